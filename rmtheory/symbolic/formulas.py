@@ -1,0 +1,225 @@
+r"""Every limiting formula of the toolkit, by name, derived once.
+
+A :class:`Formula` holds the SymPy right-hand side produced by the
+derivations in this package, the left-hand side in the paper's
+notation, and an equation label. It prints as LaTeX in Jupyter
+(``_repr_latex_``), as text in a terminal, and turns itself into a
+numeric callable (:meth:`Formula.lambdify`) for the numeric layer.
+
+Examples
+--------
+>>> import rmtheory.symbolic as rs
+>>> rs.formula("c_w").latex()
+'c(w) = \\frac{w^{2} + \\left(1 - w\\right)^{2}}{w \\left(2 - w\\right)}'
+>>> rs.formula("c_w")(0.5)
+1.6666666666666667
+"""
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import sympy as sp
+
+from . import general
+from .dynamic import derive_dynamic
+from .isotropic import derive_isotropic
+from .minnorm import derive_minnorm
+from .mixed import bias_fn, derive_mixed_risk
+from .ols import derive_ols
+from .ridge import derive_ridge, kappa_fn
+from .symbols import (d, gamma, kappa, kappa_s, lam, m, m1, m2, r2, s, sigma2,
+                      t, w, z)
+from .synthetic_noise import derive_synthetic_noise
+
+__all__ = ["Formula", "formula", "formula_names", "all_formulas", "latex_formula"]
+
+#: how integral values and Greek names print
+SYMBOL_NAMES = {
+    general.I1: r"\int \frac{s}{s+\kappa}\, dH(s)",
+    general.I2: r"\int \frac{s^{2}}{(s+\kappa)^{2}}\, dH(s)",
+    general.J: r"\int \frac{s}{(s+\kappa)^{2}}\, dG(s)",
+    sigma2: r"\sigma^{2}", r2: r"r^{2}", kappa_s: r"\kappa_{s}",
+    m1: r"m_{1}", m2: r"m_{2}",
+}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A named limiting formula ``lhs = rhs``.
+
+    Parameters
+    ----------
+    name : str
+        Stable key (``formula(name)``).
+    lhs : str
+        LaTeX of the left-hand side, in the paper's notation.
+    rhs : sympy.Expr
+        The derived right-hand side.
+    args : tuple of sympy.Symbol
+        Argument order of :meth:`lambdify` and of calling the formula.
+    description : str
+        One line in words.
+    """
+    name: str
+    lhs: str
+    rhs: sp.Expr
+    args: tuple
+    description: str
+    relation: str = "="
+    symbol_names: dict = field(default_factory=dict)
+
+    @property
+    def label(self):
+        """Equation label for ``\\ref``: ``eq:<name>``."""
+        return "eq:" + self.name.replace("_", "-")
+
+    def latex(self):
+        """``lhs = rhs`` as LaTeX (no math delimiters)."""
+        names = {**SYMBOL_NAMES, **self.symbol_names}
+        return f"{self.lhs} {self.relation} {sp.latex(self.rhs, symbol_names=names)}"
+
+    def _repr_latex_(self):
+        return f"$\\displaystyle {self.latex()}$"
+
+    def __str__(self):
+        return f"{self.name}: {sp.sstr(self.rhs)}"
+
+    def lambdify(self, modules="mpmath"):
+        """A callable ``f(*args)`` evaluating ``rhs`` with ``modules``."""
+        return _lambdified(self.name, modules)
+
+    def __call__(self, *values):
+        return self.lambdify("math" if all(isinstance(v, (int, float)) for v in values)
+                             else "mpmath")(*values)
+
+
+@lru_cache(maxsize=None)
+def _lambdified(name, modules):
+    f = formula(name)
+    return sp.lambdify(f.args, f.rhs, modules=modules)
+
+
+def _m_of_z(iso):
+    """``m(z)`` from its negative-axis form ``m(−x)`` with ``x = −z``."""
+    x = [v for v in iso.m_negative_axis.free_symbols if v.name == "x"][0]
+    return iso.m_negative_axis.subs(x, -z)
+
+
+@lru_cache(maxsize=None)
+def _registry():
+    mn, sn, dy = derive_minnorm(), derive_synthetic_noise(), derive_dynamic()
+    rg, mx, iso, ols = derive_ridge(), derive_mixed_risk(), derive_isotropic(), derive_ols()
+    w_prev = sp.Symbol("w_{t-1}", positive=True)
+    phi = sp.GoldenRatio
+    B0, V0 = sp.symbols("B_0 V_0", positive=True)
+    entries = [
+        Formula("c_t", "c_t(w)", mn.c_t, (w, t),
+                "variance factor of min-norm after t refits"),
+        Formula("c_w", "c(w)", _pretty_c(mn.c_w), (w,),
+                "stationary variance factor c(w) = lim c_t(w)"),
+        Formula("c_w_kappa_s", r"c(w;\kappa_s)", sn.c_w_kappa_s, (w, kappa_s),
+                "stationary variance factor with synthetic-noise ratio kappa_s"),
+        Formula("minnorm_risk", r"R_\infty(w)", B0 + mn.c_w * V0, (w, B0, V0),
+                "stationary min-norm risk: bias B_0 plus c(w) times the one-shot variance V_0"),
+        Formula("w_star_minnorm", r"w^{\star}", 1 / phi, (),
+                "optimal real-data weight for min-norm interpolation"),
+        Formula("w_star_kappa_s", r"w^{\star}(\kappa_s)", sn.w_star, (kappa_s,),
+                "optimal weight with synthetic-noise ratio kappa_s"),
+        Formula("dynamic_weight", "w_t", dy.weight_map.subs(w, w_prev), (w_prev,),
+                "greedy dynamic weight, w_0 = 1; equals F_{2t+1}/F_{2t+2}"),
+        Formula("ridge_mean_multiplier", r"a_\infty(d)", rg.mean_stationary, (d, lam, w),
+                "stationary mean multiplier per eigenvalue d of X^T X/n"),
+        Formula("ridge_variance_multiplier", r"u_\infty(d)",
+                rg.variance_stationary, (d, lam, w, kappa_s),
+                "stationary variance multiplier per eigenvalue d"),
+        Formula("ridge_mean_multiplier_t", r"a_t(d)", rg.mean_t_geometric, (d, lam, w, t),
+                "mean multiplier after t refits"),
+        Formula("ridge_variance_multiplier_t", r"u_t(d)", rg.variance_t_geometric,
+                (d, lam, w, kappa_s, t), "variance multiplier after t refits"),
+        Formula("kappa_fixed_point", r"\lambda", lam + general.kappa_equation,
+                (kappa, gamma, general.I1),
+                "fixed-point equation of the effective regularisation kappa(lambda)"),
+        Formula("stieltjes_equation", "m(z)",
+                sp.Integral(general.stieltjes_integrand, sp.Symbol("H(s)")),
+                (), "Silverstein equation for the Stieltjes transform of X^T X/n",
+                symbol_names={sp.Symbol("H(s)"): "H(s)"}),
+        Formula("kappa_from_stieltjes", r"\kappa(\lambda)",
+                1 / general.companion_from_m.subs(z, -lam), (m, gamma, lam),
+                "kappa(lambda) = 1/v(-lambda), v the transform of X X^T/n; m = m(-lambda)"),
+        Formula("df2", r"\mathrm{df}_2", general.df2, (gamma, general.I2),
+                "second degrees of freedom"),
+        Formula("kappa_prime", r"\kappa'(\lambda)", general.kappa_prime, (gamma, general.I2),
+                "derivative of the effective regularisation"),
+        Formula("ridge_bias", r"B(\lambda)", general.ridge_bias,
+                (kappa, r2, gamma, general.J, general.I2), "ridge bias at w = 1"),
+        Formula("ridge_variance", r"V(\lambda)", general.ridge_variance,
+                (sigma2, gamma, general.I2), "ridge variance at w = 1, = sigma^2 (kappa' - 1)"),
+        Formula("mixed_risk", r"R_\infty(w,\lambda)", mx.risk_of_functions, (),
+                "stationary risk of the mixed scheme for general H, G"),
+        Formula("mixed_bracket_w1", r"\lim_{w\to1}\Bigl[\tfrac{\kappa(\lambda/(2-w)) - \kappa(\lambda/w)}{\lambda/(2-w) - \lambda/w} - 1\Bigr]",
+                rg.bracket_at_w1, (), "the mixed variance bracket at w = 1"),
+        Formula("critical_lambda_condition", r"\lambda B'(\lambda) - 2\sigma^2(\kappa'(\lambda) - 1)",
+                mx.critical_condition, (), "w* = 1 exactly where this is >= 0",
+                relation=r"\geq 0 \iff w^\star = 1 \quad\text{with}\quad 0 \leq",),
+        Formula("isotropic_kappa", r"\kappa(\lambda)", iso.kappa, (lam, gamma),
+                "effective regularisation, isotropic"),
+        Formula("mp_stieltjes", "m(z)", _m_of_z(iso), (z, gamma),
+                "Marchenko-Pastur Stieltjes transform (branch with m > 0 on z < 0)"),
+        Formula("mp_density", r"f_{\mathrm{MP}}(x)", iso.density,
+                ([v for v in iso.density.free_symbols if v.name == "x"][0], gamma),
+                "Marchenko-Pastur density of X^T X/n between the edges"),
+        Formula("mp_edges", r"(x_-, x_+)", sp.Tuple(*iso.edges), (gamma,),
+                "support edges of the Marchenko-Pastur law"),
+        Formula("mp_atom", r"\mu_{\mathrm{MP}}(\{0\})", iso.atom_at_zero, (gamma,),
+                "mass at zero for gamma > 1"),
+        Formula("isotropic_bias", r"B(\lambda)", iso.bias.subs(kappa, iso.kappa),
+                (lam, gamma, r2), "isotropic ridge bias at w = 1"),
+        Formula("isotropic_variance", r"V(\lambda)", iso.variance.subs(kappa, iso.kappa),
+                (lam, gamma, sigma2), "isotropic ridge variance at w = 1"),
+        Formula("isotropic_risk", r"R_\infty(w,\lambda)", iso.risk,
+                (w, lam, gamma, r2, sigma2), "isotropic stationary mixed risk"),
+        Formula("isotropic_risk_stieltjes", r"R_\infty(w,\lambda)", iso.risk_stieltjes,
+                (w, lam, gamma, r2, sigma2, m1, m2),
+                "isotropic stationary mixed risk with m_1 = m(-lambda/w), m_2 = m(-lambda/(2-w))"),
+        Formula("isotropic_minnorm_risk", r"R_\infty(w)",
+                iso.minnorm_bias + mn.c_w * sigma2 * iso.minnorm_variance_factor,
+                (w, gamma, r2, sigma2), "isotropic min-norm risk, gamma > 1"),
+        Formula("w_star_series", r"w^\star(\lambda)",
+                iso.w_star_limit + iso.w_star_slope * lam + sp.O(lam**2), (),
+                "isotropic optimal weight as lambda -> 0 (gamma > 1)"),
+        Formula("ols_risk", r"R_\infty(w)", ols.risk, (w, gamma, sigma2),
+                "OLS regime gamma < 1"),
+    ]
+    return {f.name: f for f in entries}
+
+
+def _pretty_c(expr):
+    """``c(w)`` in the paper's arrangement; checked equal to the derived form."""
+    pretty = (w**2 + (1 - w)**2) / (w * (2 - w))
+    if sp.simplify(pretty - expr) != 0:
+        raise ArithmeticError("c(w) does not match its display form")
+    return sp.UnevaluatedExpr(w**2 + (1 - w)**2) / sp.UnevaluatedExpr(w * (2 - w))
+
+
+def formula(name):
+    """The :class:`Formula` called ``name`` (see :func:`formula_names`)."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, received {type(name).__name__}")
+    registry = _registry()
+    if name not in registry:
+        raise ValueError(f"name must be one of {sorted(registry)}, received {name!r}")
+    return registry[name]
+
+
+def formula_names():
+    """Names of every registered formula, in document order."""
+    return list(_registry())
+
+
+def all_formulas():
+    """Every :class:`Formula`, in document order."""
+    return list(_registry().values())
+
+
+def latex_formula(name):
+    """LaTeX string ``lhs = rhs`` of the formula called ``name``."""
+    return formula(name).latex()
