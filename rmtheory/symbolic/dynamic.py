@@ -10,10 +10,11 @@ Minimising over ``w_t`` gives
     w_t = \frac{1 + w_{t-1}}{2 + w_{t-1}} = \frac{F_{2t+1}}{F_{2t+2}}
     \;\longrightarrow\; \frac{1}{\varphi}.
 """
-from functools import lru_cache
 from typing import NamedTuple
 
 import sympy as sp
+
+from ._cache import disk_cached
 
 from .minnorm import c_prev, derive_minnorm
 from .symbols import kappa_s, t, w
@@ -38,7 +39,7 @@ class DynamicDerivation(NamedTuple):
     binet_limit: sp.Expr          # lim F_{2t+1}/F_{2t+2}, as X = φ^{2t} → ∞
 
 
-@lru_cache(maxsize=None)
+@disk_cached
 def derive_dynamic():
     """Derive the greedy schedule and its Fibonacci closed form.
 

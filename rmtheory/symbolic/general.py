@@ -27,6 +27,8 @@ __all__ = [
     "bias_integrand", "stieltjes_integrand", "kappa_equation", "df2",
     "kappa_prime", "ridge_bias", "ridge_variance", "companion_from_m",
     "kappa_from_companion", "trace_of_shrinkage", "integrate_atoms",
+    "J_kappa", "I2_kappa", "kappa_p", "ridge_bias_derivative",
+    "bias_integrand_dkappa", "df2_integrand_dkappa",
 ]
 
 #: ``I_1 = ∫ s/(s+κ) dH``, ``I_2 = ∫ s²/(s+κ)² dH``, ``J = ∫ s/(s+κ)² dG``
@@ -45,6 +47,25 @@ kappa_prime = 1 / (1 - df2)
 #: ridge bias and variance at ``w = 1`` (penalty ``λ`` ↔ ``κ(λ)``)
 ridge_bias = r2 * kappa**2 * J / (1 - df2)
 ridge_variance = sigma2 * df2 / (1 - df2)
+
+#: derivatives in ``κ`` of ``J`` and ``I_2`` (``∫ ∂_κ(integrand)``)
+J_kappa, I2_kappa = sp.symbols("J_kappa I_2kappa", real=True)
+#: value of ``κ'`` at the penalty in question
+kappa_p = sp.Symbol("kappa_p", positive=True)
+
+
+def _penalty_derivative(expr):
+    """``d expr / dλ`` for an expression in ``κ, J, I_2``: the chain rule
+    through ``κ(λ)``, with ``dJ/dκ = J_κ`` and ``dI_2/dκ = I_{2κ}``."""
+    return sp.simplify((sp.diff(expr, kappa) + sp.diff(expr, J) * J_kappa
+                        + sp.diff(expr, I2) * I2_kappa) * kappa_p)
+
+
+#: ``B'(λ)``, in ``κ, J, I_2, J_κ, I_{2κ}, κ'``
+ridge_bias_derivative = _penalty_derivative(ridge_bias)
+#: integrands of ``J_κ`` and ``I_{2κ}``
+bias_integrand_dkappa = sp.diff(bias_integrand, kappa)
+df2_integrand_dkappa = sp.diff(df2_integrand, kappa)
 
 #: ``v(z) = γ m(z) − (1 − γ)/z``: Stieltjes transform of ``XXᵀ/n``
 companion_from_m = gamma * m - (1 - gamma) / z

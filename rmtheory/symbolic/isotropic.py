@@ -15,10 +15,11 @@ the Marchenko–Pastur density from the discriminant of the quadratic, and
 the optimal weight's series as ``λ ↓ 0`` and its slope condition as
 ``λ → ∞``.
 """
-from functools import lru_cache
 from typing import NamedTuple
 
 import sympy as sp
+
+from ._cache import disk_cached
 
 from . import general
 from .minnorm import derive_minnorm
@@ -76,7 +77,7 @@ def _positive_root(poly, probe):
     return positive[0]
 
 
-@lru_cache(maxsize=None)
+@disk_cached
 def derive_isotropic():
     """Derive every isotropic closed form.
 
@@ -84,7 +85,7 @@ def derive_isotropic():
     --------
     >>> from rmtheory.symbolic.isotropic import derive_isotropic
     >>> derive_isotropic().edges
-    [(1 - sqrt(gamma))**2, (sqrt(gamma) + 1)**2]
+    [-2*sqrt(gamma) + gamma + 1, 2*sqrt(gamma) + gamma + 1]
     """
     atoms = ISOTROPIC_ATOMS
     I1 = general.integrate_atoms(general.fixed_point_integrand, atoms)

@@ -15,10 +15,11 @@ decreases in ``t`` exactly for ``w ∈ (1/3, 1)``; ``c_t(0) = 1 + t``.
 The mean multiplier is ``a_t = 1`` for all ``t`` and ``w``, so the bias
 ``‖(I − P)β‖²_Σ`` depends on neither.
 """
-from functools import lru_cache
 from typing import NamedTuple
 
 import sympy as sp
+
+from ._cache import disk_cached
 
 from .recursion import a_prev, multiplier_recursion, solve_recursion, u_prev
 from .symbols import kappa_s, t, w
@@ -63,7 +64,7 @@ def _limit_of_geometric(expr):
     return sp.factor(sp.simplify(_as_affine_in_geometric(expr).subs(geometric_term, 0)))
 
 
-@lru_cache(maxsize=None)
+@disk_cached
 def derive_minnorm():
     """Carry out every step of result 1 (and the κ_s closed form of result 2).
 

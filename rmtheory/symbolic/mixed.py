@@ -20,18 +20,20 @@ penalty ``a`` (the stationary mean is ridge at ``λ/w``). At ``w = 1``
 so ``w* = 1`` exactly when ``λ B'(λ) ≥ 2σ²(κ'(λ) − 1)`` (the critical
 ``λ`` is where equality holds).
 """
-from functools import lru_cache
 from typing import NamedTuple
 
 import sympy as sp
 
+from ._cache import disk_cached
+
 from . import general
 from .minnorm import derive_minnorm
 from .ridge import derive_ridge, kappa_fn
-from .symbols import lam, sigma2, w
+from .symbols import kappa_s, lam, sigma2, w
 
 __all__ = ["kappa_a", "kappa_b", "J_a", "I2_a", "bias_fn", "MixedRisk",
-           "derive_mixed_risk"]
+           "derive_mixed_risk", "B_a", "Bp_a", "kp_a", "kp_b", "RiskInValues",
+           "risk_in_values"]
 
 #: values at ``a = λ/w``: ``κ(a)``, ``J(a) = ∫ s/(s+κ(a))² dG``, ``I₂(a)``; and ``κ(b)``
 kappa_a, kappa_b, J_a, I2_a = sp.symbols("kappa_a kappa_b J_a I_2a", positive=True)
@@ -48,7 +50,7 @@ class MixedRisk(NamedTuple):
     critical_condition: sp.Expr   # λ B'(λ) − 2σ²(κ'(λ) − 1); w* = 1 iff ≥ 0
 
 
-@lru_cache(maxsize=None)
+@disk_cached
 def derive_mixed_risk():
     """Assemble the stationary mixed risk and its slope at ``w = 1``.
 
@@ -86,3 +88,57 @@ def _slope_at_w1(risk_fn):
     slope = sp.limit(sp.simplify(sp.diff(expanded, eps)), eps, 0)
     return sp.expand(slope.subs({ks[1]: sp.Derivative(kappa_fn(lam), lam),
                                  bs[1]: sp.Derivative(bias_fn(lam), lam)}))
+
+
+#: values at the two penalties: ``B(a)``, ``B'(a)``, ``κ'(a)``, ``κ'(b)``
+B_a, Bp_a, kp_a, kp_b = sp.symbols("B_a Bprime_a kappaprime_a kappaprime_b", real=True)
+
+
+class RiskInValues(NamedTuple):
+    """The stationary risk and its ``w``-derivative as expressions in the
+    values ``κ(a), κ(b), B(a), B'(a), κ'(a), κ'(b)`` at ``a = λ/w``,
+    ``b = λ/(2 − w)``, for a general synthetic-noise ratio ``κ_s``."""
+    bias: sp.Expr
+    variance: sp.Expr
+    total: sp.Expr
+    dtotal_dw: sp.Expr
+    variance_at_w1: sp.Expr       # the w → 1 limit: σ² c(1; κ_s) (κ'(λ) − 1)
+    dtotal_dw_at_w1: sp.Expr      # in B'(λ) = Bprime_a, κ'(λ) = kappaprime_a
+
+
+@disk_cached
+def risk_in_values():
+    """Differentiate ``R_∞(w) = B(a(w)) + σ² c(w;κ_s)[bracket]`` in ``w`` by
+    the chain rule, treating ``κ(a(w))``, ``κ(b(w))``, ``B(a(w))`` as
+    functions of ``w``; then name their values.
+
+    Examples
+    --------
+    >>> from rmtheory.symbolic.mixed import risk_in_values
+    >>> risk_in_values().bias
+    B_a
+    """
+    c = derive_minnorm().c_w_kappa_s
+    a, b = lam / w, lam / (2 - w)
+    ka, kb, Bw = (sp.Function(name)(w) for name in ("kappa_a", "kappa_b", "B_a"))
+    bracket_w = derive_ridge().bracket.subs(
+        {kappa_fn(a): ka, kappa_fn(sp.simplify(b)): kb})
+    total = Bw + sigma2 * c * bracket_w
+    derivative = sp.diff(total, w).subs({
+        sp.Derivative(ka, w): kp_a * sp.diff(a, w),
+        sp.Derivative(kb, w): kp_b * sp.diff(b, w),
+        sp.Derivative(Bw, w): Bp_a * sp.diff(a, w)})
+    values = {ka: kappa_a, kb: kappa_b, Bw: B_a}
+    variance = (sigma2 * c * bracket_w).subs(values)
+    bracket_1 = derive_ridge().bracket_at_w1.subs(
+        sp.Derivative(kappa_fn(lam), lam), kp_a)
+    slope_1 = derive_mixed_risk().slope_at_w1.subs({
+        sp.Derivative(kappa_fn(lam), lam): kp_a,
+        sp.Derivative(bias_fn(lam), lam): Bp_a})
+    # κ_s enters only through c(w; κ_s); the slope of mixed.py is at κ_s = 1
+    slope_1 = slope_1 + sigma2 * (sp.diff(c, w) - sp.diff(c.subs(kappa_s, 1), w)).subs(w, 1) * (kp_a - 1)
+    return RiskInValues(
+        bias=B_a, variance=variance, total=B_a + variance,
+        dtotal_dw=sp.simplify(derivative.subs(values)),
+        variance_at_w1=sigma2 * c.subs(w, 1) * bracket_1,
+        dtotal_dw_at_w1=sp.expand(slope_1))

@@ -11,10 +11,11 @@ has ``d > 0``, so ``a_t = 1`` and the bias vanishes; and
 
 minimised at ``w = 1/φ``: the low-dimensional golden-ratio result.
 """
-from functools import lru_cache
 from typing import NamedTuple
 
 import sympy as sp
+
+from ._cache import disk_cached
 
 from . import general
 from .isotropic import derive_isotropic
@@ -33,7 +34,7 @@ class OLSDerivation(NamedTuple):
     w_star: sp.Expr
 
 
-@lru_cache(maxsize=None)
+@disk_cached
 def derive_ols():
     """Derive the OLS-regime risk and its minimiser.
 

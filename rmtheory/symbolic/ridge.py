@@ -17,10 +17,11 @@ and the partial fraction
     V_\infty = \sigma^2 c(w)\left[\frac{\kappa(\lambda/(2-w)) - \kappa(\lambda/w)}
                 {\lambda/(2-w) - \lambda/w} - 1\right].
 """
-from functools import lru_cache
 from typing import NamedTuple
 
 import sympy as sp
+
+from ._cache import disk_cached
 
 from .general import trace_of_shrinkage
 from .minnorm import derive_minnorm
@@ -57,7 +58,7 @@ def mixed_bracket(kappa_a, kappa_b, a, b):
     return (kappa_b - kappa_a) / (b - a) - 1
 
 
-@lru_cache(maxsize=None)
+@disk_cached
 def derive_ridge():
     """Carry out every step of result 4.
 

@@ -7,10 +7,11 @@ The limit of the variance factor and its minimiser over ``w``:
     c(w;\kappa_s) = \frac{w^2 + \kappa_s(1-w)^2}{w(2-w)}, \qquad
     w^*(\kappa_s) = \frac{\sqrt{\kappa_s^2 + 4\kappa_s} - \kappa_s}{2}.
 """
-from functools import lru_cache
 from typing import NamedTuple
 
 import sympy as sp
+
+from ._cache import disk_cached
 
 from .minnorm import derive_minnorm
 from .symbols import kappa_s, w
@@ -33,7 +34,7 @@ class SyntheticNoiseDerivation(NamedTuple):
     w_star_at_1: sp.Expr
 
 
-@lru_cache(maxsize=None)
+@disk_cached
 def derive_synthetic_noise():
     """Derive ``c(w; κ_s)`` and its minimiser.
 
@@ -41,7 +42,7 @@ def derive_synthetic_noise():
     --------
     >>> from rmtheory.symbolic.synthetic_noise import derive_synthetic_noise
     >>> derive_synthetic_noise().w_star
-    -kappa_s/2 + sqrt(kappa_s*(kappa_s + 4))/2
+    sqrt(kappa_s)*sqrt(kappa_s + 4)/2 - kappa_s/2
     """
     c = derive_minnorm().c_w_kappa_s.subs(kappa_s, _ks)
     numerator, denominator = map(sp.factor, sp.fraction(sp.together(sp.diff(c, w))))
