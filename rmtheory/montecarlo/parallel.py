@@ -1,0 +1,213 @@
+r"""Backends that run independent Monte Carlo draws: in this process, on the
+machine's cores, or on a Dask distributed cluster.
+
+Every backend runs the same module-level function on the same task
+objects, and each task carries its own :class:`numpy.random.SeedSequence`
+child, so a draw's result depends only on ``(seed, draw index)``:
+
+.. math::
+
+    \text{draw}_k = f\bigl(\text{task}, \operatorname{spawn}(\text{seed})_k\bigr),
+    \qquad k = 0, \dots, \text{draws} - 1,
+
+whatever backend, worker count or completion order.
+
+:func:`run_tasks` is a generator of ``(index, result)`` pairs in completion
+order. Closing it (or an exception, such as ``KeyboardInterrupt``, passing
+through it) cancels the tasks not yet started and releases the pool or
+the client it created, so a caller can keep what completed.
+
+Examples
+--------
+>>> from rmtheory.montecarlo.parallel import run_tasks
+>>> sorted(run_tasks(abs, [-3, 1, -2], backend="serial"))
+[(0, 3), (1, 1), (2, 2)]
+"""
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import os
+import signal
+
+from .._validation import check_int, check_real
+
+__all__ = ["BACKENDS", "check_backend", "connect", "run_tasks"]
+
+#: Names accepted by ``backend=``.
+BACKENDS = ("serial", "processes", "dask")
+
+#: seconds to wait for a Dask scheduler given by address
+CONNECT_TIMEOUT = 5.0
+
+
+def check_backend(backend, *, client=None, address=None, max_workers=None):
+    """Validate a backend choice and its companions; return the backend name.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``backend``; ``client``/``address`` with a backend other
+        than ``"dask"``, both of them, or neither of them for ``"dask"``.
+    TypeError
+        ``backend`` is not a string, ``address`` is not a string.
+
+    Examples
+    --------
+    >>> from rmtheory.montecarlo.parallel import check_backend
+    >>> check_backend("processes")
+    'processes'
+    >>> check_backend("gpu")
+    Traceback (most recent call last):
+    ...
+    ValueError: backend must be one of ['serial', 'processes', 'dask'], received 'gpu'
+    """
+    if not isinstance(backend, str):
+        raise TypeError(f"backend must be a str, one of {list(BACKENDS)}, "
+                        f"received {type(backend).__name__} {backend!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {list(BACKENDS)}, received {backend!r}")
+    if backend != "dask":
+        for name, value in (("client", client), ("address", address)):
+            if value is not None:
+                raise ValueError(f"{name} is only used with backend='dask', "
+                                 f"received {name}={value!r} with backend={backend!r}")
+    else:
+        if client is not None and address is not None:
+            raise ValueError("give either client or address for backend='dask', not both")
+        if client is None and address is None:
+            raise ValueError("backend='dask' needs client (a dask.distributed.Client) or "
+                             "address (a scheduler address such as 'tcp://host:8786')")
+        if address is not None and not isinstance(address, str):
+            raise TypeError(f"address must be a scheduler address string, received "
+                            f"{type(address).__name__} {address!r}")
+    if max_workers is not None:
+        if backend != "processes":
+            raise ValueError(f"max_workers is only used with backend='processes', "
+                             f"received max_workers={max_workers!r} with backend={backend!r}")
+        check_int("max_workers", max_workers, low=1)
+    return backend
+
+
+def connect(address, timeout=CONNECT_TIMEOUT):
+    """A :class:`dask.distributed.Client` for a scheduler ``address``.
+
+    Raises
+    ------
+    ImportError
+        ``dask.distributed`` is not installed (``pip install rmtheory[distributed]``).
+    ConnectionError
+        No scheduler answered at ``address`` within ``timeout`` seconds.
+    """
+    timeout = float(check_real("timeout", timeout, low=0, low_open=True))
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:  # pragma: no cover - exercised only without dask
+        raise ImportError("backend='dask' needs dask.distributed: "
+                          "pip install 'rmtheory[distributed]'") from exc
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ConnectionError(f"address {address!r}: no Dask scheduler reachable within "
+                              f"{timeout:g} s ({type(exc).__name__}: {exc})") from None
+    except ValueError as exc:
+        raise ValueError(f"address {address!r} is not a valid scheduler address: {exc}") from None
+
+
+def _ignore_sigint():
+    """Worker initializer: Ctrl-C is the parent's to handle, so an
+    interrupted run can cancel what has not started and keep the rest."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, address=None,
+              timeout=CONNECT_TIMEOUT):
+    """Run ``fn(task)`` for every task; yield ``(index, result)`` as each completes.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level (picklable) function of one task.
+    tasks : sequence
+        Picklable task objects.
+    backend : {"serial", "processes", "dask"}
+        ``"serial"`` runs in this process, in order. ``"processes"`` uses a
+        :class:`concurrent.futures.ProcessPoolExecutor` with ``max_workers``
+        processes (default ``os.cpu_count()``). ``"dask"`` submits to a
+        Dask distributed cluster through ``client`` or a new client
+        connected to ``address`` (closed again at the end).
+    max_workers : int, optional
+        Worker processes of ``"processes"``.
+    client : dask.distributed.Client, optional
+    address : str, optional
+        A scheduler address, e.g. ``"tcp://10.0.0.5:8786"``.
+    timeout : float
+        Seconds to wait for the scheduler at ``address``.
+
+    Yields
+    ------
+    (int, object)
+        The task's index in ``tasks`` and ``fn(task)``.
+
+    Notes
+    -----
+    Closing the generator early, or an exception raised while it waits,
+    cancels the tasks that have not started; worker processes ignore
+    ``SIGINT`` so that Ctrl-C reaches only the caller.
+
+    Examples
+    --------
+    >>> from rmtheory.montecarlo.parallel import run_tasks
+    >>> sorted(run_tasks(len, ["ab", "c"], backend="processes", max_workers=2))
+    [(0, 2), (1, 1)]
+    """
+    backend = check_backend(backend, client=client, address=address, max_workers=max_workers)
+    tasks = list(tasks)
+    if backend == "serial":
+        for index, task in enumerate(tasks):
+            yield index, fn(task)
+        return
+    if backend == "processes":
+        yield from _run_processes(fn, tasks, max_workers or os.cpu_count() or 1)
+        return
+    yield from _run_dask(fn, tasks, client, address, timeout)
+
+
+def _run_processes(fn, tasks, max_workers):
+    pool = ProcessPoolExecutor(max_workers=min(max_workers, max(len(tasks), 1)),
+                               initializer=_ignore_sigint)
+    finished = False
+    try:
+        pending = {pool.submit(fn, task): index for index, task in enumerate(tasks)}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=pending.get):
+                index = pending.pop(future)
+                yield index, future.result()
+        finished = True
+    finally:
+        # on interruption: drop what has not started, do not wait for the rest
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _run_dask(fn, tasks, client, address, timeout):
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - exercised only without dask
+        raise ImportError("backend='dask' needs dask.distributed: "
+                          "pip install 'rmtheory[distributed]'") from exc
+    owned = client is None
+    if owned:
+        client = connect(address, timeout)
+    elif not isinstance(client, Client):
+        raise TypeError(f"client must be a dask.distributed.Client, received "
+                        f"{type(client).__name__} {client!r}")
+    futures = []
+    try:
+        futures = client.map(fn, tasks, pure=False)
+        index_of = {future.key: index for index, future in enumerate(futures)}
+        for future in as_completed(futures):
+            yield index_of[future.key], future.result()
+    finally:
+        pending = [f for f in futures if not f.done()]
+        if pending:
+            client.cancel(pending)
+        if owned:
+            client.close()

@@ -1,0 +1,671 @@
+r"""Verification reports: the limiting risk against the Monte Carlo mean.
+
+:func:`verify` draws ``draws`` independent finite-n problems ``(X, β, Σ)``
+of a spectrum model, computes the exact conditional risk of each (SPEC §2:
+one Gram eigendecomposition per draw serves the whole ``(w, λ)`` grid) or
+simulates the retraining loop literally, and compares the mean over draws
+with :func:`rmtheory.limiting_risk`. Per grid point, with ``R_k`` the value
+of draw ``k`` and ``K`` the number of draws,
+
+.. math::
+
+    \bar R = \frac1K\sum_{k} R_k, \qquad
+    \mathrm{se} = \frac{s_R}{\sqrt K}, \qquad
+    z = \frac{\bar R - R_{\text{theory}}}{\mathrm{se}}, \qquad
+    \bar R \pm t_{0.975,\,K-1}\,\mathrm{se} \ \text{(95\% interval)},
+
+and the point passes when ``|z| <= z_threshold`` (default 3). The gap
+``\bar R − R_theory`` has a deterministic finite-n part, ``O(1/n)``, and a
+random part of order ``se``; :func:`convergence_study` runs :func:`verify`
+over increasing ``n`` and fits the log–log slope of ``|gap|``.
+
+Draw ``k`` uses child ``k`` of ``numpy.random.SeedSequence(seed).spawn(draws)``,
+so its value depends only on ``(seed, k)``: the serial, process-pool and
+Dask backends return identical numbers.
+
+Examples
+--------
+>>> from rmtheory.montecarlo import verify
+>>> report = verify("isotropic", n=30, gamma=2.0, w=[0.5, 1.0], lam=0.5, draws=4, seed=1,
+...                 progress=False)
+>>> report.draws_completed, len(report.records), round(report.records[0]["theory"], 6)
+(4, 2, 0.802517)
+"""
+from dataclasses import dataclass, field
+import json
+import math
+import numbers
+import sys
+import warnings
+
+import numpy as np
+
+from .._validation import check_int, check_real
+from .conditional import ConditionalRisk, as_grid
+from .design import SPECTRUM_DEFAULTS, SPECTRA, make_problem
+from .parallel import BACKENDS, check_backend, run_tasks
+from .simulate import simulate_retraining
+
+__all__ = ["verify", "convergence_study", "VerificationReport", "ConvergenceStudy",
+           "METHODS", "RECORD_FIELDS"]
+
+#: How each draw's risk is obtained: the exact conditional risk given X,
+#: or the literal retraining loop (mean of ``reps`` noise repetitions).
+METHODS = ("exact", "simulate")
+
+#: The keys of every record of a :class:`VerificationReport`, in order.
+RECORD_FIELDS = ("spectrum", "n", "p", "gamma", "w", "lam", "t", "theory", "mc_mean",
+                 "std_error", "ci_low", "ci_high", "z", "passed")
+
+#: For ``method="simulate"`` with ``t=None``: iterate until the slowest
+#: transient, ``(1 − w)^T``, is below this.
+STATIONARY_TOL = 1e-10
+#: refuse a stationary simulation longer than this (give an integer ``t``)
+MAX_STATIONARY_T = 100_000
+#: ``progress=None`` shows a bar on a terminal when the estimated work
+#: (flops of the Gram route, ``draws · 4 n p min(n, p)``) exceeds this
+PROGRESS_FLOPS = 1e11
+
+
+# ----------------------------------------------------------------------------
+# one draw (module level: pickled to worker processes and Dask workers)
+
+
+@dataclass(frozen=True)
+class _DrawTask:
+    spectrum: str
+    n: int
+    gamma: float
+    r2: float
+    params: dict
+    w: tuple
+    lam: tuple
+    t: object
+    sigma2: float
+    kappa_s: float
+    method: str
+    reps: int
+    T: int
+    seed: np.random.SeedSequence
+
+
+def _draw(task):
+    """Risk of one draw on the ``(w, λ)`` grid, shape ``(len(w), len(lam))``."""
+    rng = np.random.default_rng(task.seed)
+    problem = make_problem(task.spectrum, n=task.n, gamma=task.gamma, r2=task.r2, rng=rng,
+                           **task.params)
+    ws, lams = np.asarray(task.w), np.asarray(task.lam)
+    if task.method == "exact":
+        cr = ConditionalRisk(problem.X, problem.beta, problem.Sigma)
+        return np.asarray(cr.risk(ws[:, None], lams[None, :], task.sigma2, task.t,
+                                  task.kappa_s), dtype=float).reshape(ws.size, lams.size)
+    out = np.empty((ws.size, lams.size))
+    for i, w in enumerate(ws):
+        for j, lam in enumerate(lams):
+            risks = simulate_retraining(problem.X, problem.beta, Sigma=problem.Sigma, w=float(w),
+                                        lam=float(lam), sigma2=task.sigma2, T=task.T,
+                                        reps=task.reps, rng=rng, kappa_s=task.kappa_s)
+            out[i, j] = risks[:, task.T].mean()
+    return out
+
+
+# ----------------------------------------------------------------------------
+# the report
+
+
+def _plain(value):
+    """JSON-ready plain Python: tuples → lists, NumPy scalars → Python."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value
+
+
+def _g(x, digits=6):
+    if x is None:
+        return "inf"
+    if isinstance(x, float) and math.isnan(x):
+        return "nan"
+    return f"{x:.{digits}g}"
+
+
+def _table(header, rows, right=True):
+    """Columns padded to their widest cell."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(header)]
+    fmt = (lambda s, w: s.rjust(w)) if right else (lambda s, w: s.ljust(w))
+    lines = ["  ".join(fmt(h, w) for h, w in zip(header, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(fmt(c, w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    r"""Theory against Monte Carlo on a ``(w, λ)`` grid.
+
+    Attributes
+    ----------
+    records : list of dict
+        One per grid point (``w`` outer, ``λ`` inner), with the keys of
+        :data:`RECORD_FIELDS`: ``spectrum, n, p, gamma, w, lam, t`` (``None``
+        for ``t → ∞``), ``theory`` (:func:`rmtheory.limiting_risk` at
+        ``γ = p/n``), ``mc_mean``, ``std_error``, the 95% interval
+        ``ci_low, ci_high`` (Student ``t`` with ``draws − 1`` degrees of
+        freedom), ``z`` and ``passed`` (``|z| <= z_threshold``). With fewer
+        than two completed draws the spread is unknown: ``std_error``,
+        the interval and ``z`` are ``nan`` and ``passed`` is ``False``.
+    params : dict
+        Every setting of the run, defaults filled in (JSON-ready).
+    draws_completed : int
+        Draws that finished (all of them unless interrupted).
+    complete : bool
+        ``False`` if the run was interrupted; the statistics then use the
+        completed draws only.
+    samples : ndarray, shape (draws_completed, len(w), len(lam))
+        The per-draw risks, in draw order.
+    draw_indices : tuple of int
+        Which draws (children of the seed) completed.
+
+    Examples
+    --------
+    >>> import json
+    >>> from rmtheory.montecarlo import VerificationReport, verify
+    >>> rep = verify(n=20, gamma=2.0, w=0.618, lam=0.0, draws=3, seed=0, progress=False)
+    >>> sorted(rep.to_records()[0]) == sorted(["spectrum", "n", "p", "gamma", "w", "lam", "t",
+    ...     "theory", "mc_mean", "std_error", "ci_low", "ci_high", "z", "passed"])
+    True
+    >>> VerificationReport.from_json(rep.to_json()).records == rep.records
+    True
+    """
+    records: list
+    params: dict
+    draws_completed: int
+    complete: bool = True
+    samples: np.ndarray = field(default=None, repr=False, compare=False)
+    draw_indices: tuple = ()
+
+    @property
+    def all_passed(self):
+        """Every grid point has ``|z| <= z_threshold`` (the report may be
+        incomplete: check :attr:`complete` as well)."""
+        return bool(self.records) and all(r["passed"] for r in self.records)
+
+    @property
+    def z_scores(self):
+        """The z-scores, shape ``(len(w), len(lam))``."""
+        return np.array([r["z"] for r in self.records]).reshape(len(self.params["w"]),
+                                                              len(self.params["lam"]))
+
+    def to_records(self):
+        """The records as a new list of plain dicts (no DataFrame needed)."""
+        return [dict(r) for r in self.records]
+
+    def to_json(self, indent=None):
+        """A JSON document with ``params``, ``draws_completed``, ``complete``,
+        ``draw_indices``, ``records`` and ``samples``."""
+        doc = {"params": self.params, "draws_completed": self.draws_completed,
+               "complete": self.complete, "draw_indices": list(self.draw_indices),
+               "records": self.records,
+               "samples": None if self.samples is None else self.samples.tolist()}
+        return json.dumps(_plain(doc), indent=indent)
+
+    @classmethod
+    def from_json(cls, text):
+        """Rebuild a report written by :meth:`to_json`."""
+        doc = json.loads(text)
+        samples = doc.get("samples")
+        return cls(records=doc["records"], params=doc["params"],
+                   draws_completed=doc["draws_completed"], complete=doc["complete"],
+                   samples=None if samples is None else np.asarray(samples, dtype=float),
+                   draw_indices=tuple(doc.get("draw_indices", ())))
+
+    def __str__(self):
+        p = self.params
+        t = "inf" if p["t"] is None else p["t"]
+        extra = "".join(f", {k}={v}" for k, v in p["spectrum_params"].items())
+        status = "" if self.complete else "  [INTERRUPTED]"
+        head = (f"verify {p['spectrum']}{extra}: n={p['n']}, p={p['p']} (gamma={p['gamma']:g}), "
+                f"t={t}, sigma2={p['sigma2']:g}, r2={p['r2']:g}, kappa_s={p['kappa_s']:g}, "
+                f"method={p['method']}, draws={self.draws_completed}/{p['draws']}, "
+                f"seed={p['seed']}; pass if |z| <= {p['z_threshold']:g}{status}")
+        rows = [[f"{r['w']:.6g}", f"{r['lam']:.6g}", _g(r["theory"], 8), _g(r["mc_mean"], 8),
+                 _g(r["std_error"], 3), f"[{_g(r['ci_low'], 7)}, {_g(r['ci_high'], 7)}]",
+                 "nan" if math.isnan(r["z"]) else f"{r['z']:+.2f}",
+                 "yes" if r["passed"] else "NO"] for r in self.records]
+        table = _table(["w", "lam", "theory", "MC mean", "std err", "95% CI", "z", "pass"], rows)
+        verdict = (f"{sum(r['passed'] for r in self.records)}/{len(self.records)} points "
+                   f"within {p['z_threshold']:g} standard errors")
+        return f"{head}\n{table}\n{verdict}"
+
+    def __repr__(self):
+        p = self.params
+        return (f"VerificationReport(spectrum={p['spectrum']!r}, n={p['n']}, "
+                f"points={len(self.records)}, draws={self.draws_completed}/{p['draws']}, "
+                f"all_passed={self.all_passed}, complete={self.complete})")
+
+
+def _summarise(samples, theory, base, ws, lams, z_threshold):
+    """Records from per-draw risks ``samples`` (K, nw, nl) and theory (nw, nl)."""
+    from scipy.stats import t as student_t
+    K = samples.shape[0]
+    mean = samples.mean(axis=0)
+    if K >= 2:
+        se = samples.std(axis=0, ddof=1) / math.sqrt(K)
+        half = float(student_t.ppf(0.975, K - 1)) * se
+    else:
+        se = np.full(mean.shape, np.nan)
+        half = se
+    records = []
+    for i, w in enumerate(ws):
+        for j, lam in enumerate(lams):
+            m, s, th = float(mean[i, j]), float(se[i, j]), float(theory[i, j])
+            if math.isnan(s):
+                z = math.nan
+            elif s > 0:
+                z = (m - th) / s
+            else:
+                z = 0.0 if m == th else math.copysign(math.inf, m - th)
+            records.append(dict(base, w=float(w), lam=float(lam), theory=th, mc_mean=m,
+                                std_error=s, ci_low=m - float(half[i, j]),
+                                ci_high=m + float(half[i, j]), z=z,
+                                passed=bool(abs(z) <= z_threshold)))
+    return [{k: r[k] for k in RECORD_FIELDS} for r in records]
+
+
+# ----------------------------------------------------------------------------
+# verify
+
+
+def _seed_sequence(seed, name="seed"):
+    """A fresh :class:`numpy.random.SeedSequence` (its spawn counter at 0)."""
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key,
+                                      pool_size=seed.pool_size)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= 0, a numpy.random.SeedSequence or None, "
+                        f"received {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{name} must be an int >= 0, received {seed}")
+    return np.random.SeedSequence(int(seed))
+
+
+def _seed_record(ss):
+    if not ss.spawn_key:
+        return ss.entropy
+    return {"entropy": ss.entropy, "spawn_key": list(ss.spawn_key)}
+
+
+def _grid(value, name, **bounds):
+    arr = as_grid(value, name, **bounds)
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a number or a 1-D sequence, received shape {arr.shape}")
+    arr = np.atleast_1d(arr)
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    return tuple(float(x) for x in arr)
+
+
+def _stationary_T(w_min):
+    q = 1.0 - w_min
+    if q <= 0:
+        return 1
+    T = math.ceil(math.log(STATIONARY_TOL) / math.log(q))
+    if T > MAX_STATIONARY_T:
+        raise ValueError(f"t=None with method='simulate' needs T = {T} refits for w = {w_min} "
+                         f"(more than {MAX_STATIONARY_T}); give an integer t")
+    return max(T, 1)
+
+
+def _show_progress(progress, draws, n, p):
+    if progress is None:
+        work = draws * 4.0 * n * p * min(n, p)
+        return bool(getattr(sys.stderr, "isatty", lambda: False)()) and work >= PROGRESS_FLOPS
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None, received {progress!r}")
+    return progress
+
+
+class _NoBar:
+    def update(self, k=1):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress_bar(show, total, desc):
+    if not show:
+        return _NoBar()
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as exc:
+        raise ImportError("progress=True needs tqdm: pip install 'rmtheory[progress]'") from exc
+    return tqdm(total=total, desc=desc, unit="draw", file=sys.stderr)
+
+
+def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma2=1.0,
+           r2=1.0, kappa_s=1.0, method="exact", reps=100, z_threshold=3.0,
+           backend="serial", max_workers=None, client=None, address=None, progress=None,
+           _on_draw=None, **params):
+    r"""Compare :func:`rmtheory.limiting_risk` with the Monte Carlo mean over draws.
+
+    For each of ``draws`` independent problems (``make_problem(spectrum,
+    n=n, gamma=gamma, r2=r2, **params)``, seeded by child ``k`` of
+    ``SeedSequence(seed)``) the risk at every ``(w, λ)`` of the grid is
+
+    - ``method="exact"``: the exact conditional risk
+      ``E[‖β̂_t − β‖²_Σ | X]`` (one Gram eigendecomposition per draw);
+    - ``method="simulate"``: the literal retraining loop, averaged over
+      ``reps`` label-noise repetitions, at iteration ``t`` (``t=None``: at
+      the first ``T`` with ``(1 − min w)^T < 10⁻¹⁰``).
+
+    The theory is :func:`rmtheory.limiting_risk` at the realised aspect
+    ratio ``p/n`` (``p = round(γn)``), with the spectrum parameters of the
+    realised problem (so both sides use the same defaults), rounded to a
+    float from ``dps = 15``. Then
+
+    .. math::
+
+        z = \frac{\bar R - R_{\text{theory}}}{s_R/\sqrt{K}}, \qquad
+        \text{passed} \iff |z| \le z_{\text{threshold}},
+
+    with ``K`` the completed draws. The finite-n mean differs from the
+    limit by ``O(1/n)``, so at moderate ``n`` a large ``K`` can resolve that
+    difference: compare at the largest ``n`` you can afford.
+
+    Parameters
+    ----------
+    spectrum : str
+        A model of :data:`rmtheory.montecarlo.SPECTRA`.
+    n : int
+        Sample size, ``>= 2``.
+    gamma : float
+        Aspect ratio ``p/n > 0``.
+    w : float or sequence of float
+        Real-data weight(s) in ``(0, 1]``.
+    lam : float or sequence of float
+        Ridge penalty(ies) ``>= 0`` (``0``: min-norm / OLS). The grid is
+        the product of ``w`` and ``lam``.
+    t : int or None
+        Number of refits; ``None`` for ``t → ∞``.
+    draws : int
+        Independent draws of ``(X, β)``, ``>= 2``.
+    seed : int, numpy.random.SeedSequence or None
+        Root seed; ``None`` draws fresh entropy (recorded in ``params``).
+    sigma2, r2, kappa_s : float
+        Noise variance ``σ² > 0``, signal ``‖β‖² = r² > 0``, synthetic-noise
+        ratio ``κ_s >= 0``.
+    method : {"exact", "simulate"}
+    reps : int
+        Noise repetitions per draw and grid point of ``"simulate"``.
+    z_threshold : float
+        Pass criterion ``|z| <= z_threshold`` (default 3).
+    backend : {"serial", "processes", "dask"}
+        Where the draws run (see :func:`rmtheory.montecarlo.parallel.run_tasks`):
+        here, on ``max_workers`` local processes (default: all cores), or
+        on a Dask cluster given by ``client`` or ``address``.
+    max_workers : int, optional
+    client : dask.distributed.Client, optional
+    address : str, optional
+        Dask scheduler address; an unreachable one raises
+        ``ConnectionError`` within 5 s.
+    progress : bool or None
+        Show a tqdm progress bar; ``None``: on a terminal, for long runs.
+    **params
+        Spectrum parameters (:data:`rmtheory.montecarlo.SPECTRUM_DEFAULTS`).
+
+    Returns
+    -------
+    VerificationReport
+        If the run is interrupted (``KeyboardInterrupt``) after at least
+        one draw, the report of the completed draws, with
+        ``complete=False`` (and a warning).
+
+    Raises
+    ------
+    ValueError, TypeError
+        A bad argument; the message names it.
+    ConnectionError
+        ``address`` does not answer.
+
+    Examples
+    --------
+    >>> from rmtheory.montecarlo import verify
+    >>> rep = verify("isotropic", n=40, gamma=2.0, w=[0.3, 0.618, 1.0], lam=0.0, draws=5,
+    ...              seed=3, progress=False)
+    >>> [round(r["theory"], 6) for r in rep.records]     # 1/2 + c(w)/(γ − 1)
+    [1.637255, 1.118034, 1.5]
+    >>> rep.draws_completed, rep.complete
+    (5, True)
+    """
+    if not isinstance(spectrum, str):
+        raise TypeError(f"spectrum must be a str, one of {list(SPECTRA)}, received "
+                        f"{type(spectrum).__name__} {spectrum!r}")
+    if spectrum not in SPECTRUM_DEFAULTS:
+        raise ValueError(f"spectrum must be one of {list(SPECTRA)}, received {spectrum!r}")
+    n = check_int("n", n, low=2)
+    gamma = float(check_real("gamma", gamma, low=0, low_open=True))
+    p = int(round(gamma * n))
+    if p < 1:
+        raise ValueError(f"gamma must give p = round(gamma*n) >= 1, received gamma={gamma}, n={n}")
+    ws = _grid(w, "w", low=0, low_open=True, high=1)
+    lams = _grid(lam, "lam", low=0, low_open=False)
+    if t is not None:
+        t = check_int("t", t, low=0)
+    draws = check_int("draws", draws, low=2)
+    root = _seed_sequence(seed)
+    sigma2 = float(check_real("sigma2", sigma2, low=0, low_open=True))
+    r2 = float(check_real("r2", r2, low=0, low_open=True))
+    kappa_s = float(check_real("kappa_s", kappa_s, low=0))
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of {list(METHODS)}, received {method!r}")
+    reps = check_int("reps", reps, low=1)
+    z_threshold = float(check_real("z_threshold", z_threshold, low=0, low_open=True))
+    backend = check_backend(backend, client=client, address=address, max_workers=max_workers)
+    show = _show_progress(progress, draws, n, p)
+    if _on_draw is not None and not callable(_on_draw):
+        raise TypeError(f"_on_draw must be callable, received {_on_draw!r}")
+    unknown = set(params) - set(SPECTRUM_DEFAULTS[spectrum])
+    if unknown:
+        raise ValueError(f"{sorted(unknown)[0]} is not a parameter of spectrum {spectrum!r}; "
+                         f"allowed: {sorted(SPECTRUM_DEFAULTS[spectrum])}")
+    resolved = {**SPECTRUM_DEFAULTS[spectrum], **params}
+    T = (t if t is not None else _stationary_T(min(ws))) if method == "simulate" else None
+
+    theory = _theory(spectrum, resolved, ws, lams, p / n, t, sigma2, r2, kappa_s)
+
+    spawned = root.spawn(draws)
+    tasks = [_DrawTask(spectrum, n, gamma, r2, dict(params), ws, lams, t, sigma2, kappa_s,
+                       method, reps, T, child) for child in spawned]
+    if method == "exact" and backend == "processes":
+        _warm_caches()   # forked workers inherit the lambdified multipliers
+    results = {}
+    complete = True
+    bar = _progress_bar(show, draws, f"verify {spectrum} n={n}")
+    runner = run_tasks(_draw, tasks, backend=backend, max_workers=max_workers, client=client,
+                       address=address)
+    try:
+        for index, value in runner:
+            results[index] = value
+            bar.update(1)
+            if _on_draw is not None:
+                _on_draw(len(results), index)
+    except KeyboardInterrupt:
+        complete = False
+        if not results:
+            raise
+    finally:
+        runner.close()
+        bar.close()
+    if not complete:
+        warnings.warn(f"verify interrupted after {len(results)} of {draws} draws; "
+                      f"the report uses the completed draws (complete=False)",
+                      RuntimeWarning, stacklevel=2)
+
+    order = tuple(sorted(results))
+    samples = np.stack([results[k] for k in order])
+    run_params = _plain(dict(spectrum=spectrum, n=n, p=p, gamma=gamma, w=ws, lam=lams, t=t,
+                             sigma2=sigma2, r2=r2, kappa_s=kappa_s, spectrum_params=resolved,
+                             method=method, reps=reps if method == "simulate" else None,
+                             T=T, draws=draws, seed=_seed_record(root), backend=backend,
+                             z_threshold=z_threshold))
+    base = dict(spectrum=spectrum, n=n, p=p, gamma=gamma, t=t)
+    records = _summarise(samples, theory, base, ws, lams, z_threshold)
+    return VerificationReport(records=records, params=run_params, draws_completed=len(order),
+                              complete=complete, samples=samples, draw_indices=order)
+
+
+def _theory(spectrum, resolved, ws, lams, gamma_n, t, sigma2, r2, kappa_s):
+    """``limiting_risk`` on the grid, as floats, with the spectrum parameters
+    the numeric layer knows (``directions`` of the spiked model is only a
+    choice of eigenvectors: it does not change ``H`` or ``G``)."""
+    from ..api import limiting_risk
+    from ..numeric.spectra import SPECTRUM_DEFAULTS as THEORY_DEFAULTS
+    known = THEORY_DEFAULTS[spectrum]
+    theory_params = {k: v for k, v in resolved.items() if k in known}
+    out = np.empty((len(ws), len(lams)))
+    for i, w in enumerate(ws):
+        for j, lam in enumerate(lams):
+            out[i, j] = float(limiting_risk(w, spectrum, gamma=gamma_n, lam=lam, sigma2=sigma2,
+                                            r2=r2, t=t, dps=15, kappa_s=kappa_s,
+                                            **theory_params))
+    return out
+
+
+def _warm_caches():
+    from .conditional import _multipliers
+    _multipliers()
+
+
+# ----------------------------------------------------------------------------
+# convergence over n
+
+
+@dataclass(frozen=True)
+class ConvergenceStudy:
+    r"""The gap between Monte Carlo and theory over increasing ``n``.
+
+    Attributes
+    ----------
+    reports : tuple of VerificationReport
+        One per ``n``.
+    ns : tuple of int
+    slopes : list of dict
+        Per grid point ``(w, lam)``: ``slope`` and ``intercept`` of the
+        least-squares line ``log|gap| = intercept + slope · log n``.
+    slope : float
+        The same fit for the grid-averaged ``|gap|`` (the one number to
+        quote; ``-1`` is the ``O(1/n)`` rate of the finite-n bias).
+    """
+    reports: tuple
+    ns: tuple
+    slopes: list
+    slope: float
+    intercept: float
+
+    def to_records(self):
+        """Per ``n`` and grid point: ``n, w, lam, theory, mc_mean, gap,
+        abs_gap, std_error, z``."""
+        out = []
+        for n, rep in zip(self.ns, self.reports):
+            for r in rep.records:
+                gap = r["mc_mean"] - r["theory"]
+                out.append(dict(n=n, w=r["w"], lam=r["lam"], theory=r["theory"],
+                                mc_mean=r["mc_mean"], gap=gap, abs_gap=abs(gap),
+                                std_error=r["std_error"], z=r["z"]))
+        return out
+
+    def to_json(self, indent=None):
+        return json.dumps(_plain({"ns": self.ns, "slope": self.slope,
+                                  "intercept": self.intercept, "slopes": self.slopes,
+                                  "records": self.to_records(),
+                                  "params": self.reports[0].params if self.reports else {}}),
+                          indent=indent)
+
+    def __str__(self):
+        rows = [[str(r["n"]), f"{r['w']:.6g}", f"{r['lam']:.6g}", _g(r["theory"], 8),
+                 _g(r["mc_mean"], 8), _g(r["abs_gap"], 3), _g(r["std_error"], 3),
+                 f"{r['z']:+.2f}"] for r in self.to_records()]
+        table = _table(["n", "w", "lam", "theory", "MC mean", "|gap|", "std err", "z"], rows)
+        p = self.reports[0].params
+        head = (f"convergence {p['spectrum']}: gamma={p['gamma']:g}, t="
+                f"{'inf' if p['t'] is None else p['t']}, draws={p['draws']}, seed={p['seed']}")
+        fits = "\n".join(f"slope of log|gap| vs log n at w={s['w']:.6g}, lam={s['lam']:.6g}: "
+                         f"{s['slope']:+.3f}" for s in self.slopes)
+        return f"{head}\n{table}\n{fits}\nslope of the grid-mean |gap|: {self.slope:+.3f}"
+
+
+def _loglog(ns, gaps):
+    gaps = np.asarray(gaps, dtype=float)
+    if np.any(gaps <= 0) or not np.all(np.isfinite(gaps)):
+        return math.nan, math.nan
+    slope, intercept = np.polyfit(np.log(ns), np.log(gaps), 1)
+    return float(slope), float(intercept)
+
+
+def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t=None,
+                      progress=None, **kwargs):
+    r"""Run :func:`verify` at each ``n`` in ``ns`` and fit how the gap shrinks.
+
+    With ``gap(n) = mean over draws − limiting risk``, the fit is
+
+    .. math::
+
+        \log|\text{gap}(n)| = a + b \log n ,
+
+    by least squares over ``ns``. The finite-n bias of the mean is
+    ``O(1/n)`` (slope ``b = −1``); the Monte Carlo error of the mean is of
+    order ``se`` (for a random ``β`` it is ``O(n^{-1/2}/\sqrt{draws})``), so
+    the fitted slope approaches ``−1`` only when the draws make ``se``
+    small against the bias. Report seeds: child ``i`` of
+    ``SeedSequence(seed).spawn(len(ns))`` for ``ns[i]``.
+
+    Parameters
+    ----------
+    ns : sequence of int
+        At least two distinct sample sizes, increasing.
+    gamma, w, lam, draws, seed, t, progress, **kwargs
+        As for :func:`verify` (``kwargs`` may hold ``sigma2``, ``r2``,
+        ``kappa_s``, ``method``, ``backend`` ... and spectrum parameters).
+
+    Returns
+    -------
+    ConvergenceStudy
+
+    Examples
+    --------
+    >>> from rmtheory.montecarlo import convergence_study
+    >>> study = convergence_study(ns=(20, 40), gamma=2.0, w=1.0, lam=0.0, draws=3, seed=0,
+    ...                           progress=False)
+    >>> [rep.params["n"] for rep in study.reports], len(study.slopes)
+    ([20, 40], 1)
+    """
+    if isinstance(ns, (str, bytes)) or not hasattr(ns, "__iter__"):
+        raise TypeError(f"ns must be a sequence of sample sizes, received {ns!r}")
+    ns = tuple(check_int(f"ns[{i}]", v, low=2) for i, v in enumerate(ns))
+    if len(ns) < 2 or any(b <= a for a, b in zip(ns, ns[1:])):
+        raise ValueError(f"ns must hold at least two increasing sample sizes, received {ns}")
+    root = _seed_sequence(seed)
+    reports = tuple(verify(spectrum, n=n_i, gamma=gamma, w=w, lam=lam, t=t, draws=draws,
+                           seed=child, progress=progress, **kwargs)
+                    for n_i, child in zip(ns, root.spawn(len(ns))))
+    gaps = np.array([[abs(r["mc_mean"] - r["theory"]) for r in rep.records] for rep in reports])
+    slopes = []
+    for k, r in enumerate(reports[0].records):
+        s, a = _loglog(ns, gaps[:, k])
+        slopes.append({"w": r["w"], "lam": r["lam"], "slope": s, "intercept": a})
+    slope, intercept = _loglog(ns, gaps.mean(axis=1))
+    return ConvergenceStudy(reports=reports, ns=ns, slopes=slopes, slope=slope,
+                            intercept=intercept)
