@@ -101,5 +101,5 @@ def greedy_weights(steps):
     weight_map = derive_dynamic().weight_map
     weights = [sp.Integer(1)]
     for _ in range(steps):
-        weights.append(sp.nsimplify(weight_map.subs(w, weights[-1])))
+        weights.append(sp.cancel(weight_map.subs(w, weights[-1])))
     return weights

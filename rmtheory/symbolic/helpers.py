@@ -28,10 +28,11 @@ def c_w(w, kappa_s=1):
     >>> c_w(Rational(1, 2))
     2/3
     """
-    w = check_weight(sp.sympify(w))
-    kappa_s = check_real("kappa_s", sp.sympify(kappa_s), low=0)
+    # check before sympify: sympify would turn True into BooleanTrue and parse strings
+    w = sp.sympify(check_weight(w))
+    kappa_s = sp.sympify(check_real("kappa_s", kappa_s, low=0))
     expr = derive_minnorm().c_w_kappa_s.subs({_w: w, _kappa_s: kappa_s})
-    return expr if is_symbolic(expr) else sp.nsimplify(sp.simplify(expr))
+    return sp.simplify(expr)
 
 
 def c_t(w, t, kappa_s=1):
@@ -45,9 +46,9 @@ def c_t(w, t, kappa_s=1):
     >>> c_t(0, 5)
     6
     """
-    w = check_real("w", sp.sympify(w), low=0, high=1)
+    w = sp.sympify(check_real("w", w, low=0, high=1))
     t = check_int("t", t, low=0)
-    kappa_s = check_real("kappa_s", sp.sympify(kappa_s), low=0)
+    kappa_s = sp.sympify(check_real("kappa_s", kappa_s, low=0))
     if w == 0:
         return 1 + t * kappa_s
     expr = derive_minnorm().c_t_kappa_s.subs({_w: w, _kappa_s: kappa_s, _t: t})
@@ -65,5 +66,5 @@ def optimal_w_kappa_s(kappa_s):
     >>> optimal_w_kappa_s(1)
     -1/2 + sqrt(5)/2
     """
-    kappa_s = check_real("kappa_s", sp.sympify(kappa_s), low=0, low_open=True)
+    kappa_s = sp.sympify(check_real("kappa_s", kappa_s, low=0, low_open=True))
     return sp.radsimp(derive_synthetic_noise().w_star.subs(_kappa_s, kappa_s))

@@ -90,7 +90,7 @@ def derive_minnorm():
     if len(critical) != 1:
         raise ArithmeticError(f"expected one critical point in (0,1], got {critical}")
     w_star = critical[0]
-    second = sp.nsimplify(sp.simplify(sp.diff(c_w, w, 2).subs(w, w_star)))
+    second = sp.radsimp(sp.simplify(sp.diff(c_w, w, 2).subs(w, w_star)))
 
     # c_t = A + B g_t with g_t = (1-w)^{2t}, so c_t − c_{t−1} = B g_{t−1} ((1−w)² − 1)
     slope = sp.diff(_as_affine_in_geometric(c_t), geometric_term)
