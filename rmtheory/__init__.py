@@ -4,9 +4,18 @@ synthetic labels in high-dimensional linear regression.
 Three layers, one truth: :mod:`rmtheory.symbolic` derives every closed form
 with SymPy, :mod:`rmtheory.numeric` evaluates them with mpmath at any
 precision, :mod:`rmtheory.montecarlo` checks them by finite-n simulation.
+The public contract (SPEC §4) lives in :mod:`rmtheory.api`:
+
+>>> import rmtheory as rt
+>>> float(rt.optimal_w(spectrum="spiked"))
+0.6180339887498949
 """
 from . import symbolic
+from .api import (OptimalWeight, PrecisionError, RiskResult, critical_lambda, kappa,
+                  limiting_risk, optimal_w, stieltjes, w_star_curve)
 from .symbolic import formula, latex_formula
 
 __version__ = "0.1.0"
-__all__ = ["symbolic", "formula", "latex_formula", "__version__"]
+__all__ = ["symbolic", "formula", "latex_formula", "kappa", "stieltjes",
+           "limiting_risk", "optimal_w", "critical_lambda", "w_star_curve",
+           "RiskResult", "OptimalWeight", "PrecisionError", "__version__"]

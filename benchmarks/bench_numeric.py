@@ -1,0 +1,127 @@
+"""Speed of the numeric layer, as ratios against baselines run alongside.
+
+Run ``python benchmarks/bench_numeric.py`` (add ``--quick`` for fewer
+repetitions). Everything is measured in this one run on this machine; the
+table reports medians and ratios, never absolute targets checked by tests.
+
+Baselines, at equal precision (dps = 30):
+* ``optimal_w`` against the obvious approach: ``κ`` by bisection on the
+  fixed point and a golden-section search on ``w`` (to the same tolerance);
+* continuous ``H`` (ar1) against a discrete ``H`` with 10 atoms;
+* the float64 grid path against a loop of mpmath calls over the same grid.
+"""
+import argparse
+import statistics
+import time
+
+import numpy as np
+from mpmath import mp
+
+import rmtheory as rt
+from rmtheory.numeric.compiled import expressions
+from rmtheory.numeric.fast import risk_grid
+from rmtheory.numeric.spectra import make_spectrum
+
+DISCRETE10 = dict(eigs=tuple(np.linspace(0.2, 4.0, 10)), weights=(0.1,) * 10)
+
+
+def median_time(fn, repeat):
+    fn()  # warm caches (lambdify, quadrature nodes)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _bisect_kappa(x, spec, gamma):
+    """Baseline: plain bisection on λ = κ(1 − γ∫ s/(s+κ) dH)."""
+    e = expressions()
+    lo, hi = mp.zero, x + gamma * spec.integrate_H(lambda s: s)
+    f = lambda k: k * (1 - gamma * spec.integrate_H(lambda s: s / (s + k))) - x  # noqa: E731
+    while hi - lo > mp.eps * hi * 4:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if f(mid) < 0 else (lo, mid)
+    del e
+    return (lo + hi) / 2
+
+
+def _baseline_risk(w, lam, spec, gamma):
+    e = expressions()
+    a, b = lam / w, lam / (2 - w)
+    ka, kb = _bisect_kappa(a, spec, gamma), _bisect_kappa(b, spec, gamma)
+    I2 = spec.integrate_H(lambda s: e.df2_integrand(s, ka))
+    J = spec.integrate_G(lambda s: e.bias_integrand(s, ka))
+    bias = e.ridge_bias(ka, 1, gamma, J, I2)
+    return bias + e.variance(w, lam, 1, 1, ka, kb, bias, 0, 0, 0)
+
+
+def baseline_optimal_w(lam, spec, gamma, dps):
+    """Golden-section search on w with bisection κ, to ~dps/2 digits in w
+    (the best a derivative-free search can resolve at this precision)."""
+    with mp.workdps(dps + 10):
+        lo, hi = mp.mpf("0.05"), 1 - mp.mpf(10)**-8
+        invphi = (mp.sqrt(5) - 1) / 2
+        c, d = hi - invphi * (hi - lo), lo + invphi * (hi - lo)
+        fc, fd = _baseline_risk(c, lam, spec, gamma), _baseline_risk(d, lam, spec, gamma)
+        while hi - lo > mp.mpf(10)**(-(dps // 2)):
+            if fc < fd:
+                hi, d, fd = d, c, fc
+                c = hi - invphi * (hi - lo)
+                fc = _baseline_risk(c, lam, spec, gamma)
+            else:
+                lo, c, fc = c, d, fd
+                d = lo + invphi * (hi - lo)
+                fd = _baseline_risk(d, lam, spec, gamma)
+        return (lo + hi) / 2
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args(argv)
+    repeat = 3 if args.quick else 9
+    dps, gamma, lam = 30, 2.0, 0.5
+    rows = []
+
+    for name, params in (("isotropic", {}), ("spiked", {}), ("discrete", DISCRETE10),
+                         ("ar1", {})):
+        t = median_time(lambda: rt.limiting_risk(0.7, name, gamma=gamma, lam=lam, dps=dps,
+                                                 **params), repeat)
+        rows.append((f"limiting_risk {name}", t, None, ""))
+    t_disc = rows[2][1]
+    rows.append(("ar1 / discrete(10) limiting_risk", rows[3][1], t_disc, "target <= 20x"))
+
+    spec = make_spectrum("discrete", **DISCRETE10)
+    t_opt = median_time(lambda: rt.optimal_w("discrete", gamma=gamma, lam=lam, dps=dps,
+                                             **DISCRETE10), repeat)
+    t_base = median_time(lambda: baseline_optimal_w(mp.mpf(lam), spec, mp.mpf(gamma), dps),
+                         max(1, repeat // 3))
+    rows.append(("optimal_w discrete(10)", t_opt, None, ""))
+    rows.append(("baseline (bisection + golden section) / optimal_w", t_base, t_opt,
+                 "target >= 50x"))
+
+    lams = np.geomspace(1e-3, 10, 200)
+    t_curve = median_time(lambda: rt.w_star_curve(lams, gamma=gamma, dps=dps), 1)
+    rows.append(("w*(lambda) curve, 200 points, isotropic", t_curve, None, "target < 5 s"))
+
+    spec_iso = make_spectrum("isotropic")
+    ws, ls = np.linspace(0.05, 0.95, 21), np.geomspace(0.01, 10, 10)
+    t_fast = median_time(lambda: risk_grid(ws[:, None], ls[None, :], spec_iso, gamma=gamma),
+                         repeat)
+    t_loop = median_time(lambda: [rt.limiting_risk(float(w), gamma=gamma, lam=float(x), dps=15)
+                                  for w in ws[:5] for x in ls], 1) * (len(ws) / 5)
+    rows.append(("mpmath loop / float64 grid (21 x 10)", t_loop, t_fast, ""))
+
+    backend = __import__("mpmath").libmp.BACKEND
+    print(f"mpmath backend: {backend}; dps = {dps}; repeats = {repeat}\n")
+    print("| measurement | median | ratio | note |")
+    print("|---|---|---|---|")
+    for label, t, base, note in rows:
+        ratio = f"{t / base:.1f}x" if base else ""
+        print(f"| {label} | {t * 1e3:.2f} ms | {ratio} | {note} |")
+
+
+if __name__ == "__main__":
+    main()

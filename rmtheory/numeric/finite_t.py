@@ -1,0 +1,105 @@
+r"""Finite-``t`` limiting risk for ridge (``λ > 0``) when ``G = H``.
+
+After ``t`` refits the coordinate of ``β̂_t`` on an eigenvector of
+``Σ̂ = XᵀX/n`` with eigenvalue ``d`` has mean multiplier ``a_t(d)`` and
+variance multiplier ``u_t(d)`` (rational in ``d``, derived in
+:mod:`rmtheory.symbolic.ridge`). With ``β`` in generic position
+(``G = H``: isotropic and random-effects models),
+
+.. math::
+
+    R_t = r^2 \int (1 - a_t(x))^2\, d\nu(x) + \sigma^2 \gamma \int u_t(x)\, d\nu(x),
+    \qquad \nu = \lim \tfrac1p \operatorname{tr}\bigl(\Sigma\, \delta(\hat\Sigma - \cdot)\bigr),
+
+where ``ν`` is the ``Σ``-weighted spectral measure of ``Σ̂``. Its Stieltjes
+transform follows from the Silverstein equation,
+``s_ν(z) = (1 + z m(z))/(1 − γ − γ z m(z))`` (for ``Σ = I``, ``ν`` is the
+Marchenko–Pastur law itself), so ``ν`` has density ``Im s_ν(x + i0)/π`` on
+the support and, for ``γ > 1``, an atom at 0 where ``a_t = u_t = 0``.
+The integrals are done by tanh-sinh quadrature between the support edges.
+"""
+from functools import lru_cache
+
+import sympy as sp
+from mpmath import mp
+
+from ..symbolic import formula
+from ..symbolic.ridge import derive_ridge
+from ..symbolic.symbols import d, kappa_s as _ks, lam as _lam, t as _t, w as _w
+from .fixed_point import solve_stieltjes, support_edges
+
+__all__ = ["finite_t_risk", "nu_density", "nu_atom_at_zero"]
+
+
+@lru_cache(maxsize=None)
+def _multipliers():
+    rg = derive_ridge()
+    args = (d, _lam, _w, _ks, _t)
+    bias_integrand = (1 - rg.mean_t_geometric)**2
+    return (sp.lambdify(args, bias_integrand, "mpmath"),
+            sp.lambdify(args, rg.variance_t_geometric, "mpmath"))
+
+
+@lru_cache(maxsize=None)
+def _mp_density():
+    f = formula("mp_density")
+    return sp.lambdify(f.args, f.rhs, "mpmath")
+
+
+@lru_cache(maxsize=None)
+def _mp_atom():
+    f = formula("mp_atom")
+    return sp.lambdify(f.args, f.rhs, "mpmath")
+
+
+def _is_isotropic(spectrum):
+    atoms = getattr(spectrum, "atoms_H", None)
+    return (spectrum.name == "isotropic" or
+            (atoms is not None and len(atoms) == 1 and atoms[0][0] == 1))
+
+
+def nu_density(x, spectrum, gamma):
+    """Density of the ``Σ``-weighted spectral measure ``ν`` at ``x > 0``."""
+    if _is_isotropic(spectrum):
+        # rounding can push √(−Δ) just outside the support: keep the real part
+        return mp.re(_mp_density()(x, gamma))
+    z = mp.mpc(x, 0)
+    m = solve_stieltjes(z, spectrum, gamma)
+    return mp.im((1 + z * m) / (1 - gamma - gamma * z * m)) / mp.pi
+
+
+def nu_atom_at_zero(spectrum, gamma, continuous_mass):
+    """Mass of ``ν`` at 0: the total ``∫ s dH`` minus the continuous part."""
+    if gamma <= 1:
+        return mp.zero
+    if _is_isotropic(spectrum):
+        return _mp_atom()(gamma)
+    total = spectrum.integrate_H(lambda s: s)
+    return total - continuous_mass
+
+
+def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivative=False):
+    """Bias and variance after ``t`` refits; ``G = H`` is required."""
+    from .risk import RiskParts
+    if not spectrum.signal_is_spectrum:
+        raise ValueError(
+            "t must be None (t -> infinity) for ridge (lam > 0) when the signal measure G "
+            f"differs from H (spectrum {spectrum.name!r}); finite t needs G = H, e.g. the "
+            "isotropic and random-effects models")
+    bias_f, var_f = _multipliers()
+    edges = support_edges(spectrum, gamma)
+
+    def integrate(g):
+        total = mp.zero
+        for lo, hi in edges:
+            total += mp.quad(lambda x: g(x) * nu_density(x, spectrum, gamma), [lo, hi])
+        return total
+    mass = integrate(lambda x: mp.one)
+    atom = nu_atom_at_zero(spectrum, gamma, mass)
+    bias = r2 * (integrate(lambda x: bias_f(x, lam, w, kappa_s, t)) + atom)
+    variance = sigma2 * gamma * integrate(lambda x: var_f(x, lam, w, kappa_s, t))
+    slope = None
+    if derivative:
+        slope = mp.diff(lambda ww: finite_t_risk(ww, lam, spectrum, gamma, r2, sigma2,
+                                                 t=t, kappa_s=kappa_s).total, w)
+    return RiskParts(bias, variance, slope)

@@ -1,0 +1,128 @@
+r"""Optimal real-data weight: solve the stationarity condition, not a grid.
+
+For ``λ > 0`` the slope ``∂R/∂w`` comes from the symbolic chain rule
+(:func:`rmtheory.symbolic.mixed.risk_in_values`). If the slope at
+``w = 1``,
+
+.. math:: \partial_w R\big|_{w=1} = -\lambda B'(\lambda) + 2\sigma^2(\kappa'(\lambda) - 1),
+
+is ``≤ 0`` the optimum is the boundary ``w* = 1``; otherwise the root of
+the slope is bracketed below 1 and found by a bracketing solver. At
+``λ = 0`` the minimiser of ``c(w; κ_s)`` is the closed form of result 2,
+``1/φ`` for ``κ_s = 1``, whatever ``H`` and ``G``.
+
+The functions here work at the ambient precision on validated input.
+"""
+import math
+
+from mpmath import mp
+
+from ..symbolic.synthetic_noise import derive_synthetic_noise
+from ..symbolic.symbols import kappa_s as _kappa_s
+from .compiled import expressions
+from .precision import NoConvergence
+from .risk import risk_parts
+
+__all__ = ["optimal_weight", "critical_lambda", "slope_in_w"]
+
+_W_FLOOR = mp.mpf("1e-8")
+
+
+def _extra_bits(w, lam=1):
+    """Bits lost to the divided difference ``(κ(b) − κ(a))/(b − a)``:
+    about ``log2(1/|b − a|)`` with ``|b − a| = 2λ|1 − w|/(w(2 − w))``
+    (κ is of order one), so near ``w = 1`` and for tiny ``λ``. The
+    ``w``-derivative divides by ``(1 − w)²``: count that gap twice."""
+    if w == 1 or lam == 0:
+        return 0
+    gap = 2 * lam * abs(1 - w) / (w * (2 - w)) * min(abs(1 - w), 1)
+    return int(math.ceil(max(0.0, -float(mp.log(gap, 2))))) + 8
+
+
+def slope_in_w(w, lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1):
+    """``∂R/∂w`` at ``w`` (extra working bits near ``w = 1``)."""
+    with mp.extraprec(_extra_bits(w, lam)):
+        return +risk_parts(w, lam, spectrum, gamma, r2, sigma2, t=t,
+                           kappa_s=kappa_s, derivative=True).dtotal_dw
+
+
+def _closed_form_minnorm(kappa_s):
+    from sympy import lambdify
+    expr = derive_synthetic_noise().w_star
+    return lambdify(_kappa_s, expr, "mpmath")(kappa_s)
+
+
+def _bracketed_root(f, lo, hi, what):
+    # f is a sum of terms of order one (risk scale): its rounding error is
+    # a few ulps of the larger of that scale and the bracket values
+    tolerance = max(abs(f(lo)) + abs(f(hi)), mp.one) * mp.eps * 2**20
+    try:
+        root = mp.findroot(f, (lo, hi), solver="anderson")
+    except (ValueError, ZeroDivisionError) as exc:
+        raise NoConvergence(f"{what} on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]", mp.nan,
+                            tolerance, f"a larger dps ({exc})") from exc
+    residual = abs(f(root))
+    if not lo <= root <= hi or residual > tolerance:
+        raise NoConvergence(f"{what} (root {mp.nstr(root, 10)})", residual, tolerance,
+                            "a larger dps")
+    return root
+
+
+def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=None):
+    """``(w*, on_boundary)`` minimising the limiting risk over ``(0, 1]``.
+
+    ``near = (w, width)``: a root found at a lower precision; the solve
+    then starts from the bracket ``w ± width`` (falling back to the full
+    search when that does not bracket a sign change), which is how a
+    result is re-confirmed at a higher precision cheaply.
+    """
+    if lam == 0 and gamma == 1:
+        raise ValueError("gamma must differ from 1 when lam = 0: the risk is infinite "
+                         "for every w (received gamma=1, lam=0)")
+    if lam == 0 and t is None:
+        if kappa_s == 0:
+            raise ValueError("kappa_s must be > 0 for an optimal weight at lam = 0: with "
+                             "noiseless synthetic labels the risk decreases as w -> 0 "
+                             "(received kappa_s=0)")
+        return _closed_form_minnorm(kappa_s), False
+    if lam == 0:   # finite t: minimise c_t(w; κ_s), which does not involve H or G
+        e = expressions()
+        f = lambda w: e.dc_t_dw(w, t, kappa_s)  # noqa: E731
+    else:
+        f = lambda w: slope_in_w(w, lam, spectrum, gamma, r2, sigma2,  # noqa: E731
+                                 t=t, kappa_s=kappa_s)
+    if near is not None and near[0] < 1:
+        lo, hi = near[0] - near[1], min(near[0] + near[1], mp.one)
+        if lo > 0 and f(lo) < 0 < f(hi):
+            return _bracketed_root(f, lo, hi, "optimal_w"), False
+    if f(mp.one) <= 0:
+        return mp.one, True
+    lo = mp.mpf(1) / 2
+    while f(lo) >= 0:
+        lo /= 4
+        if lo < _W_FLOOR:
+            raise NoConvergence(f"optimal_w: the slope of the risk stays positive down to "
+                                f"w = {mp.nstr(lo, 3)}, so no interior minimum", f(lo), 0,
+                                "check the parameters")
+    return _bracketed_root(f, lo, mp.one, "optimal_w"), False
+
+
+def critical_lambda(spectrum, gamma, r2, sigma2, *, kappa_s=1, lam_max=1e8):
+    r"""The penalty beyond which ``w* = 1`` exactly: the root in ``λ`` of
+    ``∂_w R(1, λ) = 0`` (``λ B'(λ) = 2σ²(κ'(λ) − 1)``), bracketed on a log
+    scale from small ``λ`` (interior optimum) upward."""
+    def slope_at_1(log_lam):
+        return slope_in_w(mp.one, mp.exp(log_lam), spectrum, gamma, r2, sigma2,
+                          kappa_s=kappa_s)
+    lo = mp.log(mp.mpf("1e-6"))
+    if slope_at_1(lo) <= 0:
+        raise NoConvergence("critical_lambda: w* = 1 already at lam = 1e-6, so the bracket",
+                            slope_at_1(lo), 0, "a smaller lower end")
+    hi = lo
+    while slope_at_1(hi) > 0:
+        lo = hi
+        hi += mp.log(10)
+        if hi > mp.log(lam_max):
+            raise NoConvergence(f"critical_lambda: w* < 1 up to lam = {lam_max}, so the bracket",
+                                slope_at_1(hi), 0, "a larger lam_max")
+    return mp.exp(_bracketed_root(slope_at_1, lo, hi, "critical_lambda"))

@@ -1,0 +1,127 @@
+r"""Limiting risk of the retraining loop, at the ambient mpmath precision.
+
+The stationary (``t → ∞``) risk for general ``H, G`` is assembled by the
+symbolic layer (:func:`rmtheory.symbolic.mixed.risk_in_values`) from the
+values of ``κ``, ``κ'``, ``B`` and ``B'`` at the two penalties
+``a = λ/w`` and ``b = λ/(2 − w)``:
+
+.. math::
+
+    R_\infty(w,\lambda) = B(a) + \sigma^2 c(w;\kappa_s)
+        \left[\frac{\kappa(b) - \kappa(a)}{b - a} - 1\right].
+
+At ``λ = 0`` (min-norm for ``γ > 1``, OLS for ``γ < 1``) the risk is
+``B_0 + c_t(w; κ_s) V_0`` for every ``t``, with ``B_0``, ``V_0`` the
+ridge bias and variance at ``κ_0 = κ(0)``.
+
+The functions here take already-validated arguments and work at the
+current ``mp.prec``; :mod:`rmtheory.api` converts, validates and manages
+precision.
+"""
+from typing import NamedTuple
+
+from mpmath import mp
+
+from .compiled import expressions
+from .fixed_point import solve_kappa
+
+__all__ = ["PenaltyValues", "penalty_values", "RiskParts", "stationary_risk",
+           "minnorm_risk", "risk_parts"]
+
+
+class PenaltyValues(NamedTuple):
+    """``κ``, ``κ'``, the ridge bias ``B`` and ``B'`` at one penalty."""
+    kappa: object
+    kappa_prime: object
+    bias: object
+    bias_prime: object
+    df2: object
+
+
+class RiskParts(NamedTuple):
+    bias: object
+    variance: object
+    dtotal_dw: object = None
+
+    @property
+    def total(self):
+        return self.bias + self.variance
+
+
+def penalty_values(penalty, spectrum, gamma, r2, *, kappa=None):
+    """Evaluate ``κ(x)``, ``κ'(x)``, ``B(x)`` and ``B'(x)`` at ``x = penalty``.
+
+    ``kappa`` may be passed when already known (e.g. ``κ₀`` at ``x = 0``).
+    """
+    e = expressions()
+    k = solve_kappa(penalty, spectrum, gamma) if kappa is None else kappa
+    I2 = spectrum.integrate_H(lambda s: e.df2_integrand(s, k))
+    if k == 0:  # OLS regime: the bias integrand is irrelevant (κ² J = 0)
+        J = J_k = I2_k = mp.zero
+    else:
+        J = spectrum.integrate_G(lambda s: e.bias_integrand(s, k))
+        J_k = spectrum.integrate_G(lambda s: e.bias_integrand_dkappa(s, k))
+        I2_k = spectrum.integrate_H(lambda s: e.df2_integrand_dkappa(s, k))
+    kp = e.kappa_prime(gamma, I2)
+    bias = e.ridge_bias(k, r2, gamma, J, I2)
+    bias_prime = e.ridge_bias_derivative(k, r2, gamma, J, I2, J_k, I2_k, kp)
+    return PenaltyValues(k, kp, bias, bias_prime, gamma * I2)
+
+
+def minnorm_risk(w, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, derivative=False):
+    """``λ = 0``: ``B₀ + c_t(w;κ_s) V₀`` (``t=None``: ``c(w;κ_s)``).
+
+    At ``γ = 1`` the one-shot variance is infinite and so is the risk.
+    """
+    e = expressions()
+    if gamma == 1:
+        return RiskParts(mp.zero, mp.inf, mp.nan if derivative else None)
+    values = penalty_values(mp.zero, spectrum, gamma, r2)
+    v0 = e.ridge_variance(sigma2, gamma, values.df2 / gamma)
+    if t is None:
+        factor, slope = e.c_w(w, kappa_s), e.dc_dw(w, kappa_s)
+    else:
+        factor, slope = e.c_t(w, t, kappa_s), e.dc_t_dw(w, t, kappa_s)
+    return RiskParts(values.bias, factor * v0, slope * v0 if derivative else None)
+
+
+def stationary_risk(w, lam, spectrum, gamma, r2, sigma2, *, kappa_s=1, derivative=False):
+    """Stationary risk for ``λ > 0``, optionally with ``∂R/∂w``.
+
+    At ``w = 1`` the divided difference is replaced by its limit
+    ``κ'(λ) − 1``; near ``w = 1`` the caller supplies extra precision
+    (the divided difference loses ``log10(1/|1 − w|)`` digits).
+    """
+    e = expressions()
+    a = lam / w
+    at_a = penalty_values(a, spectrum, gamma, r2)
+    if w == 1:
+        args = (w, lam, sigma2, kappa_s, at_a.kappa, at_a.kappa, at_a.bias,
+                at_a.bias_prime, at_a.kappa_prime, at_a.kappa_prime)
+        variance = e.variance_at_w1(*args)
+        slope = e.dtotal_dw_at_w1(*args) if derivative else None
+        return RiskParts(at_a.bias, variance, slope)
+    b = lam / (2 - w)
+    k_b = solve_kappa(b, spectrum, gamma)
+    kp_b = None
+    if derivative:
+        I2_b = spectrum.integrate_H(lambda s: e.df2_integrand(s, k_b))
+        kp_b = e.kappa_prime(gamma, I2_b)
+    args = (w, lam, sigma2, kappa_s, at_a.kappa, k_b, at_a.bias,
+            at_a.bias_prime, at_a.kappa_prime, kp_b if derivative else mp.zero)
+    variance = e.variance(*args)
+    slope = e.dtotal_dw(*args) if derivative else None
+    return RiskParts(at_a.bias, variance, slope)
+
+
+def risk_parts(w, lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, derivative=False):
+    """Dispatch on ``λ`` and ``t``: the bias, variance (and slope in ``w``)."""
+    if lam == 0:
+        return minnorm_risk(w, spectrum, gamma, r2, sigma2, t=t, kappa_s=kappa_s,
+                            derivative=derivative)
+    if t is None:
+        return stationary_risk(w, lam, spectrum, gamma, r2, sigma2,
+                               kappa_s=kappa_s, derivative=derivative)
+    from .finite_t import finite_t_risk
+    return finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, t=t, kappa_s=kappa_s,
+                         derivative=derivative)

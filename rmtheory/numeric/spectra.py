@@ -1,0 +1,774 @@
+r"""Population spectra ``H`` and signal measures ``G`` (SPEC §3).
+
+A :class:`Spectrum` carries two probability measures on ``(0, ∞)``: the
+limit eigenvalue distribution ``H`` of ``Σ`` and the signal-weighted
+measure ``G`` (``G = H`` unless the model says otherwise). Integrals
+against them are taken at the ambient mpmath precision:
+
+.. math::
+
+    \int f\,dH = \sum_j h_j f(s_j) \quad\text{(atoms)}, \qquad
+    \int f\,dH = \lim_{L\to\infty} \sum_{i} \omega^{(L)}_i f(s^{(L)}_i)
+    \quad\text{(continuous laws)},
+
+where the continuous laws use a quadrature rule family of increasing
+level ``L`` (nodes recomputed at the working precision, never a fixed
+handful of atoms) and a result is accepted only once two consecutive
+levels agree. The rule families are chosen per law:
+
+* ``ar1`` — ``H`` is the law of ``(1−ρ²)/(1 − 2ρ cos θ + ρ²)`` with
+  ``θ ~ U(0, π)``; the integral over the angle (after a Möbius
+  reparametrisation of the circle) has an even ``2π``-periodic integrand,
+  so the trapezoidal rule converges geometrically;
+* ``uniform`` — composite Gauss–Legendre on ``2^(L+1)`` panels,
+  graded towards the ends;
+* a user density on ``[a, b]`` — tanh–sinh, which tolerates integrable
+  endpoint singularities.
+
+The named models of SPEC §3 are built by :func:`make_spectrum`; users
+build their own with :meth:`Spectrum.from_atoms`,
+:meth:`Spectrum.from_density` and :meth:`Spectrum.from_sample`. Models
+whose ``H`` is a single atom ``δ_c`` (``isotropic``, ``spiked``,
+``equicorrelated``) carry the Marchenko–Pastur closed forms of
+:mod:`rmtheory.symbolic` (scaled by ``c``) in :attr:`Spectrum.closed_forms`.
+
+Examples
+--------
+>>> from mpmath import mp
+>>> from rmtheory.numeric import make_spectrum
+>>> spec = make_spectrum("spiked")
+>>> spec.params
+{'spikes': (4.0,), 'alignments': (0.5,)}
+>>> with mp.workdps(30):
+...     print(spec.integrate_G(lambda s: s))          # 0.5·1 + 0.5·5
+3.0
+"""
+from collections import Counter
+from collections.abc import Iterable
+
+import sympy as sp
+from mpmath import mp
+
+from .._validation import check_real, is_symbolic
+from .precision import GUARD_BITS, NoConvergence, to_mpf
+
+__all__ = ["Spectrum", "SPECTRUM_DEFAULTS", "SPECTRUM_NAMES", "make_spectrum",
+           "MarchenkoPasturForms"]
+
+#: relative tolerance on ``Σ weights = 1`` (and on ``Σ alignments ≤ 1``)
+WEIGHT_RTOL = 1e-12
+#: absolute tolerance on ``∫ density = 1`` for :meth:`Spectrum.from_density`
+DENSITY_TOL = 1e-10
+
+#: default parameters of every named model (SPEC §3). ``spiked``: one spike
+#: ``θ = 4`` (eigenvalue 5 of ``Σ``) carrying half of the signal;
+#: ``discrete`` and ``random_effects``: ``H = ½δ₁ + ½δ₄`` (``G = H``).
+SPECTRUM_DEFAULTS = {
+    "isotropic": {},
+    "discrete": {"eigs": (1.0, 4.0), "weights": (0.5, 0.5), "signal_weights": None},
+    "random_effects": {"eigs": (1.0, 4.0), "weights": (0.5, 0.5), "law": None},
+    "spiked": {"spikes": (4.0,), "alignments": (0.5,)},
+    "equicorrelated": {"rho": 0.5},
+    "ar1": {"rho": 0.5},
+    "uniform": {"a": 0.5, "b": 1.5},
+}
+SPECTRUM_NAMES = tuple(SPECTRUM_DEFAULTS)
+
+
+# --------------------------------------------------------------------------
+# measures: atoms, and quadrature-rule families for continuous laws
+# --------------------------------------------------------------------------
+
+class _Measure:
+    """A probability measure given as a rule ``(nodes, weights)`` per level."""
+    discrete = False
+    start_level = 0
+    max_level = 0
+
+    def __init__(self):
+        self._rules = {}
+        self._floats = None
+        #: per precision, the lowest level that was enough last time
+        self.level_hint = {}
+
+    def rule(self, level):
+        """``(nodes, weights)`` as mpf lists at the current precision."""
+        key = (mp.prec, level)
+        if key not in self._rules:
+            self._rules[key] = self._make_rule(level)
+        return self._rules[key]
+
+    def float_rule(self):
+        """A rule in floats, for the double-precision warm starts."""
+        if self._floats is None:
+            with mp.workprec(60):
+                nodes, weights = self.rule(self.float_level())
+                self._floats = ([float(x) for x in nodes], [float(x) for x in weights])
+        return self._floats
+
+    def float_level(self):
+        return self.start_level
+
+    def hint(self, key):
+        """Level to start from for integrals of kind ``key`` at this precision."""
+        return self.level_hint.get((key, mp.prec), self.start_level)
+
+    def record(self, key, level):
+        """Remember that ``level`` was enough for an integral of kind ``key``."""
+        if level > self.level_hint.get((key, mp.prec), self.start_level):
+            self.level_hint[(key, mp.prec)] = level
+
+
+class _Atoms(_Measure):
+    """``Σ_j h_j δ_{s_j}``; ``maker()`` returns raw (locations, weights) as mpf
+    at the current precision. Weights are normalised to sum to 1 at the
+    working precision and zero weights are dropped."""
+    discrete = True
+
+    def __init__(self, maker):
+        super().__init__()
+        self._maker = maker
+
+    def _make_rule(self, level):
+        locs, weights = self._maker()
+        total = mp.fsum(weights)
+        pairs = sorted((x, w / total) for x, w in zip(locs, weights) if w != 0)
+        merged = {}
+        for x, w in pairs:                     # equal locations become one atom
+            merged[x] = merged.get(x, 0) + w
+        return list(merged), list(merged.values())
+
+    def support(self):
+        nodes = self.rule(0)[0]
+        return nodes[0], nodes[-1]
+
+
+class _AR1(_Measure):
+    r"""Law of ``f(θ) = (1−ρ²)/(1−2ρ cos θ+ρ²)``, ``θ ~ U(0, π)``.
+
+    Quadrature over the angle after the Möbius change of variable
+    ``tan(θ/2) = k tan(ψ/2)``, ``k = (1−|ρ|)/(1+|ρ|)``, under which
+
+    .. math::
+
+        f = F(\psi) = \frac{\cos^2(\psi/2)}{k} + k\sin^2(\psi/2), \qquad
+        d\theta = \frac{d\psi}{F(\psi)}, \qquad
+        \int g\,dH = \frac1\pi\int_0^\pi \frac{g(F(\psi))}{F(\psi)}\,d\psi .
+
+    The integrand is even and ``2π``-periodic in ``ψ``, so the trapezoidal
+    rule (``16·2^L`` intervals) converges geometrically; unlike ``θ``, the
+    variable ``ψ`` spreads the sharp peak of ``f`` at ``θ = 0`` (``ρ → 1``)
+    over the whole period, which keeps integrands with a pole close to
+    ``supp H`` (``m(x + i0)`` inside the bulk) resolvable.
+    """
+    start_level = 1
+    max_level = 11
+
+    def __init__(self, rho):
+        super().__init__()
+        self._rho = rho
+
+    def _make_rule(self, level):
+        rho = abs(to_mpf("rho", self._rho))
+        k = (1 - rho) / (1 + rho)
+        count = 16 * 2**level
+        nodes, weights = [], []
+        for j in range(count + 1):
+            u = mp.mpf(j) / (2 * count)           # ψ/(2π)
+            s = mp.cospi(u)**2 / k + k * mp.sinpi(u)**2
+            nodes.append(s)
+            weights.append(1 / (count * s) if 0 < j < count else 1 / (2 * count * s))
+        return nodes, weights
+
+    def support(self):
+        rho = abs(to_mpf("rho", self._rho))
+        return (1 - rho) / (1 + rho), (1 + rho) / (1 - rho)
+
+
+def _gl_standard(n):
+    """``n``-point Gauss–Legendre nodes and weights on ``[−1, 1]``."""
+    x, w = mp.gauss_quadrature(n, "legendre")
+    return [x[i] for i in range(n)], [w[i] for i in range(n)]
+
+
+class _UniformGL(_Measure):
+    """``U[a, b]``: composite Gauss–Legendre on ``2^(L+1)`` equal panels, the
+    two end panels graded geometrically (``L`` halvings) so that integrands
+    nearly singular just outside ``[a, b]`` (the support edges) stay
+    resolvable. A panel next to a pole at a distance comparable to its
+    width converges like ``5.8^(−2n)``, so the number ``n`` of points per
+    panel grows with the precision (``n = max(20, prec/5)``)."""
+    start_level = 0
+    max_level = 9
+
+    def __init__(self, a, b):
+        super().__init__()
+        self._a, self._b = a, b
+
+    def _make_rule(self, level):
+        a, b = to_mpf("a", self._a), to_mpf("b", self._b)
+        key = (mp.prec, "standard")
+        if key not in self._rules:
+            self._rules[key] = _gl_standard(max(20, mp.prec // 5 + 1))
+        x, w = self._rules[key]
+        panels = 2**(level + 1)
+        h = (b - a) / panels
+        ends = [h * mp.ldexp(1, -j) for j in range(level, 0, -1)]       # h/2^L, ..., h/2
+        cuts = [a] + [a + e for e in ends] + [a + k * h for k in range(1, panels)] \
+            + [b - e for e in reversed(ends)] + [b]
+        nodes, weights = [], []
+        for lo, hi in zip(cuts, cuts[1:]):
+            mid, half = (lo + hi) / 2, (hi - lo) / 2
+            nodes += [mid + xi * half for xi in x]
+            weights += [wi * half / (b - a) for wi in w]
+        return nodes, weights
+
+    def support(self):
+        return to_mpf("a", self._a), to_mpf("b", self._b)
+
+
+class _DensityTS(_Measure):
+    """``ρ(s) ds`` on ``[a, b]`` by tanh–sinh with step ``2^−L``; normalised to
+    mass 1 at the working precision (the constructor checked ``∫ρ ≈ 1``)."""
+    start_level = 3
+    max_level = 12
+
+    def __init__(self, density, a, b, name="density"):
+        super().__init__()
+        self._density, self._a, self._b, self._name = density, a, b, name
+        self._mass = {}
+
+    def _raw_rule(self, level):
+        key = (mp.prec, "raw", level)
+        if key in self._rules:
+            return self._rules[key]
+        target = mp.prec
+        with mp.workprec(2 * target + 20):
+            nodes, weights = self._raw_nodes(level, target)
+        self._rules[key] = ([+x for x in nodes], [+w for w in weights])
+        return self._rules[key]
+
+    def _raw_nodes(self, level, target):
+        # at twice the precision, so that an integrable endpoint singularity
+        # loses only the mass within 2^(−2·prec) of the end, not 2^(−prec)
+        a, b = to_mpf("a", self._a), to_mpf("b", self._b)
+        h = mp.ldexp(1, -level)
+        half, tiny = (b - a) / 2, mp.ldexp(b - a, -2 * target - 20)
+        nodes, weights = [], []
+        k, total = 0, mp.zero
+        while True:
+            t = k * h
+            u = mp.pi / 2 * mp.sinh(t)
+            weight = h * half * (mp.pi / 2) * mp.cosh(t) / mp.cosh(u)**2
+            gap = (b - a) / (1 + mp.exp(2 * u))     # distance of the node to the end
+            largest, inside = mp.zero, False
+            for x in ([b - gap] if k == 0 else [b - gap, a + gap]):
+                if a < x < b:
+                    value = mp.mpf(self._density(x))
+                    if not mp.isfinite(value) or value < 0:
+                        raise ValueError(f"{self._name} must be finite and >= 0 on (a, b), "
+                                         f"received {value} at s = {mp.nstr(x, 8)}")
+                    nodes.append(x)
+                    weights.append(weight * value)
+                    largest, inside = max(largest, weight * value), True
+            total += largest
+            # stop once the tails are negligible, or the nodes merge with the ends
+            if not inside or (weight < tiny and largest <= mp.ldexp(total, -2 * target - 10)):
+                break
+            k += 1
+        return nodes, weights
+
+    def mass(self):
+        """``∫ρ`` on ``[a, b]`` at the current precision (levels must agree)."""
+        if mp.prec not in self._mass:
+            previous = None
+            for level in range(self.start_level, self.max_level + 1):
+                value = mp.fsum(self._raw_rule(level)[1])
+                tol = mp.ldexp(abs(value), 6 + GUARD_BITS - mp.prec)
+                diff = mp.inf if previous is None else abs(value - previous)
+                if diff <= tol:
+                    break
+                previous = value
+            else:
+                raise NoConvergence(f"the integral of {self._name} over [a, b]", diff, tol,
+                                    "check that the density is integrable and smooth inside (a, b)")
+            self._mass[mp.prec] = value
+        return self._mass[mp.prec]
+
+    def _make_rule(self, level):
+        nodes, weights = self._raw_rule(level)
+        total = self.mass()
+        return nodes, [w / total for w in weights]
+
+    def support(self):
+        return to_mpf("a", self._a), to_mpf("b", self._b)
+
+
+# --------------------------------------------------------------------------
+# closed forms for H = δ_c
+# --------------------------------------------------------------------------
+
+_MP_LAMBDAS = {}
+
+
+def _mp_lambdas():
+    """Lambdified isotropic closed forms of :mod:`rmtheory.symbolic` (lazily:
+    deriving them takes a few seconds once per process)."""
+    if not _MP_LAMBDAS:
+        from ..symbolic import formula
+        from ..symbolic.isotropic import derive_isotropic
+        from ..symbolic.symbols import gamma, m, z
+        quadratic = sp.Poly(derive_isotropic().mp_quadratic, m)
+        a2, _, a0 = quadratic.all_coeffs()
+        _MP_LAMBDAS.update(
+            kappa=formula("isotropic_kappa").lambdify(),
+            m=formula("mp_stieltjes").lambdify(),
+            edges=formula("mp_edges").lambdify(),
+            density=formula("mp_density").lambdify(),
+            root_product=sp.lambdify((z, gamma), a0 / a2, modules="mpmath"),
+        )
+    return _MP_LAMBDAS
+
+
+class MarchenkoPasturForms:
+    r"""Closed forms for ``H = δ_c``, from the isotropic ones by scaling.
+
+    With ``H = δ_c`` the limit law of ``XᵀX/n`` is ``c`` times the
+    Marchenko–Pastur law, so
+
+    .. math::
+
+        \kappa_c(\lambda) = c\,\kappa_1(\lambda/c), \qquad
+        m_c(z) = m_1(z/c)/c, \qquad f_c(x) = f_1(x/c)/c.
+
+    ``stieltjes_roots`` returns both roots of the Marchenko–Pastur
+    quadratic (the closed form takes the principal square root, which is
+    the physical branch only on part of the plane); the solver picks the
+    physical one and verifies it.
+    """
+
+    def __init__(self, scale):
+        self._scale = scale
+
+    def scale(self):
+        return self._scale()
+
+    def kappa(self, lam, gamma):
+        c = self.scale()
+        return c * _mp_lambdas()["kappa"](lam / c, gamma)
+
+    def stieltjes_roots(self, z, gamma):
+        c = self.scale()
+        f = _mp_lambdas()
+        m1 = f["m"](z / c, gamma)
+        m2 = f["root_product"](z / c, gamma) / m1 if m1 != 0 else m1
+        return m1 / c, m2 / c
+
+    def edges(self, gamma):
+        c = self.scale()
+        lo, hi = _mp_lambdas()["edges"](gamma)
+        return c * lo, c * hi
+
+    def density(self, x, gamma):
+        c = self.scale()
+        lo, hi = self.edges(gamma)
+        if not lo < x < hi:
+            return mp.zero
+        return mp.re(_mp_lambdas()["density"](x / c, gamma)) / c
+
+
+# --------------------------------------------------------------------------
+# the Spectrum object
+# --------------------------------------------------------------------------
+
+class Spectrum:
+    r"""A population spectrum ``H`` with its signal measure ``G``.
+
+    Build one with :func:`make_spectrum` (named models of SPEC §3) or the
+    class methods :meth:`from_atoms`, :meth:`from_density`,
+    :meth:`from_sample`.
+
+    Attributes
+    ----------
+    name : str
+        Model name (``"isotropic"``, ``"ar1"``, ..., ``"atoms"``,
+        ``"density"``, ``"sample"``).
+    params : dict
+        The parameters used, defaults filled in.
+    closed_forms : MarchenkoPasturForms or None
+        Closed forms when ``H`` is a single atom.
+
+    Notes
+    -----
+    Integrals are taken at the ambient precision:
+
+    .. math::
+
+        \int f\,dH, \qquad \int f\,dG, \qquad
+        G = H \text{ unless the model specifies the signal.}
+
+    Examples
+    --------
+    >>> from mpmath import mp
+    >>> from rmtheory.numeric import Spectrum
+    >>> spec = Spectrum.from_atoms([1, 10, 100], [0.5, 0.3, 0.2])
+    >>> with mp.workdps(20):
+    ...     print(spec.integrate_H(lambda s: s), spec.support)
+    23.5 (mpf('1.0'), mpf('100.0'))
+    """
+
+    def __init__(self, name, params, H, G=None, closed_forms=None):
+        self.name = name
+        self.params = dict(params)
+        self._H = H
+        self._G = H if G is None else G
+        self.closed_forms = closed_forms
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"Spectrum({self.name!r}{', ' if args else ''}{args})"
+
+    # -- the interface ------------------------------------------------------
+    @property
+    def support(self):
+        """``(lowest, highest)`` point of ``supp H`` as mpf."""
+        return self._H.support()
+
+    @property
+    def atoms_H(self):
+        """``[(location, weight), ...]`` of ``H`` if discrete, else ``None``."""
+        return list(zip(*self._H.rule(0))) if self._H.discrete else None
+
+    @property
+    def atoms_G(self):
+        """``[(location, weight), ...]`` of ``G`` if discrete, else ``None``."""
+        return list(zip(*self._G.rule(0))) if self._G.discrete else None
+
+    @property
+    def signal_is_spectrum(self):
+        """True when ``G = H`` (the random-effects case: signal spread like ``Σ``)."""
+        if self._G is self._H:
+            return True
+        if self._H.discrete and self._G.discrete:
+            return self._H.rule(0) == self._G.rule(0)
+        return False
+
+    @property
+    def is_discrete(self):
+        """True when both ``H`` and ``G`` are finite sums of atoms."""
+        return self._H.discrete and self._G.discrete
+
+    def integrate_H(self, f):
+        """``∫ f(s) dH(s)`` at the current precision.
+
+        ``f`` maps an mpf to an mpf or mpc. For a continuous ``H`` the rule
+        level rises until two consecutive levels agree to about the
+        working precision (else :class:`~rmtheory.numeric.NoConvergence`).
+        """
+        return integrate(self._H, f)
+
+    def integrate_G(self, f):
+        """``∫ f(s) dG(s)`` at the current precision (see :meth:`integrate_H`)."""
+        return integrate(self._G, f)
+
+    # -- user-built spectra -------------------------------------------------
+    @classmethod
+    def from_atoms(cls, eigs, weights=None, signal_weights=None):
+        """``H = Σ weights_j δ_{eigs_j}``, ``G`` with ``signal_weights`` (default ``G = H``).
+
+        ``weights`` default to equal weights. Weights must be ``>= 0`` and
+        sum to 1 within a relative ``1e-12`` (they are renormalised at the
+        working precision).
+
+        Examples
+        --------
+        >>> from rmtheory.numeric import Spectrum
+        >>> Spectrum.from_atoms([1, 2], [0.25, 0.75]).params["signal_weights"]
+        (0.25, 0.75)
+        """
+        eigs = _check_sequence("eigs", eigs, low=0, low_open=True)
+        if weights is None:
+            weights = (1.0 / len(eigs),) * len(eigs)
+        weights = _check_weights("weights", weights, len(eigs))
+        signal = weights if signal_weights is None else \
+            _check_weights("signal_weights", signal_weights, len(eigs))
+        params = {"eigs": eigs, "weights": weights, "signal_weights": signal}
+        return cls("atoms", params, *_atom_measures(eigs, weights, signal))
+
+    @classmethod
+    def from_density(cls, density, a, b, signal_density=None):
+        """``dH = density(s) ds`` on ``[a, b]``, ``0 < a < b`` (``G`` likewise).
+
+        ``density`` maps an mpf to a real ``>= 0`` and must integrate to 1
+        over ``[a, b]`` within ``1e-10`` (checked here by quadrature at
+        20 digits); it is renormalised at the working precision. The
+        support of ``H`` is taken to be ``[a, b]``.
+
+        Examples
+        --------
+        >>> from mpmath import mp
+        >>> from rmtheory.numeric import Spectrum
+        >>> spec = Spectrum.from_density(lambda s: 2 * (s - 1), 1, 2)
+        >>> with mp.workdps(25):
+        ...     print(mp.nstr(spec.integrate_H(lambda s: s), 20))   # 5/3
+        1.6666666666666666667
+        """
+        a = check_real("a", a, low=0, low_open=True)
+        b = check_real("b", b, low=0, low_open=True)
+        if not b > a:
+            raise ValueError(f"b must be > a = {a}, received {b}")
+        H = _check_density("density", density, a, b)
+        G = H if signal_density is None else _check_density("signal_density", signal_density, a, b)
+        params = {"density": density, "a": a, "b": b, "signal_density": signal_density}
+        return cls("density", params, H, G)
+
+    @classmethod
+    def from_sample(cls, eigenvalues):
+        """``H`` = the empirical law of ``eigenvalues`` (equal weights), ``G = H``.
+
+        Examples
+        --------
+        >>> from rmtheory.numeric import Spectrum
+        >>> Spectrum.from_sample([1.0, 2.0, 2.0, 5.0]).atoms_H[1]
+        (mpf('2.0'), mpf('0.5'))
+        """
+        values = _check_sequence("eigenvalues", eigenvalues, low=0, low_open=True)
+        counts = Counter(values)
+        n = len(values)
+
+        def maker():
+            keys = list(counts)
+            return ([to_mpf("eigenvalues", x) for x in keys],
+                    [mp.mpf(counts[x]) / n for x in keys])
+        H = _Atoms(maker)
+        return cls("sample", {"eigenvalues": values}, H)
+
+
+# --------------------------------------------------------------------------
+# integration with level control
+# --------------------------------------------------------------------------
+
+def integrate(measure, f, key="integral"):
+    """``∫ f dμ`` for a measure of this module, with level control."""
+    if measure.discrete:
+        nodes, weights = measure.rule(0)
+        return mp.fdot(weights, [f(x) for x in nodes])
+    prec = mp.prec
+    with mp.extraprec(GUARD_BITS):
+        value = _integrate_levels(measure, f, key, prec)
+    return +value
+
+
+def _integrate_levels(measure, f, key, prec):
+    level = measure.hint(key)
+    nodes, weights = measure.rule(level)
+    previous = mp.fdot(weights, [f(x) for x in nodes])
+    while level < measure.max_level:
+        level += 1
+        nodes, weights = measure.rule(level)
+        values = [f(x) for x in nodes]
+        value = mp.fdot(weights, values)
+        scale = mp.fdot(weights, [abs(y) for y in values])
+        tol, diff = mp.ldexp(scale, 6 - prec), abs(value - previous)
+        if diff <= tol:
+            measure.record(key, level - 1)
+            return value
+        previous = value
+    raise NoConvergence("quadrature against a continuous spectrum", diff, tol,
+                        "the integrand is probably (nearly) singular on the support; "
+                        "raise the working precision or smooth the integrand")
+
+
+# --------------------------------------------------------------------------
+# input checks
+# --------------------------------------------------------------------------
+
+def _check_sequence(name, values, *, low=None, low_open=False, high=None):
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a sequence of real numbers, "
+                        f"received {type(values).__name__} {values!r}")
+    out = []
+    for i, value in enumerate(values):
+        value = check_real(f"{name}[{i}]", value, low=low, low_open=low_open, high=high)
+        if is_symbolic(value):
+            raise TypeError(f"{name}[{i}] must be a number, received the symbolic {value}")
+        out.append(value)
+    if not out:
+        raise ValueError(f"{name} must contain at least one value, received {values!r}")
+    return tuple(out)
+
+
+def _exact_sum(values):
+    with mp.workdps(40):
+        return mp.fsum(to_mpf("weights", v) for v in values)
+
+
+def _check_weights(name, weights, length):
+    weights = _check_sequence(name, weights, low=0)
+    if len(weights) != length:
+        raise ValueError(f"{name} must have the same length as eigs ({length}), "
+                         f"received length {len(weights)}")
+    total = _exact_sum(weights)
+    if abs(total - 1) > WEIGHT_RTOL:
+        raise ValueError(f"{name} must sum to 1 (relative tolerance {WEIGHT_RTOL}), "
+                         f"received sum {mp.nstr(total, 17)}")
+    return weights
+
+
+def _check_density(name, density, a, b):
+    if not callable(density):
+        raise TypeError(f"{name} must be a callable s -> density, received "
+                        f"{type(density).__name__} {density!r}")
+    measure = _DensityTS(density, a, b, name)
+    with mp.workdps(20):
+        mass = measure.mass()
+    if abs(mass - 1) > DENSITY_TOL:
+        raise ValueError(f"{name} must integrate to 1 over [a, b] = [{a}, {b}] "
+                         f"(tolerance {DENSITY_TOL}), received integral {mp.nstr(mass, 15)}")
+    return measure
+
+
+def _atom_measures(eigs, weights, signal):
+    def h():
+        return [to_mpf("eigs", x) for x in eigs], [to_mpf("weights", x) for x in weights]
+
+    def g():
+        return [to_mpf("eigs", x) for x in eigs], [to_mpf("signal_weights", x) for x in signal]
+    H = _Atoms(h)
+    return H, (H if signal is weights else _Atoms(g))
+
+
+# --------------------------------------------------------------------------
+# the named models
+# --------------------------------------------------------------------------
+
+def _isotropic():
+    H = _Atoms(lambda: ([mp.one], [mp.one]))
+    return Spectrum("isotropic", {}, H, closed_forms=MarchenkoPasturForms(lambda: mp.one))
+
+
+def _discrete(eigs, weights, signal_weights):
+    spec = Spectrum.from_atoms(eigs, weights, signal_weights)
+    return Spectrum("discrete", spec.params, spec._H, spec._G)
+
+
+def _random_effects(eigs, weights, law, given):
+    if law is None:
+        spec = Spectrum.from_atoms(eigs, weights)
+        params = {"eigs": spec.params["eigs"], "weights": spec.params["weights"]}
+        return Spectrum("random_effects", params, spec._H)
+    clash = [k for k in ("eigs", "weights") if k in given]
+    if clash:
+        raise TypeError(f"random_effects takes either eigs/weights or law, not both: "
+                        f"received law={law!r} and {clash[0]}")
+    if isinstance(law, str):
+        law = make_spectrum(law)
+    if not isinstance(law, Spectrum):
+        raise TypeError(f"law must be a Spectrum or a spectrum name, received "
+                        f"{type(law).__name__} {law!r}")
+    return Spectrum("random_effects", {"law": law}, law._H, closed_forms=law.closed_forms)
+
+
+def _spiked(spikes, alignments):
+    spikes = _check_sequence("spikes", spikes, low=0, low_open=True)
+    alignments = _check_sequence("alignments", alignments, low=0, high=1)
+    if len(alignments) != len(spikes):
+        raise ValueError(f"alignments must have the same length as spikes ({len(spikes)}), "
+                         f"received length {len(alignments)}")
+    total = _exact_sum(alignments)
+    if total > 1 + WEIGHT_RTOL:
+        raise ValueError(f"alignments (squared cosines) must sum to at most 1, "
+                         f"received sum {mp.nstr(total, 17)}")
+
+    def g():
+        alpha = [to_mpf("alignments", x) for x in alignments]
+        rest = 1 - mp.fsum(alpha)
+        rest = rest if rest > 0 else mp.zero
+        return ([mp.one] + [1 + to_mpf("spikes", t) for t in spikes], [rest] + alpha)
+    H = _Atoms(lambda: ([mp.one], [mp.one]))
+    return Spectrum("spiked", {"spikes": spikes, "alignments": alignments}, H, _Atoms(g),
+                    closed_forms=MarchenkoPasturForms(lambda: mp.one))
+
+
+def _equicorrelated(rho):
+    rho = check_real("rho", rho, low=0, high=1, high_open=True)
+    H = _Atoms(lambda: ([1 - to_mpf("rho", rho)], [mp.one]))
+    return Spectrum("equicorrelated", {"rho": rho}, H,
+                    closed_forms=MarchenkoPasturForms(lambda: 1 - to_mpf("rho", rho)))
+
+
+def _ar1(rho):
+    rho = check_real("rho", rho, low=-1, high=1, low_open=True, high_open=True)
+    return Spectrum("ar1", {"rho": rho}, _AR1(rho))
+
+
+def _uniform(a, b):
+    a = check_real("a", a, low=0, low_open=True)
+    b = check_real("b", b, low=0, low_open=True)
+    if not b > a:
+        raise ValueError(f"b must be > a = {a}, received {b}")
+    return Spectrum("uniform", {"a": a, "b": b}, _UniformGL(a, b))
+
+
+_BUILDERS = {
+    "isotropic": lambda p, given: _isotropic(),
+    "discrete": lambda p, given: _discrete(p["eigs"], p["weights"], p["signal_weights"]),
+    "random_effects": lambda p, given: _random_effects(p["eigs"], p["weights"], p["law"], given),
+    "spiked": lambda p, given: _spiked(p["spikes"], p["alignments"]),
+    "equicorrelated": lambda p, given: _equicorrelated(p["rho"]),
+    "ar1": lambda p, given: _ar1(p["rho"]),
+    "uniform": lambda p, given: _uniform(p["a"], p["b"]),
+}
+
+
+def make_spectrum(spectrum="isotropic", **params):
+    """The :class:`Spectrum` of a named model of SPEC §3.
+
+    Parameters
+    ----------
+    spectrum : str or Spectrum
+        A name in :data:`SPECTRUM_NAMES`, or a :class:`Spectrum` (returned
+        as is; then no parameters may be given).
+    **params
+        The model's parameters (see :data:`SPECTRUM_DEFAULTS`); missing
+        ones take their defaults.
+
+    Returns
+    -------
+    Spectrum
+
+    Raises
+    ------
+    TypeError
+        A parameter the model does not take, or parameters given with a
+        :class:`Spectrum` instance.
+    ValueError
+        An unknown name or a parameter outside its range.
+
+    Examples
+    --------
+    >>> from rmtheory.numeric import make_spectrum
+    >>> make_spectrum("ar1", rho=0.25)
+    Spectrum('ar1', rho=0.25)
+    >>> make_spectrum("ar1", alpha=1)
+    Traceback (most recent call last):
+    ...
+    TypeError: spectrum 'ar1' takes no parameter 'alpha'; its parameters are ['rho']
+    """
+    if isinstance(spectrum, Spectrum):
+        if params:
+            name = next(iter(params))
+            raise TypeError(f"parameter {name!r} cannot be combined with a Spectrum instance "
+                            f"(spectrum={spectrum!r}); build the Spectrum with it instead")
+        return spectrum
+    if not isinstance(spectrum, str):
+        raise TypeError(f"spectrum must be a name or a Spectrum, received "
+                        f"{type(spectrum).__name__} {spectrum!r}")
+    if spectrum not in SPECTRUM_DEFAULTS:
+        raise ValueError(f"spectrum must be one of {list(SPECTRUM_NAMES)}, received {spectrum!r}")
+    defaults = SPECTRUM_DEFAULTS[spectrum]
+    for key in params:
+        if key not in defaults:
+            raise TypeError(f"spectrum {spectrum!r} takes no parameter {key!r}; "
+                            f"its parameters are {list(defaults)}")
+    return _BUILDERS[spectrum]({**defaults, **params}, params)
