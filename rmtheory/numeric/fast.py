@@ -121,3 +121,32 @@ def optimal_w_grid(lam, spectrum, *, gamma=2.0, r2=1.0, sigma2=1.0, kappa_s=1.0,
         hi = np.where(positive, mid, hi)
         lo = np.where(positive, lo, mid)
     return np.where(boundary, 1.0, (lo + hi) / 2)
+
+
+def optimal_w_float(lam, spectrum, *, gamma=2.0, r2=1.0, sigma2=1.0, kappa_s=1.0,
+                    n_nodes=256):
+    """Float64 ``(w*, on_boundary)`` at one ``λ > 0`` by Brent's method on
+    ``∂R/∂w``; ``None`` when float64 cannot bracket the root (the mpmath
+    path then searches on its own). Used as the starting bracket of
+    :func:`rmtheory.numeric.optimize.optimal_weight`."""
+    from scipy.optimize import brentq
+    e = expressions("numpy")
+    nodes = quadrature_nodes(spectrum, n_nodes)
+    lam_a = np.array([float(lam)])
+    k, kp, B, Bp = _penalty_values(lam_a, nodes, gamma, r2)
+    one = np.ones(1)
+    if e.dtotal_dw_at_w1(one, lam_a, sigma2, kappa_s, k, k, B, Bp, kp, kp)[0] <= 0:
+        return 1.0, True
+
+    def slope(w):
+        return float(risk_grid(np.array([w]), lam_a, spectrum, gamma=gamma, r2=r2,
+                               sigma2=sigma2, kappa_s=kappa_s, derivative=True,
+                               n_nodes=n_nodes)[2][0])
+    lo, hi = 0.5, 1 - 1e-7
+    while slope(lo) >= 0:
+        lo /= 4
+        if lo < 1e-8:
+            return None
+    if not slope(hi) > 0:
+        return None
+    return brentq(slope, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps), False

@@ -68,6 +68,20 @@ def _bracketed_root(f, lo, hi, what):
     return root
 
 
+def _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s):
+    """``(w, width)`` from the float64 path, or ``None``: a bracket that the
+    mpmath solve checks for a sign change before trusting it."""
+    from .fast import optimal_w_float
+    try:
+        found = optimal_w_float(float(lam), spectrum, gamma=float(gamma), r2=float(r2),
+                                sigma2=float(sigma2), kappa_s=float(kappa_s))
+    except (ArithmeticError, ValueError, FloatingPointError):
+        return None
+    if found is None or found[1]:
+        return None
+    return mp.mpf(found[0]), mp.mpf("1e-9")
+
+
 def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=None):
     """``(w*, on_boundary)`` minimising the limiting risk over ``(0, 1]``.
 
@@ -91,6 +105,8 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
     else:
         f = lambda w: slope_in_w(w, lam, spectrum, gamma, r2, sigma2,  # noqa: E731
                                  t=t, kappa_s=kappa_s)
+    if near is None and lam > 0 and t is None:
+        near = _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s)
     if near is not None and near[0] < 1:
         lo, hi = near[0] - near[1], min(near[0] + near[1], mp.one)
         if lo > 0 and f(lo) < 0 < f(hi):
