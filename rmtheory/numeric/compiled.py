@@ -13,7 +13,7 @@ from ..symbolic.mixed import (B_a, Bp_a, kappa_a, kappa_b, kp_a, kp_b,
                               risk_in_values)
 from ..symbolic.symbols import kappa, kappa_s, lam, r2, s, sigma2, t, w, gamma
 
-__all__ = ["expressions"]
+__all__ = ["expressions", "variance_factor_at"]
 
 
 @lru_cache(maxsize=None)
@@ -41,7 +41,17 @@ def expressions(modules="mpmath"):
         "dtotal_dw_at_w1": sp.lambdify(risk_args, rv.dtotal_dw_at_w1, mp),
         "c_w": sp.lambdify((w, kappa_s), mn.c_w_kappa_s, mp),
         "dc_dw": sp.lambdify((w, kappa_s), sp.diff(mn.c_w_kappa_s, w), mp),
-        "c_t": sp.lambdify((w, t, kappa_s), mn.c_t_kappa_s, mp),
-        "dc_t_dw": sp.lambdify((w, t, kappa_s), sp.diff(mn.c_t_kappa_s, w), mp),
     }
     return type("CompiledExpressions", (), {k: staticmethod(v) for k, v in f.items()})
+
+
+@lru_cache(maxsize=256)
+def variance_factor_at(steps, modules="mpmath"):
+    """``(c_t, ∂c_t/∂w)`` as callables of ``(w, κ_s)`` for a fixed number of
+    refits ``t = steps``: substituting ``t`` first makes ``(1 − w)^{2t}`` a
+    polynomial, so ``w = 1`` (where ``(1 − w)^{2t−1}`` would divide by zero
+    at ``t = 0``) evaluates cleanly."""
+    c_t = sp.expand(derive_minnorm().c_t_kappa_s.subs(t, steps))
+    c_t = sp.cancel(c_t)
+    return (sp.lambdify((w, kappa_s), c_t, modules),
+            sp.lambdify((w, kappa_s), sp.cancel(sp.diff(c_t, w)), modules))

@@ -19,7 +19,7 @@ from mpmath import mp
 
 from ..symbolic.synthetic_noise import derive_synthetic_noise
 from ..symbolic.symbols import kappa_s as _kappa_s
-from .compiled import expressions
+from .compiled import variance_factor_at
 from .precision import NoConvergence
 from .risk import risk_parts
 
@@ -100,8 +100,8 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
                              "(received kappa_s=0)")
         return _closed_form_minnorm(kappa_s), False
     if lam == 0:   # finite t: minimise c_t(w; κ_s), which does not involve H or G
-        e = expressions()
-        f = lambda w: e.dc_t_dw(w, t, kappa_s)  # noqa: E731
+        dc_t = variance_factor_at(t)[1]
+        f = lambda w: dc_t(w, kappa_s)  # noqa: E731
     else:
         f = lambda w: slope_in_w(w, lam, spectrum, gamma, r2, sigma2,  # noqa: E731
                                  t=t, kappa_s=kappa_s)

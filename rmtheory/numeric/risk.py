@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from mpmath import mp
 
-from .compiled import expressions
+from .compiled import expressions, variance_factor_at
 from .fixed_point import solve_kappa
 
 __all__ = ["PenaltyValues", "penalty_values", "RiskParts", "stationary_risk",
@@ -81,7 +81,8 @@ def minnorm_risk(w, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, derivativ
     if t is None:
         factor, slope = e.c_w(w, kappa_s), e.dc_dw(w, kappa_s)
     else:
-        factor, slope = e.c_t(w, t, kappa_s), e.dc_t_dw(w, t, kappa_s)
+        c_t, dc_t = variance_factor_at(t)
+        factor, slope = c_t(w, kappa_s), dc_t(w, kappa_s)
     return RiskParts(values.bias, factor * v0, slope * v0 if derivative else None)
 
 

@@ -17,7 +17,7 @@ import sympy as sp
 from ._cache import disk_cached
 
 from .minnorm import c_prev, derive_minnorm
-from .symbols import kappa_s, t, w
+from .symbols import kappa_s, w
 
 __all__ = ["DynamicDerivation", "derive_dynamic", "greedy_weights"]
 

@@ -26,7 +26,7 @@ from .minnorm import derive_minnorm
 from .mixed import bias_fn, derive_mixed_risk
 from .ols import derive_ols
 from .ridge import derive_ridge, kappa_fn
-from .symbols import (d, gamma, kappa, kappa_s, lam, m, m1, m2, r2, s, sigma2,
+from .symbols import (d, gamma, kappa, kappa_s, lam, m, m1, m2, r2, sigma2,
                       t, w, z)
 from .synthetic_noise import derive_synthetic_noise
 

@@ -6,7 +6,7 @@ argument.
 """
 import sympy as sp
 
-from .._validation import check_int, check_real, check_weight, is_symbolic
+from .._validation import check_int, check_real, check_weight
 from .minnorm import derive_minnorm
 from .symbols import kappa_s as _kappa_s
 from .symbols import t as _t

@@ -22,7 +22,6 @@ import sympy as sp
 from ._cache import disk_cached
 
 from . import general
-from .minnorm import derive_minnorm
 from .mixed import I2_a, J_a, derive_mixed_risk, kappa_a, kappa_b
 from .ridge import kappa_fn
 from .symbols import delta, gamma, kappa, lam, m, m1, m2, r2, sigma2, w, z

@@ -24,10 +24,9 @@ import sympy as sp
 from ._cache import disk_cached
 
 from .general import trace_of_shrinkage
-from .minnorm import derive_minnorm
 from .recursion import (a_prev, multiplier_recursion, solve_recursion,
                         stationary_point, u_prev)
-from .symbols import d, kappa_s, lam, sigma2, t, w
+from .symbols import d, kappa_s, lam, t, w
 
 __all__ = ["RidgeDerivation", "derive_ridge", "kappa_fn", "mixed_bracket"]
 
@@ -69,7 +68,6 @@ def derive_ridge():
     d*w/(d*w + lambda)
     """
     rec = multiplier_recursion(lam)
-    c_w_ks = derive_minnorm().c_w_kappa_s
     mean_inf = stationary_point(rec.mean_map, a_prev)
     var_inf = sp.factor(stationary_point(rec.variance_map, u_prev))
     mean_t = sp.simplify(solve_recursion(rec.mean_map, a_prev, rec.a0))
