@@ -1,0 +1,202 @@
+"""The main job: `rmtheory report` writes figures, tables and formulas.
+
+One quick report (tiny Monte Carlo sizes) is written once per module through
+the command line, progress bar included; the tests read what it wrote.
+"""
+import contextlib
+import csv
+import io
+import math
+import re
+
+import numpy as np
+import pytest
+
+from rmtheory import figures as F
+from rmtheory.cli import main
+from rmtheory.report import generate_report
+
+FIGURE_NAMES = [name for name, _ in F.FIGURES]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """``rmtheory report --quick --output DIR``: (directory, stdout, stderr)."""
+    directory = tmp_path_factory.mktemp("report") / "out"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["report", "--quick", "--output", str(directory)])
+    assert status == 0, err.getvalue()
+    return directory, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """The same quick report through the Python API, for its data."""
+    return generate_report(tmp_path_factory.mktemp("api"), quick=True, progress=False, seed=3,
+                           formats=("png",))
+
+
+def test_every_figure_as_png_and_pdf(written):
+    directory, _, _ = written
+    for name in FIGURE_NAMES:
+        png = (directory / f"{name}.png").read_bytes()
+        pdf = (directory / f"{name}.pdf").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000, name
+        assert pdf[:5] == b"%PDF-" and len(pdf) > 10_000, name
+
+
+def test_pngs_are_drawn_not_blank(written):
+    import matplotlib.image as mpimg
+    directory, _, _ = written
+    for name in FIGURE_NAMES:
+        pixels = mpimg.imread(directory / f"{name}.png")
+        height, width = pixels.shape[:2]
+        assert width > 2 * height and height >= 400, (name, pixels.shape)
+        # lines and points in several colours, not a white page
+        colours = np.unique((pixels[..., :3] * 255).astype(int).reshape(-1, 3), axis=0)
+        assert len(colours) > 50, name
+        assert pixels[..., :3].std() > 0.05, name
+
+
+def test_summary_has_the_tables(written):
+    directory, _, _ = written
+    text = (directory / "summary.md").read_text()
+    for heading in ("## Optimal weights per spectrum", "## Monte Carlo agreement",
+                    "## Finite-n convergence"):
+        assert heading in text
+    for name in FIGURE_NAMES:
+        assert f"]({name}.png)" in text
+    # optimal weights: min-norm is 1/φ for every listed spectrum
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    spectra = {line.split("|")[1].strip() for line in rows}
+    assert {"`isotropic`", "`discrete`", "`spiked`"} <= spectra
+    for line in rows:
+        if line.split("|")[1].strip() in {"`isotropic`", "`discrete`", "`spiked`"}:
+            assert line.split("|")[3].strip() == "0.618034", line
+    # the agreement table has one row per simulated series, with a ratio "k/m"
+    agreement = text.split("## Monte Carlo agreement")[1].split("##")[0]
+    ratios = re.findall(r"\| (\d+)/(\d+) \|", agreement)
+    assert len(ratios) >= 10
+    assert re.search(r"\*\*Monte Carlo agreement:\*\* \d+ of \d+", text)
+
+
+def test_checks_csv_matches_the_summary(written):
+    directory, _, _ = written
+    with open(directory / "checks.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["figure"] for r in rows} == set(FIGURE_NAMES)
+    text = (directory / "summary.md").read_text()
+    ok, total = map(int, re.search(r"agreement:\*\* (\d+) of (\d+)", text).groups())
+    in_scope = [r for r in rows if r["in_scope"] == "True"]
+    assert total == len(in_scope)
+    assert ok == sum(r["agrees"] == "True" for r in in_scope)
+    for r in rows:
+        assert math.isfinite(float(r["mc_mean"])) and math.isfinite(float(r["reference_value"]))
+
+
+def test_formulas_tex_is_the_latex_document(written):
+    directory, _, _ = written
+    tex = (directory / "formulas.tex").read_text()
+    assert tex.startswith(r"\documentclass{article}")
+    assert r"\label{eq:c-w}" in tex and r"\end{document}" in tex
+
+
+def test_progress_bar_and_listing(written):
+    directory, out, err = written
+    assert "rmtheory report" in err and "100%" in err          # tqdm on stderr
+    assert f"to {directory}/" in out
+    for name in FIGURE_NAMES:
+        assert f"{name}.{{png,pdf}}" in out
+
+
+def test_quick_report_mostly_agrees(report):
+    in_scope = [c for c in report.checks if c.in_scope]
+    assert len(in_scope) > 100
+    assert sum(c.agrees for c in in_scope) >= 0.85 * len(in_scope)
+    assert [p.name for p in report.files if p.suffix == ".pdf"] == []     # formats=("png",)
+
+
+def test_figure_data_carries_the_claims(report):
+    data = {d.name: d for d in report.figures}
+    # golden ratio: every min-norm theory curve is lowest at w = 1/φ
+    for line in data["golden_ratio"].panels[0].lines:
+        assert line.x[np.argmin(line.y)] == pytest.approx(F.PHI_INV, abs=1e-12)
+    # ridge: w*(λ) stays in [1/2, 1], starts near 1/φ and ends at 1
+    for panel in data["ridge_w_star"].panels:
+        for line in panel.lines:
+            assert np.all((line.y >= 0.5) & (line.y <= 1.0))
+            assert line.y[0] == pytest.approx(F.PHI_INV, abs=2e-3) and line.y[-1] == 1.0
+    # risk against t: w = 0 grows by V₀ = 1 per refit (γ = 2); the others are bounded
+    collapse = data["risk_vs_t"].panels[0].lines[0]
+    assert np.allclose(np.diff(collapse.y), 1.0)
+    # schemes: accumulate tends to B₀ + V₀ π²/6 from below
+    accumulate = data["schemes"].panels[0].lines[3]
+    assert np.all(np.diff(accumulate.y) > 0) and accumulate.y[-1] < 0.5 + math.pi**2 / 6
+    # κ_s = 1 gives 1/φ on the closed-form curve
+    star = data["kappa_s"].panels[0].stars[0]
+    assert star[:2] == (1.0, F.PHI_INV)
+
+
+def test_accumulate_factor_matches_the_literal_loop():
+    """The accumulate scheme's min-norm variance factor, against simulation."""
+    from rmtheory.montecarlo import ConditionalRisk, make_problem, simulate_retraining
+    pr = make_problem("isotropic", n=30, gamma=2.0, rng=11)
+    cr = ConditionalRisk(pr.X, pr.beta, pr.Sigma)
+    b0, v0 = cr.bias(1.0, 0.0, t=0), cr.variance(1.0, 0.0, t=0)
+    risks = simulate_retraining(pr.X, pr.beta, Sigma=pr.Sigma, lam=0.0, T=4, reps=4000,
+                                rng=12, scheme="accumulate")
+    for t in range(5):
+        expected = b0 + v0 * F.accumulate_variance_factor(t)
+        z = (risks[:, t].mean() - expected) / (risks[:, t].std(ddof=1) / math.sqrt(4000))
+        assert abs(z) < 4, (t, z)
+    assert F.accumulate_variance_factor(0) == 1.0
+
+
+def test_finite_n_w_star_is_the_minimiser():
+    from rmtheory.montecarlo import ConditionalRisk, make_problem
+    pr = make_problem("ar1", n=40, gamma=1.5, rng=5)
+    cr = ConditionalRisk(pr.X, pr.beta, pr.Sigma)
+    lams = np.array([0.0, 0.2, 1.0, 50.0])
+    w = F.finite_n_w_star(cr, lams)
+    assert w[0] == pytest.approx(F.PHI_INV, abs=1e-6)      # min-norm: 1/φ on every design
+    assert w[-1] == 1.0                                     # far beyond λ_c
+    grid = np.linspace(0.3, 1.0, 7001)
+    for lam, best in zip(lams, w):
+        risks = cr.risk(grid, lam)
+        assert cr.risk(best, lam) <= risks.min() + 1e-12
+
+
+def test_min_l1_interpolation_interpolates_sparsely():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((15, 40))
+    beta = np.zeros(40)
+    beta[[3, 17]] = [1.0, -2.0]
+    b = F.min_l1_interpolation(X, X @ beta)
+    assert np.allclose(X @ b, X @ beta, atol=1e-8)
+    assert np.allclose(b, beta, atol=1e-6)                  # exact recovery of a 2-sparse truth
+
+
+def test_check_statistics():
+    c = F.Check("f", "s", "w", 0.5, 1.0, 1.025, 0.01)
+    assert c.z == pytest.approx(2.5) and c.within_3se and c.agrees
+    assert not F.Check("f", "s", "w", 0.5, 1.0, 1.035, 0.01).within_3se
+    far = F.Check("f", "s", "w", 0.5, 1.0, 1.009, 0.001, n=160)   # 9 se, but 0.9 % < 3/n
+    assert not far.within_3se and far.agrees and far.tolerance == pytest.approx(3 / 160)
+    assert not F.Check("f", "s", "w", 0.5, 1.0, 1.009, 0.001, n=1000).agrees   # 0.9 % > 3/n
+    assert not F.Check("f", "s", "w", 0.5, 1.0, 1.009, 0.001).agrees           # n unknown
+    sim = F.Check("f", "s", "t", 1, 1.0, 1.009, 0.001, reference="exact finite-n", n=160)
+    assert not sim.agrees                                     # no tolerance against exact values
+    exact = F.Check("f", "s", "lam", 0.0, 0.618, 0.618, 0.0)
+    assert exact.deterministic and math.isnan(exact.z) and exact.agrees
+
+
+def test_bad_arguments_raise_naming_them(tmp_path):
+    with pytest.raises(ValueError, match="seed"):
+        generate_report(tmp_path, seed=-1, progress=False)
+    with pytest.raises(ValueError, match="formats"):
+        generate_report(tmp_path, formats=("gif",), progress=False)
+    target = tmp_path / "file"
+    target.write_text("x")
+    with pytest.raises(ValueError, match="output"):
+        generate_report(target, quick=True, progress=False)
