@@ -216,3 +216,19 @@ def test_kappa_s_minimiser_for_minnorm():
     res = rt.optimal_w(gamma=2.0, kappa_s=2.0, dps=30)
     with mp.workdps(40):
         assert digits(res.w, mp.sqrt(3) - 1) >= 25      # (√(κ²+4κ) − κ)/2 at κ_s = 2
+
+
+def test_finite_t_ridge_random_effects_tends_to_stationary():
+    params = dict(eigs=(0.5, 2.0), weights=(0.4, 0.6))
+    stat = rt.limiting_risk(0.6, "random_effects", gamma=2.0, lam=0.5, dps=15, **params).total
+    late = rt.limiting_risk(0.6, "random_effects", gamma=2.0, lam=0.5, t=300, dps=15,
+                            **params).total
+    assert digits(late, stat) >= 12
+    first = rt.limiting_risk(0.6, "random_effects", gamma=2.0, lam=0.5, t=0, dps=15, **params)
+    ridge = rt.limiting_risk(1.0, "random_effects", gamma=2.0, lam=0.5, dps=15, **params)
+    assert digits(first.total, ridge.total) >= 12
+
+
+def test_finite_t_ridge_needs_g_equal_h():
+    with pytest.raises(ValueError, match="t must be None"):
+        rt.limiting_risk(0.6, "spiked", gamma=2.0, lam=0.5, t=3)

@@ -90,9 +90,17 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
     edges = support_edges(spectrum, gamma)
 
     def integrate(g):
+        # x = c − r cos θ turns the square-root edges of the density into a
+        # smooth periodic integrand, so Gauss–Legendre converges fast and
+        # never samples the (ill-conditioned) edges themselves
         total = mp.zero
         for lo, hi in edges:
-            total += mp.quad(lambda x: g(x) * nu_density(x, spectrum, gamma), [lo, hi])
+            c, r = (lo + hi) / 2, (hi - lo) / 2
+
+            def in_theta(theta):
+                x = c - r * mp.cos(theta)
+                return g(x) * nu_density(x, spectrum, gamma) * r * mp.sin(theta)
+            total += mp.quad(in_theta, [0, mp.pi / 2, mp.pi], method="gauss-legendre")
         return total
     mass = integrate(lambda x: mp.one)
     atom = nu_atom_at_zero(spectrum, gamma, mass)
