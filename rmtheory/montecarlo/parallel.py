@@ -24,12 +24,14 @@ Examples
 [(0, 3), (1, 1), (2, 2)]
 """
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 import os
 import signal
+import threading
 
 from .._validation import check_int, check_real
 
-__all__ = ["BACKENDS", "check_backend", "connect", "run_tasks"]
+__all__ = ["BACKENDS", "check_backend", "connect", "run_tasks", "blas_limit"]
 
 #: Names accepted by ``backend=``.
 BACKENDS = ("serial", "processes", "dask")
@@ -111,14 +113,76 @@ def connect(address, timeout=CONNECT_TIMEOUT):
         raise ValueError(f"address {address!r} is not a valid scheduler address: {exc}") from None
 
 
-def _ignore_sigint():
-    """Worker initializer: Ctrl-C is the parent's to handle, so an
+def _set_blas_threads(threads):
+    """Set this process's BLAS thread count for good (a worker's setting).
+
+    Called in a worker process's main thread: OpenBLAS then applies it to
+    every thread of the process. Returns the count in force."""
+    global _WORKER_LIMIT
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    _WORKER_LIMIT = threadpool_limits(limits=threads, user_api="blas")
+    return threads
+
+
+#: the limiter of a worker process, kept alive on purpose
+_WORKER_LIMIT = None
+
+
+def _init_worker(blas_threads):
+    """Process-pool initializer. Ctrl-C is the parent's to handle, so an
     interrupted run can cancel what has not started and keep the rest."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if blas_threads is not None:
+        _set_blas_threads(blas_threads)
+
+
+_LIMIT_LOCK = threading.Lock()
+
+
+@contextmanager
+def blas_limit(threads):
+    """Run the block with the BLAS of this process limited to ``threads``.
+
+    Why: a draw's result depends, in its last bits, on how many threads
+    the BLAS splits its sums over; fixing the count makes a draw's numbers
+    the same on every backend. And draws are the unit of parallelism: a
+    multithreaded BLAS on busy cores can be many times slower than one
+    thread per draw. The limit is the BLAS's own, process-wide setting, so
+    enter this block from the thread that owns the run (for OpenBLAS, a
+    limit set from a short-lived helper thread may not hold); it is
+    restored on exit. ``threads=None`` leaves the BLAS alone; without
+    :mod:`threadpoolctl` this is a no-op.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtheory.montecarlo.parallel import blas_limit
+    >>> with blas_limit(1):
+    ...     float(np.ones((3, 3)) @ np.ones(3) @ np.ones(3))
+    9.0
+    """
+    if threads is None:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with _LIMIT_LOCK:
+        limiter = threadpool_limits(limits=threads, user_api="blas")
+    try:
+        yield
+    finally:
+        with _LIMIT_LOCK:
+            limiter.restore_original_limits()
 
 
 def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, address=None,
-              timeout=CONNECT_TIMEOUT):
+              blas_threads=None, timeout=CONNECT_TIMEOUT):
     """Run ``fn(task)`` for every task; yield ``(index, result)`` as each completes.
 
     Parameters
@@ -138,6 +202,12 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     client : dask.distributed.Client, optional
     address : str, optional
         A scheduler address, e.g. ``"tcp://10.0.0.5:8786"``.
+    blas_threads : int, optional
+        BLAS threads for every task (:func:`blas_limit`): around each task
+        in this process (``"serial"``, and Dask workers living in this
+        process), and for good in each worker process (``"processes"``,
+        and Dask workers in other processes, which keep the setting).
+        ``None`` leaves the BLAS alone.
     timeout : float
         Seconds to wait for the scheduler at ``address``.
 
@@ -159,20 +229,24 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     [(0, 2), (1, 1)]
     """
     backend = check_backend(backend, client=client, address=address, max_workers=max_workers)
+    if blas_threads is not None:
+        blas_threads = check_int("blas_threads", blas_threads, low=1)
     tasks = list(tasks)
     if backend == "serial":
         for index, task in enumerate(tasks):
-            yield index, fn(task)
+            with blas_limit(blas_threads):
+                result = fn(task)
+            yield index, result
         return
     if backend == "processes":
-        yield from _run_processes(fn, tasks, max_workers or os.cpu_count() or 1)
+        yield from _run_processes(fn, tasks, max_workers or os.cpu_count() or 1, blas_threads)
         return
-    yield from _run_dask(fn, tasks, client, address, timeout)
+    yield from _run_dask(fn, tasks, client, address, timeout, blas_threads)
 
 
-def _run_processes(fn, tasks, max_workers):
+def _run_processes(fn, tasks, max_workers, blas_threads):
     pool = ProcessPoolExecutor(max_workers=min(max_workers, max(len(tasks), 1)),
-                               initializer=_ignore_sigint)
+                               initializer=_init_worker, initargs=(blas_threads,))
     finished = False
     try:
         pending = {pool.submit(fn, task): index for index, task in enumerate(tasks)}
@@ -187,7 +261,7 @@ def _run_processes(fn, tasks, max_workers):
         pool.shutdown(wait=finished, cancel_futures=True)
 
 
-def _run_dask(fn, tasks, client, address, timeout):
+def _run_dask(fn, tasks, client, address, timeout, blas_threads):
     try:
         from dask.distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - exercised only without dask
@@ -201,10 +275,20 @@ def _run_dask(fn, tasks, client, address, timeout):
                         f"{type(client).__name__} {client!r}")
     futures = []
     try:
-        futures = client.map(fn, tasks, pure=False)
-        index_of = {future.key: index for index, future in enumerate(futures)}
-        for future in as_completed(futures):
-            yield index_of[future.key], future.result()
+        local = False
+        if blas_threads is not None:
+            # workers in this process share its BLAS: limit it here; workers
+            # elsewhere set it in their own main thread (client.run)
+            pids = client.run(os.getpid)
+            remote = [addr for addr, pid in pids.items() if pid != os.getpid()]
+            local = len(remote) < len(pids)
+            if remote:
+                client.run(_set_blas_threads, blas_threads, workers=remote)
+        with blas_limit(blas_threads if local else None):
+            futures = client.map(fn, tasks, pure=False)
+            index_of = {future.key: index for index, future in enumerate(futures)}
+            for future in as_completed(futures):
+                yield index_of[future.key], future.result()
     finally:
         pending = [f for f in futures if not f.done()]
         if pending:

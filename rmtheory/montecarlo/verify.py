@@ -43,7 +43,7 @@ import numpy as np
 from .._validation import check_int, check_real
 from .conditional import ConditionalRisk, as_grid
 from .design import SPECTRUM_DEFAULTS, SPECTRA, make_problem
-from .parallel import BACKENDS, check_backend, run_tasks
+from .parallel import check_backend, run_tasks
 from .simulate import simulate_retraining
 
 __all__ = ["verify", "convergence_study", "VerificationReport", "ConvergenceStudy",
@@ -345,20 +345,22 @@ class _NoBar:
         pass
 
 
-def _progress_bar(show, total, desc):
+def _progress_bar(show, total, desc, required):
     if not show:
         return _NoBar()
     try:
         from tqdm.auto import tqdm
     except ImportError as exc:
+        if not required:        # progress=None: a bar only if tqdm is there
+            return _NoBar()
         raise ImportError("progress=True needs tqdm: pip install 'rmtheory[progress]'") from exc
     return tqdm(total=total, desc=desc, unit="draw", file=sys.stderr)
 
 
 def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma2=1.0,
            r2=1.0, kappa_s=1.0, method="exact", reps=100, z_threshold=3.0,
-           backend="serial", max_workers=None, client=None, address=None, progress=None,
-           _on_draw=None, **params):
+           backend="serial", max_workers=None, client=None, address=None, blas_threads=1,
+           progress=None, _on_draw=None, **params):
     r"""Compare :func:`rmtheory.limiting_risk` with the Monte Carlo mean over draws.
 
     For each of ``draws`` independent problems (``make_problem(spectrum,
@@ -421,6 +423,12 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     address : str, optional
         Dask scheduler address; an unreachable one raises
         ``ConnectionError`` within 5 s.
+    blas_threads : int or None
+        BLAS threads per draw (default 1: the draws are what runs in
+        parallel, and a fixed count makes every backend return the same
+        numbers to the last bit). ``None`` leaves the BLAS at its own
+        setting — faster for one large serial draw on idle cores, but
+        then the last bits may differ between backends.
     progress : bool or None
         Show a tqdm progress bar; ``None``: on a terminal, for long runs.
     **params
@@ -474,6 +482,8 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     reps = check_int("reps", reps, low=1)
     z_threshold = float(check_real("z_threshold", z_threshold, low=0, low_open=True))
     backend = check_backend(backend, client=client, address=address, max_workers=max_workers)
+    if blas_threads is not None:
+        blas_threads = check_int("blas_threads", blas_threads, low=1)
     show = _show_progress(progress, draws, n, p)
     if _on_draw is not None and not callable(_on_draw):
         raise TypeError(f"_on_draw must be callable, received {_on_draw!r}")
@@ -493,9 +503,9 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
         _warm_caches()   # forked workers inherit the lambdified multipliers
     results = {}
     complete = True
-    bar = _progress_bar(show, draws, f"verify {spectrum} n={n}")
+    bar = _progress_bar(show, draws, f"verify {spectrum} n={n}", required=progress is True)
     runner = run_tasks(_draw, tasks, backend=backend, max_workers=max_workers, client=client,
-                       address=address)
+                       address=address, blas_threads=blas_threads)
     try:
         for index, value in runner:
             results[index] = value
@@ -520,7 +530,7 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
                              sigma2=sigma2, r2=r2, kappa_s=kappa_s, spectrum_params=resolved,
                              method=method, reps=reps if method == "simulate" else None,
                              T=T, draws=draws, seed=_seed_record(root), backend=backend,
-                             z_threshold=z_threshold))
+                             blas_threads=blas_threads, z_threshold=z_threshold))
     base = dict(spectrum=spectrum, n=n, p=p, gamma=gamma, t=t)
     records = _summarise(samples, theory, base, ws, lams, z_threshold)
     return VerificationReport(records=records, params=run_params, draws_completed=len(order),
@@ -568,12 +578,17 @@ class ConvergenceStudy:
     slope : float
         The same fit for the grid-averaged ``|gap|`` (the one number to
         quote; ``-1`` is the ``O(1/n)`` rate of the finite-n bias).
+    intercept : float
+        Its intercept.
+    seed : int or dict
+        The root seed (report ``i`` used child ``i`` of it).
     """
     reports: tuple
     ns: tuple
     slopes: list
     slope: float
     intercept: float
+    seed: object = None
 
     def to_records(self):
         """Per ``n`` and grid point: ``n, w, lam, theory, mc_mean, gap,
@@ -588,7 +603,7 @@ class ConvergenceStudy:
         return out
 
     def to_json(self, indent=None):
-        return json.dumps(_plain({"ns": self.ns, "slope": self.slope,
+        return json.dumps(_plain({"ns": self.ns, "seed": self.seed, "slope": self.slope,
                                   "intercept": self.intercept, "slopes": self.slopes,
                                   "records": self.to_records(),
                                   "params": self.reports[0].params if self.reports else {}}),
@@ -601,7 +616,7 @@ class ConvergenceStudy:
         table = _table(["n", "w", "lam", "theory", "MC mean", "|gap|", "std err", "z"], rows)
         p = self.reports[0].params
         head = (f"convergence {p['spectrum']}: gamma={p['gamma']:g}, t="
-                f"{'inf' if p['t'] is None else p['t']}, draws={p['draws']}, seed={p['seed']}")
+                f"{'inf' if p['t'] is None else p['t']}, draws={p['draws']}, seed={self.seed}")
         fits = "\n".join(f"slope of log|gap| vs log n at w={s['w']:.6g}, lam={s['lam']:.6g}: "
                          f"{s['slope']:+.3f}" for s in self.slopes)
         return f"{head}\n{table}\n{fits}\nslope of the grid-mean |gap|: {self.slope:+.3f}"
@@ -668,4 +683,4 @@ def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t
         slopes.append({"w": r["w"], "lam": r["lam"], "slope": s, "intercept": a})
     slope, intercept = _loglog(ns, gaps.mean(axis=1))
     return ConvergenceStudy(reports=reports, ns=ns, slopes=slopes, slope=slope,
-                            intercept=intercept)
+                            intercept=intercept, seed=_plain(_seed_record(root)))
