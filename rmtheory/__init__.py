@@ -13,9 +13,11 @@ The public contract (SPEC §4) lives in :mod:`rmtheory.api`:
 from . import symbolic
 from .api import (OptimalWeight, PrecisionError, RiskResult, critical_lambda, kappa,
                   limiting_risk, optimal_w, stieltjes, w_star_curve)
+from .montecarlo import convergence_study, verify
 from .symbolic import formula, latex_formula
 
 __version__ = "0.1.0"
 __all__ = ["symbolic", "formula", "latex_formula", "kappa", "stieltjes",
            "limiting_risk", "optimal_w", "critical_lambda", "w_star_curve",
+           "verify", "convergence_study",
            "RiskResult", "OptimalWeight", "PrecisionError", "__version__"]
