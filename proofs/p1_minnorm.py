@@ -7,8 +7,12 @@ document is checked exactly with SymPy when it is added.
 
 Run ``python proofs/p1_minnorm.py [--output DIR]``.
 """
+import os
 import sys
 from pathlib import Path
+
+# a proof derives afresh from the model, never from the on-disk derivation cache
+os.environ.setdefault("RMTHEORY_CACHE", "off")
 
 try:
     import rmtheory  # noqa: F401

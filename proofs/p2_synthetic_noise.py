@@ -7,8 +7,12 @@ estimator) and proves that its unique minimiser on ``(0, 1]`` is
 
 Run ``python proofs/p2_synthetic_noise.py [--output DIR]``.
 """
+import os
 import sys
 from pathlib import Path
+
+# a proof derives afresh from the model, never from the on-disk derivation cache
+os.environ.setdefault("RMTHEORY_CACHE", "off")
 
 try:
     import rmtheory  # noqa: F401

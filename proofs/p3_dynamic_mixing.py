@@ -8,8 +8,12 @@ for all ``t`` by induction, and shows ``w_t → 1/φ``.
 
 Run ``python proofs/p3_dynamic_mixing.py [--output DIR]``.
 """
+import os
 import sys
 from pathlib import Path
+
+# a proof derives afresh from the model, never from the on-disk derivation cache
+os.environ.setdefault("RMTHEORY_CACHE", "off")
 
 try:
     import rmtheory  # noqa: F401

@@ -8,8 +8,12 @@ the divided difference of ``κ``. Every step is checked exactly.
 
 Run ``python proofs/p4_ridge_per_eigenvalue.py [--output DIR]``.
 """
+import os
 import sys
 from pathlib import Path
+
+# a proof derives afresh from the model, never from the on-disk derivation cache
+os.environ.setdefault("RMTHEORY_CACHE", "off")
 
 try:
     import rmtheory  # noqa: F401

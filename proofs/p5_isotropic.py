@@ -10,8 +10,12 @@ large ``λ``. Every step is checked exactly.
 
 Run ``python proofs/p5_isotropic.py [--output DIR]``.
 """
+import os
 import sys
 from pathlib import Path
+
+# a proof derives afresh from the model, never from the on-disk derivation cache
+os.environ.setdefault("RMTHEORY_CACHE", "off")
 
 try:
     import rmtheory  # noqa: F401

@@ -6,8 +6,12 @@ and from result 1's recursion, and proves the closed forms returned by
 
 Run ``python proofs/p6_ols.py [--output DIR]``.
 """
+import os
 import sys
 from pathlib import Path
+
+# a proof derives afresh from the model, never from the on-disk derivation cache
+os.environ.setdefault("RMTHEORY_CACHE", "off")
 
 try:
     import rmtheory  # noqa: F401

@@ -29,6 +29,8 @@ import pytest
 import rmtheory.symbolic as rs
 from rmtheory.montecarlo import ConditionalRisk, make_problem, simulate_retraining
 
+from test_montecarlo import accumulate_reference
+
 Z_BAND = 4.0
 INV_PHI = (math.sqrt(5) - 1) / 2
 
@@ -98,24 +100,9 @@ def test_hxc_simulated_curve_minimum_near_inverse_golden_ratio(hxc_problem):
 # Gerstgrasser et al. (arXiv 2404.01413): accumulating data bounds the error
 
 
-def accumulate_exact(X, beta, Sigma, lam, sigma2, T, kappa_s=1.0):
-    """Exact accumulate risk by the Gaussian recursion of the running label
-    sum ``S_t = y_0 + Σ_{j≤t} ỹ_j`` (independent of the closed form):
-    ``β̂_t = A S_t/(t+1)``, ``S_{t+1} = (I + XA/(t+1)) S_t + ε̃_{t+1}``."""
-    n, p = X.shape
-    Smat = np.diag(Sigma) if np.ndim(Sigma) == 1 else np.asarray(Sigma)
-    A = np.linalg.pinv(X) if lam == 0 else np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T)
-    mu, cov = X @ beta, sigma2 * np.eye(n)
-    out = []
-    for t in range(T + 1):
-        mean = A @ mu / (t + 1)
-        C = A @ cov @ A.T / (t + 1)**2
-        err = mean - beta
-        out.append(err @ Smat @ err + np.trace(Smat @ C))
-        F = np.eye(n) + X @ A / (t + 1)
-        mu = F @ mu
-        cov = F @ cov @ F.T + kappa_s * sigma2 * np.eye(n)
-    return np.asarray(out)
+#: the exact accumulate risk by the Gaussian recursion of the running label
+#: sum, shared with the Monte Carlo unit tests (independent of any closed form)
+accumulate_exact = accumulate_reference
 
 
 @pytest.mark.parametrize("spectrum, n, gamma", [("isotropic", 40, 2.0), ("ar1", 60, 0.5)])
