@@ -239,20 +239,28 @@ class ConditionalRisk:
             V = V[:, keep]
         c = V.T @ beta
         beta_null = beta - V @ c
-        if Sigma.ndim == 1:
-            SV = Sigma[:, None] * V
-            h = float(beta_null @ (Sigma * beta_null))
+        if Sigma.ndim == 1 and np.all(Sigma == Sigma[0]):
+            # Σ = sI: V has orthonormal columns, so VᵀΣV = sI exactly and the
+            # k × k product (as costly as the Gram matrix itself) is not needed
+            M = Sigma[0] * np.eye(d.size)
+            g = Sigma[0] * (V.T @ beta_null)
+            h = float(Sigma[0] * (beta_null @ beta_null))
         else:
-            SV = Sigma @ V
-            h = float(beta_null @ (Sigma @ beta_null))
-        M = V.T @ SV
+            if Sigma.ndim == 1:
+                SV = Sigma[:, None] * V
+                h = float(beta_null @ (Sigma * beta_null))
+            else:
+                SV = Sigma @ V
+                h = float(beta_null @ (Sigma @ beta_null))
+            M = V.T @ SV
+            g = SV.T @ beta_null
         self.n, self.p = n, p
         self.eigenvalues = d
         self.rank = d.size
         self._c = c
         self._M = (M + M.T) / 2
         self._diagM = np.diag(self._M).copy()
-        self._g = SV.T @ beta_null
+        self._g = g
         self._h = h
 
     # -- multipliers -----------------------------------------------------
