@@ -52,10 +52,14 @@ def _closed_form_minnorm(kappa_s):
     return lambdify(_kappa_s, expr, "mpmath")(kappa_s)
 
 
-def _bracketed_root(f, lo, hi, what):
+def _bracketed_root(f, lo, hi, what, f_lo=None, f_hi=None):
+    """Root of ``f`` in ``[lo, hi]`` (a sign change), with its residual
+    checked; ``f_lo``, ``f_hi`` are the end values when already known."""
+    f_lo = f(lo) if f_lo is None else f_lo
+    f_hi = f(hi) if f_hi is None else f_hi
     # f is a sum of terms of order one (risk scale): its rounding error is
     # a few ulps of the larger of that scale and the bracket values
-    tolerance = max(abs(f(lo)) + abs(f(hi)), mp.one) * mp.eps * 2**20
+    tolerance = max(abs(f_lo) + abs(f_hi), mp.one) * mp.eps * 2**20
     try:
         root = mp.findroot(f, (lo, hi), solver="anderson")
     except (ValueError, ZeroDivisionError) as exc:
@@ -109,18 +113,22 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
         near = _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s)
     if near is not None and near[0] < 1:
         lo, hi = near[0] - near[1], min(near[0] + near[1], mp.one)
-        if lo > 0 and f(lo) < 0 < f(hi):
-            return _bracketed_root(f, lo, hi, "optimal_w"), False
-    if f(mp.one) <= 0:
+        f_lo = f(lo) if lo > 0 else None
+        if f_lo is not None and f_lo < 0:
+            f_hi = f(hi)
+            if f_hi > 0:
+                return _bracketed_root(f, lo, hi, "optimal_w", f_lo, f_hi), False
+    f_one = f(mp.one)
+    if f_one <= 0:
         return mp.one, True
     lo = mp.mpf(1) / 2
-    while f(lo) >= 0:
+    while (f_lo := f(lo)) >= 0:
         lo /= 4
         if lo < _W_FLOOR:
             raise NoConvergence(f"optimal_w: the slope of the risk stays positive down to "
                                 f"w = {mp.nstr(lo, 3)}, so no interior minimum", f(lo), 0,
                                 "check the parameters")
-    return _bracketed_root(f, lo, mp.one, "optimal_w"), False
+    return _bracketed_root(f, lo, mp.one, "optimal_w", f_lo, f_one), False
 
 
 def critical_lambda(spectrum, gamma, r2, sigma2, *, kappa_s=1, lam_max=1e8):
