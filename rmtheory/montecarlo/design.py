@@ -183,11 +183,7 @@ def make_problem(spectrum="isotropic", *, n, gamma, r2=1.0, rng=None,
     p = int(round(gamma * n))
     if p < 1:
         raise ValueError(f"gamma must give p = round(gamma*n) >= 1, received gamma={gamma}, n={n}")
-    unknown = set(params) - set(SPECTRUM_DEFAULTS[spectrum])
-    if unknown:
-        raise ValueError(f"{sorted(unknown)[0]} is not a parameter of spectrum {spectrum!r}; "
-                         f"allowed: {sorted(SPECTRUM_DEFAULTS[spectrum])}")
-    resolved = {**SPECTRUM_DEFAULTS[spectrum], **params}
+    resolved = resolve_params(spectrum, params)
     rng = np.random.default_rng(rng)
     builder = _BUILDERS[spectrum]
     resolved, Sigma, root, beta_unit, directions = builder(p, rng, **resolved)
@@ -200,6 +196,16 @@ def make_problem(spectrum="isotropic", *, n, gamma, r2=1.0, rng=None,
 
 # ----------------------------------------------------------------------------
 # helpers
+
+
+def resolve_params(spectrum, params):
+    """The model's defaults overridden by ``params``; an unknown parameter
+    raises ``ValueError`` naming it and the allowed ones."""
+    unknown = set(params) - set(SPECTRUM_DEFAULTS[spectrum])
+    if unknown:
+        raise ValueError(f"{sorted(unknown)[0]} is not a parameter of spectrum {spectrum!r}; "
+                         f"allowed: {sorted(SPECTRUM_DEFAULTS[spectrum])}")
+    return {**SPECTRUM_DEFAULTS[spectrum], **params}
 
 
 def _entries(rng, entries, n, p):

@@ -42,7 +42,7 @@ import numpy as np
 
 from .._validation import check_int, check_real
 from .conditional import ConditionalRisk, as_grid
-from .design import SPECTRUM_DEFAULTS, SPECTRA, make_problem
+from .design import SPECTRUM_DEFAULTS, SPECTRA, make_problem, resolve_params
 from .parallel import check_backend, run_tasks
 from .simulate import simulate_retraining
 
@@ -487,11 +487,7 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     show = _show_progress(progress, draws, n, p)
     if _on_draw is not None and not callable(_on_draw):
         raise TypeError(f"_on_draw must be callable, received {_on_draw!r}")
-    unknown = set(params) - set(SPECTRUM_DEFAULTS[spectrum])
-    if unknown:
-        raise ValueError(f"{sorted(unknown)[0]} is not a parameter of spectrum {spectrum!r}; "
-                         f"allowed: {sorted(SPECTRUM_DEFAULTS[spectrum])}")
-    resolved = {**SPECTRUM_DEFAULTS[spectrum], **params}
+    resolved = resolve_params(spectrum, params)
     T = (t if t is not None else _stationary_T(min(ws))) if method == "simulate" else None
 
     theory = _theory(spectrum, resolved, ws, lams, p / n, t, sigma2, r2, kappa_s)
