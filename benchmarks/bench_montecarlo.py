@@ -27,20 +27,12 @@ import statistics
 import time
 
 import numpy as np
+from timing import median_time
 
 from rmtheory.montecarlo import ConditionalRisk, make_problem, simulate_retraining
 
 GRID_W = np.linspace(0.05, 1.0, 21)
 GRID_LAM = np.concatenate([[0.0], np.geomspace(0.01, 10.0, 9)])
-
-
-def median_time(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def interleaved_medians(fns, repeat):

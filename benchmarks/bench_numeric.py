@@ -11,10 +11,9 @@ Baselines, at equal precision (dps = 30):
 * the float64 grid path against a loop of mpmath calls over the same grid.
 """
 import argparse
-import statistics
-import time
 
 import numpy as np
+from timing import median_time
 from mpmath import mp
 
 import rmtheory as rt
@@ -23,16 +22,6 @@ from rmtheory.numeric.fast import risk_grid
 from rmtheory.numeric.spectra import make_spectrum
 
 DISCRETE10 = dict(eigs=tuple(np.linspace(0.2, 4.0, 10)), weights=(0.1,) * 10)
-
-
-def median_time(fn, repeat):
-    fn()  # warm caches (lambdify, quadrature nodes)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _bisect_kappa(x, spec, gamma):
@@ -88,30 +77,30 @@ def main(argv=None):
     for name, params in (("isotropic", {}), ("spiked", {}), ("discrete", DISCRETE10),
                          ("ar1", {})):
         t = median_time(lambda: rt.limiting_risk(0.7, name, gamma=gamma, lam=lam, dps=dps,
-                                                 **params), repeat)
+                                                 **params), repeat, warmup=True)
         rows.append((f"limiting_risk {name}", t, None, ""))
     t_disc = rows[2][1]
     rows.append(("ar1 / discrete(10) limiting_risk", rows[3][1], t_disc, "target <= 20x"))
 
     spec = make_spectrum("discrete", **DISCRETE10)
     t_opt = median_time(lambda: rt.optimal_w("discrete", gamma=gamma, lam=lam, dps=dps,
-                                             **DISCRETE10), repeat)
+                                             **DISCRETE10), repeat, warmup=True)
     t_base = median_time(lambda: baseline_optimal_w(mp.mpf(lam), spec, mp.mpf(gamma), dps),
-                         max(1, repeat // 3))
+                         max(1, repeat // 3), warmup=True)
     rows.append(("optimal_w discrete(10)", t_opt, None, ""))
     rows.append(("baseline (bisection + golden section) / optimal_w", t_base, t_opt,
                  "target >= 50x"))
 
     lams = np.geomspace(1e-3, 10, 200)
-    t_curve = median_time(lambda: rt.w_star_curve(lams, gamma=gamma, dps=dps), 1)
+    t_curve = median_time(lambda: rt.w_star_curve(lams, gamma=gamma, dps=dps), 1, warmup=True)
     rows.append(("w*(lambda) curve, 200 points, isotropic", t_curve, None, "target < 5 s"))
 
     spec_iso = make_spectrum("isotropic")
     ws, ls = np.linspace(0.05, 0.95, 21), np.geomspace(0.01, 10, 10)
     t_fast = median_time(lambda: risk_grid(ws[:, None], ls[None, :], spec_iso, gamma=gamma),
-                         repeat)
+                         repeat, warmup=True)
     t_loop = median_time(lambda: [rt.limiting_risk(float(w), gamma=gamma, lam=float(x), dps=15)
-                                  for w in ws[:5] for x in ls], 1) * (len(ws) / 5)
+                                  for w in ws[:5] for x in ls], 1, warmup=True) * (len(ws) / 5)
     rows.append(("mpmath loop / float64 grid (21 x 10)", t_loop, t_fast, ""))
 
     backend = __import__("mpmath").libmp.BACKEND
