@@ -9,6 +9,7 @@ import sympy as sp
 
 from ..symbolic import general
 from ..symbolic.minnorm import derive_minnorm
+from ..symbolic.synthetic_noise import derive_synthetic_noise
 from ..symbolic.mixed import (B_a, Bp_a, kappa_a, kappa_b, kp_a, kp_b,
                               risk_in_values)
 from ..symbolic.symbols import kappa, kappa_s, lam, r2, s, sigma2, t, w, gamma
@@ -27,8 +28,11 @@ def expressions(modules="mpmath"):
                     general.J_kappa, general.I2_kappa, general.kappa_p)
     risk_args = (w, lam, sigma2, kappa_s, kappa_a, kappa_b, B_a, Bp_a, kp_a, kp_b)
     f = {
+        # integrands for the float64 path (the mpmath path integrates through
+        # fixed_point.df2 and fixed_point.bias_integral)
         "df2_integrand": sp.lambdify((s, kappa), general.df2_integrand, mp),
         "bias_integrand": sp.lambdify((s, kappa), general.bias_integrand, mp),
+        "w_star_kappa_s": sp.lambdify(kappa_s, derive_synthetic_noise().w_star, mp),
         "df2_integrand_dkappa": sp.lambdify((s, kappa), general.df2_integrand_dkappa, mp),
         "bias_integrand_dkappa": sp.lambdify((s, kappa), general.bias_integrand_dkappa, mp),
         "kappa_prime": sp.lambdify((gamma, general.I2), general.kappa_prime, mp),

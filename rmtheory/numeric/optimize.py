@@ -17,9 +17,7 @@ import math
 
 from mpmath import mp
 
-from ..symbolic.synthetic_noise import derive_synthetic_noise
-from ..symbolic.symbols import kappa_s as _kappa_s
-from .compiled import variance_factor_at
+from .compiled import expressions, variance_factor_at
 from .precision import NoConvergence
 from .risk import risk_parts
 
@@ -44,12 +42,6 @@ def slope_in_w(w, lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1):
     with mp.extraprec(_extra_bits(w, lam)):
         return +risk_parts(w, lam, spectrum, gamma, r2, sigma2, t=t,
                            kappa_s=kappa_s, derivative=True).dtotal_dw
-
-
-def _closed_form_minnorm(kappa_s):
-    from sympy import lambdify
-    expr = derive_synthetic_noise().w_star
-    return lambdify(_kappa_s, expr, "mpmath")(kappa_s)
 
 
 def _bracketed_root(f, lo, hi, what, f_lo=None, f_hi=None):
@@ -102,7 +94,7 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
             raise ValueError("kappa_s must be > 0 for an optimal weight at lam = 0: with "
                              "noiseless synthetic labels the risk decreases as w -> 0 "
                              "(received kappa_s=0)")
-        return _closed_form_minnorm(kappa_s), False
+        return expressions().w_star_kappa_s(kappa_s), False
     if lam == 0:   # finite t: minimise c_t(w; κ_s), which does not involve H or G
         dc_t = variance_factor_at(t)[1]
         f = lambda w: dc_t(w, kappa_s)  # noqa: E731

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from mpmath import mp
 
 from .compiled import expressions, variance_factor_at
-from .fixed_point import solve_kappa
+from .fixed_point import bias_integral, df2, solve_kappa
 
 __all__ = ["PenaltyValues", "penalty_values", "RiskParts", "stationary_risk",
            "minnorm_risk", "risk_parts"]
@@ -55,11 +55,11 @@ def penalty_values(penalty, spectrum, gamma, r2, *, kappa=None):
     """
     e = expressions()
     k = solve_kappa(penalty, spectrum, gamma) if kappa is None else kappa
-    I2 = spectrum.integrate_H(lambda s: e.df2_integrand(s, k))
+    I2 = df2(k, spectrum, gamma) / gamma
     if k == 0:  # OLS regime: the bias integrand is irrelevant (κ² J = 0)
         J = J_k = I2_k = mp.zero
     else:
-        J = spectrum.integrate_G(lambda s: e.bias_integrand(s, k))
+        J = bias_integral(k, spectrum)
         J_k = spectrum.integrate_G(lambda s: e.bias_integrand_dkappa(s, k))
         I2_k = spectrum.integrate_H(lambda s: e.df2_integrand_dkappa(s, k))
     kp = e.kappa_prime(gamma, I2)
@@ -106,8 +106,7 @@ def stationary_risk(w, lam, spectrum, gamma, r2, sigma2, *, kappa_s=1, derivativ
     k_b = solve_kappa(b, spectrum, gamma)
     kp_b = None
     if derivative:
-        I2_b = spectrum.integrate_H(lambda s: e.df2_integrand(s, k_b))
-        kp_b = e.kappa_prime(gamma, I2_b)
+        kp_b = e.kappa_prime(gamma, df2(k_b, spectrum, gamma) / gamma)
     args = (w, lam, sigma2, kappa_s, at_a.kappa, k_b, at_a.bias,
             at_a.bias_prime, at_a.kappa_prime, kp_b if derivative else mp.zero)
     variance = e.variance(*args)
