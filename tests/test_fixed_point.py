@@ -268,6 +268,38 @@ def test_naive_newton_lands_on_a_wrong_root_but_the_solver_does_not(many):
         assert abs(good.imag / mp.pi - spectral_density(x, many, gamma)) < 1e-6
 
 
+@pytest.mark.parametrize("prec", [53, 136, 200])
+def test_newton_from_an_accurate_start_takes_few_steps(prec):
+    """From a float64 start the bracketed Newton needs about
+    ``log2(prec/50) + 2`` evaluations. A step below one ulp (the residual at
+    rounding level) means converged, even when that point has just become
+    a bracket end; it once fell through to bisection there and cost about
+    ``prec`` evaluations for one penalty in three."""
+    spec = make_spectrum("discrete", eigs=tuple(np.linspace(0.2, 4.0, 10)), weights=(0.1,) * 10)
+    counts = []
+    original = fixed_point._bracketed_newton
+
+    def counting(fun, *args):
+        calls = []
+        def counted(x):
+            calls.append(x)
+            return fun(x)
+        try:
+            return original(counted, *args)
+        finally:
+            counts.append(len(calls))
+    with mp.workprec(prec):
+        fixed_point._bracketed_newton = counting
+        try:
+            for penalty in np.geomspace(0.05, 20, 15):
+                k = solve_kappa(penalty, spec, 2)
+                residual = k * (1 - 2 * spec.integrate_H(lambda s: s / (s + k))) - penalty
+                assert abs(residual) <= mp.ldexp(penalty + k, 8 - prec)
+        finally:
+            fixed_point._bracketed_newton = original
+    assert max(counts) <= 8, counts   # float64 start and working-precision solve alike
+
+
 def test_physical_branch_everywhere(many):
     with mp.workdps(20):
         for gamma in (0.05, 2, 20):

@@ -231,11 +231,13 @@ def _bracketed_newton(fun, lo, hi, x, xtol, maxiter, sqrt):
         newton = dg > 0
         if newton:
             xn = x - g / dg
+            # test the step before the bracket: a step below one ulp leaves
+            # xn == x, which sits on the bracket end just moved to x
+            if abs(xn - x) <= xtol * abs(xn) and lo <= xn <= hi:
+                return xn, g, dg, scale, True
             newton = lo < xn < hi
         if not newton:
             xn = sqrt(lo * hi) if lo > 0 and hi > 4 * lo else (lo + hi) / 2
-        if newton and abs(xn - x) <= xtol * abs(xn):
-            return xn, g, dg, scale, True
         if not hi - lo > xtol * abs(hi):          # the sign change is localised
             return xn, g, dg, scale, True
         x = xn
