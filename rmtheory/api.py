@@ -247,18 +247,21 @@ def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t
 
     def compute(near=None):
         g_, l_, r2_, s2_, ks_ = map(_mp, (gamma, lam, r2, sigma2, kappa_s))
-        return optimal_weight(l_, spec, g_, r2_, s2_, t=t, kappa_s=ks_, near=near)
+        w, boundary, parts = optimal_weight(l_, spec, g_, r2_, s2_, t=t, kappa_s=ks_,
+                                            near=near)
+        # the risk at w* comes with the solve, and is confirmed with it: the
+        # risk is stationary there, so the two roots give the same risk
+        return w, boundary, parts.bias, parts.variance
 
     def refine(first):
         # the first root is good to about dps + guard − 5 digits: bracket it
         return compute(near=(first[0], mp.mpf(10)**(-(dps + GUARD_DIGITS - 8))))
-    w_star, boundary = _confirmed(compute, dps, "optimal_w", refine)
+    w_star, boundary, bias, variance = _confirmed(compute, dps, "optimal_w", refine)
     params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
                   r2=r2, t=t, kappa_s=kappa_s, dps=dps)
-    risk = RiskResult(w_star, *_risk_at(w_star, lam, spec, gamma, r2, sigma2, t, kappa_s, dps),
-                      params)
-    at_1 = RiskResult(mp.one, *_risk_at(1, lam, spec, gamma, r2, sigma2, t, kappa_s, dps),
-                      params)
+    risk = RiskResult(w_star, bias, variance, params)
+    at_1 = risk if boundary else RiskResult(
+        mp.one, *_risk_at(1, lam, spec, gamma, r2, sigma2, t, kappa_s, dps), params)
     return OptimalWeight(w_star, risk, at_1, bool(boundary), params)
 
 

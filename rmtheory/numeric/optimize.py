@@ -19,7 +19,7 @@ from mpmath import mp
 
 from .compiled import expressions, variance_factor_at
 from .precision import NoConvergence
-from .risk import risk_parts
+from .risk import RiskParts, risk_parts
 
 __all__ = ["optimal_weight", "critical_lambda", "slope_in_w"]
 
@@ -38,30 +38,55 @@ def _extra_bits(w, lam=1):
 
 
 def slope_in_w(w, lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1):
-    """``∂R/∂w`` at ``w`` (extra working bits near ``w = 1``)."""
+    """:class:`~rmtheory.numeric.risk.RiskParts` at ``w`` with ``∂R/∂w``
+    (extra working bits near ``w = 1``)."""
     with mp.extraprec(_extra_bits(w, lam)):
-        return +risk_parts(w, lam, spectrum, gamma, r2, sigma2, t=t,
-                           kappa_s=kappa_s, derivative=True).dtotal_dw
+        parts = risk_parts(w, lam, spectrum, gamma, r2, sigma2, t=t, kappa_s=kappa_s,
+                           derivative=True)
+        return RiskParts(+parts.bias, +parts.variance, +parts.dtotal_dw)
 
 
 def _bracketed_root(f, lo, hi, what, f_lo=None, f_hi=None):
     """Root of ``f`` in ``[lo, hi]`` (a sign change), with its residual
-    checked; ``f_lo``, ``f_hi`` are the end values when already known."""
+    checked; ``f_lo``, ``f_hi`` are the end values when already known.
+
+    Anderson–Björck regula falsi: superlinear on smooth ``f``, never leaves
+    the bracket, and, unlike ``mp.findroot``, takes the end values already
+    computed and returns a point where ``f`` was evaluated (so the caller
+    can reuse what came with that value). It stops at the first point whose
+    residual is within ``2^20`` ulps of zero (of the scale of ``f``), so the
+    root is good to about ``prec − 20 − log2|f'|`` bits: callers work with
+    guard digits, and the public functions confirm at a higher precision.
+    """
     f_lo = f(lo) if f_lo is None else f_lo
     f_hi = f(hi) if f_hi is None else f_hi
+    if f_lo * f_hi > 0:
+        raise NoConvergence(f"{what}: no sign change on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]",
+                            min(abs(f_lo), abs(f_hi)), 0, "check the parameters")
     # f is a sum of terms of order one (risk scale): its rounding error is
     # a few ulps of the larger of that scale and the bracket values
     tolerance = max(abs(f_lo) + abs(f_hi), mp.one) * mp.eps * 2**20
-    try:
-        root = mp.findroot(f, (lo, hi), solver="anderson")
-    except (ValueError, ZeroDivisionError) as exc:
-        raise NoConvergence(f"{what} on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]", mp.nan,
-                            tolerance, f"a larger dps ({exc})") from exc
-    residual = abs(f(root))
-    if not lo <= root <= hi or residual > tolerance:
-        raise NoConvergence(f"{what} (root {mp.nstr(root, 10)})", residual, tolerance,
-                            "a larger dps")
-    return root
+    for x, fx in ((lo, f_lo), (hi, f_hi)):
+        if abs(fx) <= tolerance:
+            return x
+    a, fa, b, fb = lo, f_lo, hi, f_hi
+    for _ in range(4 * mp.prec):
+        x = (a * fb - b * fa) / (fb - fa)
+        if not min(a, b) < x < max(a, b):     # the secant point rounded onto an end
+            x = (a + b) / 2
+        if not min(a, b) < x < max(a, b):     # the bracket is a few ulps wide
+            break
+        fx = f(x)
+        if abs(fx) <= tolerance:
+            return x
+        if fx * fb < 0:
+            a, fa = b, fb
+        else:   # Anderson–Björck: shrink the retained end value, to keep superlinear
+            m = 1 - fx / fb
+            fa = fa * m if m > 0 else fa / 2
+        b, fb = x, fx
+    raise NoConvergence(f"{what} on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]",
+                        min(abs(fa), abs(fb)), tolerance, "a larger dps")
 
 
 def _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s):
@@ -79,12 +104,14 @@ def _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s):
 
 
 def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=None):
-    """``(w*, on_boundary)`` minimising the limiting risk over ``(0, 1]``.
+    """``(w*, on_boundary, parts)`` minimising the limiting risk over ``(0, 1]``;
+    ``parts`` is the :class:`~rmtheory.numeric.risk.RiskParts` at ``w*``.
 
     ``near = (w, width)``: a root found at a lower precision; the solve
-    then starts from the bracket ``w ± width`` (falling back to the full
-    search when that does not bracket a sign change), which is how a
-    result is re-confirmed at a higher precision cheaply.
+    then starts from the bracket ``w ± width``, widened a few times when
+    it does not hold a sign change before falling back to the full
+    search. That is how a result is re-confirmed at a higher precision
+    cheaply.
     """
     if lam == 0 and gamma == 1:
         raise ValueError("gamma must differ from 1 when lam = 0: the risk is infinite "
@@ -94,25 +121,38 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
             raise ValueError("kappa_s must be > 0 for an optimal weight at lam = 0: with "
                              "noiseless synthetic labels the risk decreases as w -> 0 "
                              "(received kappa_s=0)")
-        return expressions().w_star_kappa_s(kappa_s), False
+        w_star = expressions().w_star_kappa_s(kappa_s)
+        return w_star, False, risk_parts(w_star, lam, spectrum, gamma, r2, sigma2,
+                                         kappa_s=kappa_s)
+    evaluated = {}   # w -> RiskParts: the root is a point where f was evaluated
     if lam == 0:   # finite t: minimise c_t(w; κ_s), which does not involve H or G
         dc_t = variance_factor_at(t)[1]
         f = lambda w: dc_t(w, kappa_s)  # noqa: E731
     else:
-        f = lambda w: slope_in_w(w, lam, spectrum, gamma, r2, sigma2,  # noqa: E731
-                                 t=t, kappa_s=kappa_s)
+        def f(w):
+            evaluated[w] = slope_in_w(w, lam, spectrum, gamma, r2, sigma2, t=t,
+                                      kappa_s=kappa_s)
+            return evaluated[w].dtotal_dw
+
+    def solution(w, boundary):
+        parts = evaluated.get(w)
+        if parts is None:
+            with mp.extraprec(_extra_bits(w, lam)):
+                parts = risk_parts(w, lam, spectrum, gamma, r2, sigma2, t=t, kappa_s=kappa_s)
+        return w, boundary, parts
+
     if near is None and lam > 0 and t is None:
         near = _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s)
     if near is not None and near[0] < 1:
-        lo, hi = near[0] - near[1], min(near[0] + near[1], mp.one)
-        f_lo = f(lo) if lo > 0 else None
-        if f_lo is not None and f_lo < 0:
-            f_hi = f(hi)
-            if f_hi > 0:
-                return _bracketed_root(f, lo, hi, "optimal_w", f_lo, f_hi), False
+        width = near[1]
+        while width < mp.mpf("1e-3") and near[0] > width:
+            lo, hi = near[0] - width, min(near[0] + width, mp.one)
+            if (f_lo := f(lo)) < 0 and (f_hi := f(hi)) > 0:
+                return solution(_bracketed_root(f, lo, hi, "optimal_w", f_lo, f_hi), False)
+            width *= 10**6
     f_one = f(mp.one)
     if f_one <= 0:
-        return mp.one, True
+        return solution(mp.one, True)
     lo = mp.mpf(1) / 2
     while (f_lo := f(lo)) >= 0:
         lo /= 4
@@ -120,7 +160,7 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
             raise NoConvergence(f"optimal_w: the slope of the risk stays positive down to "
                                 f"w = {mp.nstr(lo, 3)}, so no interior minimum", f(lo), 0,
                                 "check the parameters")
-    return _bracketed_root(f, lo, mp.one, "optimal_w", f_lo, f_one), False
+    return solution(_bracketed_root(f, lo, mp.one, "optimal_w", f_lo, f_one), False)
 
 
 def critical_lambda(spectrum, gamma, r2, sigma2, *, kappa_s=1, lam_max=1e8):
@@ -129,7 +169,7 @@ def critical_lambda(spectrum, gamma, r2, sigma2, *, kappa_s=1, lam_max=1e8):
     scale from small ``λ`` (interior optimum) upward."""
     def slope_at_1(log_lam):
         return slope_in_w(mp.one, mp.exp(log_lam), spectrum, gamma, r2, sigma2,
-                          kappa_s=kappa_s)
+                          kappa_s=kappa_s).dtotal_dw
     lo = mp.log(mp.mpf("1e-6"))
     if slope_at_1(lo) <= 0:
         raise NoConvergence("critical_lambda: w* = 1 already at lam = 1e-6, so the bracket",
