@@ -4,6 +4,8 @@ Run ``python benchmarks/bench_montecarlo.py`` (``--quick`` for n = 500,
 p = 1000 instead of n = 2000, p = 4000). Everything is measured in this one
 run on this machine; the table reports medians and ratios, never absolute
 targets checked by tests.
+``benchmarks/run_all.py`` runs :func:`measure` of this script and of the
+other one and prints a single table.
 
 Measured (issue 4, "Speed"):
 
@@ -27,7 +29,7 @@ import statistics
 import time
 
 import numpy as np
-from timing import median_time
+from timing import format_table, make_row, median_time
 
 from rmtheory.montecarlo import ConditionalRisk, make_problem, simulate_retraining
 
@@ -88,21 +90,39 @@ class _CountFactorisations:
         return sum(self.calls.values())
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="n = 500, p = 1000")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="BLAS threads for every measurement (0: the library's default); "
-                             "one thread keeps the ratios stable on a shared machine")
-    args = parser.parse_args(argv)
-    if args.threads > 0:
+T_REFITS, REPS = 20, 50
+GAMMA = 2.0                                  # p = GAMMA * n
+
+
+def _settings(quick):
+    """n and the number of interleaved runs per grid median."""
+    return (500, 5) if quick else (2000, 3)
+
+
+def describe(quick=False, threads=1):
+    """One line on the settings of :func:`measure`."""
+    n, repeat = _settings(quick)
+    return (f"Monte Carlo layer: n = {n}, p = {round(GAMMA * n)} (isotropic, Gaussian X), grid "
+            f"{GRID_W.size} w x {GRID_LAM.size} lambda = {GRID_W.size * GRID_LAM.size} points; "
+            f"BLAS threads = {threads or 'default'}; grid and Gram timings interleaved, "
+            f"medians of {repeat} runs; the p x p eigendecomposition, the literal simulation "
+            f"and the SVD are timed once.")
+
+
+def measure(quick=False, threads=1):
+    """Run the Monte Carlo benchmarks with ``threads`` BLAS threads (0: the
+    library's default); a list of :class:`timing.Row`."""
+    if threads > 0:
         from threadpoolctl import threadpool_limits
-        threadpool_limits(limits=args.threads, user_api="blas")   # for the whole run
-    n = 500 if args.quick else 2000
-    repeat = 5 if args.quick else 3
-    T, reps = 20, 50
-    problem = make_problem("isotropic", n=n, gamma=2.0, rng=0)
-    p = problem.p
+        with threadpool_limits(limits=threads, user_api="blas"):
+            return _measure(quick)
+    return _measure(quick)
+
+
+def _measure(quick):
+    n, repeat = _settings(quick)
+    T, reps = T_REFITS, REPS
+    problem = make_problem("isotropic", n=n, gamma=GAMMA, rng=0)
     grid_size = GRID_W.size * GRID_LAM.size
 
     grid_exact(problem)                      # warm: lambdified multipliers
@@ -122,33 +142,44 @@ def main(argv=None):
                             T=T, reps=reps, rng=1)
         t_sim = time.perf_counter() - start
     t_svd = median_time(lambda: np.linalg.svd(problem.X, full_matrices=False), 1)
+    factorisations = ", ".join(f"{k} x{v}" for k, v in counter.calls.items() if v) or "none"
 
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    print(f"n = {n}, p = {p} (isotropic, Gaussian X); grid {GRID_W.size} w x {GRID_LAM.size} "
-          f"lambda = {grid_size} points; cores = {os.cpu_count()}; "
-          f"BLAS threads = {args.threads or 'default'}; load average at end = {load[0]:.2f}; "
-          f"repeats = {repeat} (median)\n")
-    print("| measurement | time | ratio | note |")
-    print("|---|---|---|---|")
-    rows = [
-        ("exact conditional risk, whole grid (Gram route)", t_grid, None, ""),
-        ("  of which: ConditionalRisk(X, beta, Sigma)", t_build, None,
-         "Gram + eigh, V = X^T U D^-1/2, M = V^T Sigma V"),
-        ("  of which: risk(w, lam) on the 210 points", t_eval, None, "given the factorisation"),
-        ("one Gram eigendecomposition (form XX^T/n + eigh)", t_gram, None, ""),
-        ("p x p route: form X^TX/n + eigh, per grid point", t_pp, None,
-         f"ONE timed ({t_pp_one:.2f} s) x {grid_size}"),
-        ("p x p route / whole grid", t_pp, t_grid, "target >= 10x"),
-        ("whole grid / one Gram eigendecomposition", t_grid, t_gram, "target <= 2x"),
-        ("whole grid / eigh of the Gram alone (formed beforehand)", t_grid, t_eig_only, ""),
-        (f"literal simulation, T = {T} refits x {reps} reps (ridge)", t_sim, None,
-         f"{counter.total} factorisation(s) of X: {', '.join(f'{k} x{v}' for k, v in counter.calls.items() if v)}"),
-        (f"{T + 1} SVDs of X (refactorising per iteration) / literal simulation",
-         (T + 1) * t_svd, t_sim, f"one SVD: {t_svd:.2f} s"),
+    return [
+        make_row(f"exact conditional risk, {GRID_W.size} x {GRID_LAM.size} grid (Gram route)",
+                 t_grid),
+        make_row("of which: ConditionalRisk(X, beta, Sigma)", t_build,
+                 note="ConditionalRisk: Gram + eigh, V = X^T U D^-1/2, M = V^T Sigma V"),
+        make_row(f"of which: risk(w, lam) on the {grid_size} points", t_eval),
+        make_row("one Gram eigendecomposition (form XX^T/n + eigh)", t_gram),
+        make_row("grid (ratio: p x p route / Gram route)", t_grid, t_pp,
+                 target=">= 10x", speedup=True,
+                 note=f"p x p route: form X^TX/n + eigh per grid point; ONE timed "
+                      f"({t_pp_one:.2f} s) x {grid_size}"),
+        make_row("grid (ratio: grid / one Gram eigendecomposition)", t_grid, t_gram,
+                 target="<= 2x"),
+        make_row("grid (ratio: grid / eigh of the Gram alone, formed beforehand)", t_grid,
+                 t_eig_only),
+        make_row(f"literal simulation, T = {T} refits x {reps} reps, ridge "
+                 f"(ratio: {T + 1} SVDs of X / simulation)", t_sim, (T + 1) * t_svd,
+                 speedup=True,
+                 note=f"literal simulation: {counter.total} factorisation(s) of X "
+                      f"({factorisations}); baseline: refactorising X at each of the "
+                      f"{T + 1} fits, one SVD timed ({t_svd:.2f} s) x {T + 1}"),
     ]
-    for label, t, base, note in rows:
-        ratio = f"{t / base:.1f}x" if base else ""
-        print(f"| {label} | {t:.3f} s | {ratio} | {note} |")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="n = 500, p = 1000")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS threads for every measurement (0: the library's default); "
+                             "one thread keeps the ratios stable on a shared machine")
+    args = parser.parse_args(argv)
+    rows = measure(args.quick, args.threads)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    print(f"{describe(args.quick, args.threads)} Cores = {os.cpu_count()}; "
+          f"load average at end = {load[0]:.2f}.\n")
+    print(format_table(rows))
     return rows
 
 

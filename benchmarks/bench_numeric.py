@@ -3,6 +3,8 @@
 Run ``python benchmarks/bench_numeric.py`` (add ``--quick`` for fewer
 repetitions). Everything is measured in this one run on this machine; the
 table reports medians and ratios, never absolute targets checked by tests.
+``benchmarks/run_all.py`` runs :func:`measure` of this script and of the
+other one and prints a single table.
 
 Baselines, at equal precision (dps = 30):
 * ``optimal_w`` against the obvious approach: ``κ`` by bisection on the
@@ -13,7 +15,7 @@ Baselines, at equal precision (dps = 30):
 import argparse
 
 import numpy as np
-from timing import median_time
+from timing import format_table, make_row, median_time
 from mpmath import mp
 
 import rmtheory as rt
@@ -66,50 +68,81 @@ def baseline_optimal_w(lam, spec, gamma, dps):
         return (lo + hi) / 2
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = parser.parse_args(argv)
-    repeat = 3 if args.quick else 9
-    dps, gamma, lam = 30, 2.0, 0.5
+DPS, GAMMA, LAM = 30, 2.0, 0.5
+
+
+def _repeats(quick):
+    """Runs per median: most rows, the optimal_w baseline, the w* curve and
+    the mpmath loop (each after one untimed warm-up run)."""
+    repeat = 3 if quick else 9
+    return repeat, max(1, repeat // 3), 1, 1
+
+
+def describe(quick=False):
+    """One line on the settings of :func:`measure`."""
+    repeat, repeat_base, repeat_curve, repeat_loop = _repeats(quick)
+    return (f"Numeric layer: dps = {DPS}, gamma = {GAMMA}, lambda = {LAM}; medians of "
+            f"{repeat} runs (optimal_w baseline: {repeat_base}; w* curve: {repeat_curve}; "
+            f"mpmath loop: {repeat_loop}), each after one untimed warm-up run.")
+
+
+def measure(quick=False):
+    """Run the numeric benchmarks; a list of :class:`timing.Row`."""
+    repeat, repeat_base, repeat_curve, repeat_loop = _repeats(quick)
+    dps, gamma, lam = DPS, GAMMA, LAM
     rows = []
 
+    times = {}
     for name, params in (("isotropic", {}), ("spiked", {}), ("discrete", DISCRETE10),
                          ("ar1", {})):
-        t = median_time(lambda: rt.limiting_risk(0.7, name, gamma=gamma, lam=lam, dps=dps,
-                                                 **params), repeat, warmup=True)
-        rows.append((f"limiting_risk {name}", t, None, ""))
-    t_disc = rows[2][1]
-    rows.append(("ar1 / discrete(10) limiting_risk", rows[3][1], t_disc, "target <= 20x"))
+        times[name] = median_time(lambda: rt.limiting_risk(0.7, name, gamma=gamma, lam=lam,
+                                                           dps=dps, **params),
+                                  repeat, warmup=True)
+    for name, label in (("isotropic", "isotropic"), ("spiked", "spiked"),
+                        ("discrete", "discrete(10)")):
+        rows.append(make_row(f"limiting_risk {label}", times[name], target="< 5 ms"))
+    rows.append(make_row("limiting_risk ar1 (ratio: ar1 / discrete(10))", times["ar1"],
+                         times["discrete"], target="<= 20x"))
 
     spec = make_spectrum("discrete", **DISCRETE10)
     t_opt = median_time(lambda: rt.optimal_w("discrete", gamma=gamma, lam=lam, dps=dps,
                                              **DISCRETE10), repeat, warmup=True)
     t_base = median_time(lambda: baseline_optimal_w(mp.mpf(lam), spec, mp.mpf(gamma), dps),
-                         max(1, repeat // 3), warmup=True)
-    rows.append(("optimal_w discrete(10)", t_opt, None, ""))
-    rows.append(("baseline (bisection + golden section) / optimal_w", t_base, t_opt,
-                 "target >= 50x"))
+                         repeat_base, warmup=True)
+    rows.append(make_row("optimal_w discrete(10)", t_opt, target="< 50 ms"))
+    rows.append(make_row("optimal_w discrete(10) (ratio: bisection + golden section / optimal_w)",
+                         t_opt, t_base, target=">= 50x", speedup=True,
+                         note="baseline: kappa by bisection on the fixed point, golden-section "
+                              "search on w to dps/2 digits, same dps"))
 
     lams = np.geomspace(1e-3, 10, 200)
-    t_curve = median_time(lambda: rt.w_star_curve(lams, gamma=gamma, dps=dps), 1, warmup=True)
-    rows.append(("w*(lambda) curve, 200 points, isotropic", t_curve, None, "target < 5 s"))
+    t_curve = median_time(lambda: rt.w_star_curve(lams, gamma=gamma, dps=dps), repeat_curve,
+                          warmup=True)
+    rows.append(make_row("w*(lambda) curve, 200 points, isotropic", t_curve, target="< 5 s"))
 
     spec_iso = make_spectrum("isotropic")
     ws, ls = np.linspace(0.05, 0.95, 21), np.geomspace(0.01, 10, 10)
     t_fast = median_time(lambda: risk_grid(ws[:, None], ls[None, :], spec_iso, gamma=gamma),
                          repeat, warmup=True)
     t_loop = median_time(lambda: [rt.limiting_risk(float(w), gamma=gamma, lam=float(x), dps=15)
-                                  for w in ws[:5] for x in ls], 1, warmup=True) * (len(ws) / 5)
-    rows.append(("mpmath loop / float64 grid (21 x 10)", t_loop, t_fast, ""))
+                                  for w in ws[:5] for x in ls], repeat_loop,
+                         warmup=True) * (len(ws) / 5)
+    rows.append(make_row("float64 grid path, 21 x 10, isotropic (ratio: mpmath loop / grid)",
+                         t_fast, t_loop, speedup=True,
+                         note="baseline: limiting_risk at dps = 15 in a loop, timed on 5 of "
+                              "the 21 w values and scaled by 21/5"))
+    return rows
 
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args(argv)
+    rows = measure(args.quick)
     backend = __import__("mpmath").libmp.BACKEND
-    print(f"mpmath backend: {backend}; dps = {dps}; repeats = {repeat}\n")
-    print("| measurement | median | ratio | note |")
-    print("|---|---|---|---|")
-    for label, t, base, note in rows:
-        ratio = f"{t / base:.1f}x" if base else ""
-        print(f"| {label} | {t * 1e3:.2f} ms | {ratio} | {note} |")
+    print(f"mpmath backend: {backend}. {describe(args.quick)}\n")
+    print(format_table(rows))
+    return rows
 
 
 if __name__ == "__main__":
