@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from mpmath import mp
 
-from ._validation import check_dps, check_int, check_real, check_weight
+from ._validation import check_complex, check_dps, check_int, check_real, check_weight
 from .numeric.fixed_point import solve_kappa, solve_stieltjes
 from .numeric.precision import NoConvergence
 from .numeric.optimize import critical_lambda as _critical_lambda
@@ -58,12 +58,29 @@ def _confirmed(compute, dps, what, refine=None):
     return rounded if isinstance(second, tuple) else rounded[0]
 
 
+def _real(name, value, **bounds):
+    """A real number: a SymPy number or a ``Fraction`` comes back as an mpf
+    (``_mp`` cannot convert them), a free symbol is a ``TypeError``."""
+    return check_real(name, value, symbolic=False, **bounds)
+
+
+def _check_optimum_exists(gamma, lam, t, kappa_s):
+    """The inputs for which no optimal weight exists (checked before solving)."""
+    if lam == 0 and gamma == 1:
+        raise ValueError("gamma must differ from 1 when lam = 0: the risk is infinite "
+                         "for every w (received gamma=1, lam=0)")
+    if lam == 0 and t is None and kappa_s == 0:
+        raise ValueError("kappa_s must be > 0 for an optimal weight at lam = 0: with "
+                         "noiseless synthetic labels the risk decreases as w -> 0 "
+                         "(received kappa_s=0)")
+
+
 def _common(gamma, lam, sigma2, r2, t, dps, kappa_s):
-    gamma = check_real("gamma", gamma, low=0, low_open=True)
-    lam = check_real("lam", lam, low=0)
-    sigma2 = check_real("sigma2", sigma2, low=0, low_open=True)
-    r2 = check_real("r2", r2, low=0)
-    kappa_s = check_real("kappa_s", kappa_s, low=0)
+    gamma = _real("gamma", gamma, low=0, low_open=True)
+    lam = _real("lam", lam, low=0)
+    sigma2 = _real("sigma2", sigma2, low=0, low_open=True)
+    r2 = _real("r2", r2, low=0)
+    kappa_s = _real("kappa_s", kappa_s, low=0)
     if t is not None:
         t = check_int("t", t, low=0)
     return gamma, lam, sigma2, r2, t, check_dps(dps), kappa_s
@@ -156,8 +173,8 @@ def kappa(lam, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
     ...     print(rt.kappa(1.0, gamma=2.0, dps=20))
     2.4142135623730950488
     """
-    gamma = check_real("gamma", gamma, low=0, low_open=True)
-    lam = check_real("lam", lam, low=0)
+    gamma = _real("gamma", gamma, low=0, low_open=True)
+    lam = _real("lam", lam, low=0)
     dps = check_dps(dps)
     spec = make_spectrum(spectrum, **spectrum_params)
     return _confirmed(lambda: solve_kappa(_mp(lam), spec, _mp(gamma)), dps, "kappa")
@@ -176,10 +193,9 @@ def stieltjes(z, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
     ...     print(rt.stieltjes(-1.0, gamma=2.0, dps=20).real)
     0.70710678118654752440
     """
-    gamma = check_real("gamma", gamma, low=0, low_open=True)
+    gamma = _real("gamma", gamma, low=0, low_open=True)
     dps = check_dps(dps)
-    if isinstance(z, bool) or not isinstance(z, (int, float, complex)) and not hasattr(z, "imag"):
-        raise TypeError(f"z must be a number, received {type(z).__name__} {z!r}")
+    z = check_complex("z", z, nonzero=True)
     spec = make_spectrum(spectrum, **spectrum_params)
     def compute():
         zz = mp.mpc(_mp(float(z.real)) if isinstance(z.real, float) else z.real,
@@ -217,7 +233,7 @@ def limiting_risk(w, spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2
     >>> r.total     # r²(1 − 1/γ) + c(w) σ²/(γ − 1) = 1/2 + 2/3
     mpf('1.1666666666666666667')
     """
-    w = check_weight(w)
+    w = check_weight(w, symbolic=False)
     gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps, kappa_s)
     spec = make_spectrum(spectrum, **spectrum_params)
     bias, variance = _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps)
@@ -243,6 +259,7 @@ def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t
     (mpf('0.61803398874989484820'), False)
     """
     gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps, kappa_s)
+    _check_optimum_exists(gamma, lam, t, kappa_s)
     spec = make_spectrum(spectrum, **spectrum_params)
 
     def compute(near=None):
@@ -297,5 +314,11 @@ def w_star_curve(lams, spectrum="isotropic", *, gamma=2.0, sigma2=1.0, r2=1.0, t
     """
     if isinstance(lams, (str, bytes)) or not hasattr(lams, "__iter__"):
         raise TypeError(f"lams must be a sequence of penalties, received {lams!r}")
+    # every argument checked before the first solve, not at its penalty
+    lams = [_real(f"lams[{i}]", lam, low=0) for i, lam in enumerate(lams)]
+    checked = _common(gamma, 0, sigma2, r2, t, dps, kappa_s)
+    for lam in lams:
+        _check_optimum_exists(checked[0], lam, checked[4], checked[6])
+    make_spectrum(spectrum, **spectrum_params)
     return [optimal_w(spectrum, gamma=gamma, lam=lam, sigma2=sigma2, r2=r2, t=t, dps=dps,
                       kappa_s=kappa_s, **spectrum_params) for lam in lams]

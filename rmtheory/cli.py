@@ -488,15 +488,8 @@ def run_curve(args, out, parser):
     if any(lam < 0 for lam in lams):
         _fail(parser, f"every penalty must be >= 0, received {min(lams):g}", "--lams")
     kw = _model_kwargs(args)
-    lam_c = None
-    if args.t is None:
-        lam_c = rt.critical_lambda(args.spectrum, gamma=args.gamma, sigma2=args.sigma2,
-                                   r2=args.r2, dps=args.dps, kappa_s=args.kappa_s, **spectrum)
-    if args.fast:
-        import numpy as np
+    if args.fast:   # every usage error before the first computation (critical λ)
         from ._validation import check_dps
-        from .numeric import make_spectrum
-        from .numeric.fast import optimal_w_grid, risk_grid
         if args.t is not None:
             _fail(parser, "--fast computes the stationary risk only; drop --t", "--fast")
         if min(lams) <= 0:
@@ -505,6 +498,14 @@ def run_curve(args, out, parser):
         for name in ("gamma", "sigma2", "r2", "kappa_s"):
             if not getattr(args, name) > (0 if name != "kappa_s" else -1e-300):
                 _fail(parser, f"{name} must be > 0, received {getattr(args, name)}")
+    lam_c = None
+    if args.t is None:
+        lam_c = rt.critical_lambda(args.spectrum, gamma=args.gamma, sigma2=args.sigma2,
+                                   r2=args.r2, dps=args.dps, kappa_s=args.kappa_s, **spectrum)
+    if args.fast:
+        import numpy as np
+        from .numeric import make_spectrum
+        from .numeric.fast import optimal_w_grid, risk_grid
         spec = make_spectrum(args.spectrum, **spectrum)
         grid = np.asarray(lams, dtype=float)
         w = optimal_w_grid(grid, spec, gamma=args.gamma, r2=args.r2, sigma2=args.sigma2,

@@ -32,7 +32,8 @@ from scipy.linalg import toeplitz
 from .._validation import check_int, check_real
 from ..numeric.spectra import SPECTRUM_DEFAULTS as _LIMIT_DEFAULTS
 
-__all__ = ["Problem", "make_problem", "SPECTRUM_DEFAULTS", "SPECTRA", "ENTRIES"]
+__all__ = ["Problem", "make_problem", "check_problem", "SPECTRUM_DEFAULTS", "SPECTRA",
+           "ENTRIES"]
 
 #: Parameters of the limit models that a finite-n draw realises (a
 #: continuous ``law`` of random-effects has no finite-n builder here).
@@ -255,27 +256,34 @@ def _diagonal_root(eigs):
     return lambda Z: Z * root
 
 
-def _discrete(p, rng, *, eigs, weights, signal_weights=None, isotropic_beta=False):
+def _discrete_params(p, eigs, weights, signal_weights=None, isotropic_beta=False):
+    """Checked ``(eigs, weights, signal_weights, group sizes)`` for ``p`` coordinates."""
     eigs = _float_tuple("eigs", eigs, low=0, low_open=True)
     weights = _probabilities("weights", weights, len(eigs))
     counts = _group_counts(p, weights)
     if np.any((counts == 0) & (np.asarray(weights) > 0)):
-        raise ValueError(f"p = {p} is too small to realise weights {weights}: "
-                         f"group sizes {counts.tolist()}")
+        raise ValueError(f"weights {weights} cannot be realised on p = {p} coordinates "
+                         f"(group sizes {counts.tolist()}); raise n or gamma")
+    if signal_weights is not None and not isotropic_beta:
+        signal_weights = _probabilities("signal_weights", signal_weights, len(eigs))
+        if any(count == 0 and share > 0 for count, share in zip(counts, signal_weights)):
+            raise ValueError(f"signal_weights puts mass on an empty group: {signal_weights}")
+    return eigs, weights, signal_weights, counts
+
+
+def _discrete(p, rng, *, eigs, weights, signal_weights=None, isotropic_beta=False):
+    eigs, weights, signal_weights, counts = _discrete_params(p, eigs, weights, signal_weights,
+                                                             isotropic_beta)
     Sigma = np.repeat(np.asarray(eigs), counts)
     if signal_weights is None or isotropic_beta:
         beta = _random_direction(rng, p)
     else:
-        signal_weights = _probabilities("signal_weights", signal_weights, len(eigs))
         beta = np.zeros(p)
         start = 0
         for count, share in zip(counts, signal_weights):
             if count:
                 beta[start:start + count] = np.sqrt(share) * _random_direction(rng, count)
-            elif share > 0:
-                raise ValueError(f"signal_weights puts mass on an empty group: {signal_weights}")
             start += count
-        signal_weights = tuple(signal_weights)
     params = {"eigs": eigs, "weights": weights}
     if not isotropic_beta:
         params["signal_weights"] = signal_weights
@@ -291,28 +299,35 @@ def _isotropic(p, rng):
     return {}, Sigma, (lambda Z: Z.copy()), _random_direction(rng, p), None
 
 
-def _spiked(p, rng, *, spikes, alignments, directions):
+def _spiked_params(p, spikes, alignments, directions):
+    """Checked ``(spikes, alignments)`` for ``p`` coordinates."""
     spikes = _float_tuple("spikes", spikes, low=0, low_open=True)
     alignments = _float_tuple("alignments", alignments, low=0, high=1)
     if len(alignments) != len(spikes):
         raise ValueError(f"alignments must have one entry per spike ({len(spikes)}), "
                          f"received {len(alignments)}")
-    total = sum(alignments)
-    if total > 1 + 1e-12:
+    if sum(alignments) > 1 + 1e-12:
         raise ValueError(f"alignments (squared cosines) must sum to <= 1, received {alignments}")
+    if p < len(spikes) + 1:
+        raise ValueError(f"spikes must number fewer than p = {p} (the spiked model needs "
+                         f"p > number of spikes), received {len(spikes)} spikes")
+    if directions not in ("random", "coordinate"):
+        raise ValueError(f"directions must be 'random' or 'coordinate', received {directions!r}")
+    return spikes, alignments
+
+
+def _spiked(p, rng, *, spikes, alignments, directions):
+    spikes, alignments = _spiked_params(p, spikes, alignments, directions)
+    total = sum(alignments)
     J = len(spikes)
-    if p < J + 1:
-        raise ValueError(f"the spiked model needs p > number of spikes, received p={p}, spikes={spikes}")
     if directions == "random":
         Q, R = np.linalg.qr(rng.standard_normal((p, J + 1)))
         Q = Q * np.sign(np.diag(R))   # Haar: fix the signs of the QR factor
-    elif directions == "coordinate":
+    else:   # "coordinate"
         Q = np.eye(p)[:, :J + 1]
         Q[:, J] = 0.0
         rest = _random_direction(rng, p - J)
         Q[J:, J] = rest
-    else:
-        raise ValueError(f"directions must be 'random' or 'coordinate', received {directions!r}")
     U, u_perp = Q[:, :J], Q[:, J]
     theta = np.asarray(spikes)
     beta = U @ np.sqrt(alignments) + np.sqrt(max(1.0 - total, 0.0)) * u_perp
@@ -354,6 +369,53 @@ def _uniform(p, rng, *, a, b):
     b = float(check_real("b", b, low=a, low_open=True))
     Sigma = a + (b - a) * (np.arange(p) + 0.5) / p
     return {"a": a, "b": b}, Sigma, _diagonal_root(Sigma), _random_direction(rng, p), None
+
+
+#: the parameter checks of each builder, without drawing anything
+_CHECKS = {
+    "isotropic": lambda p: None,
+    "discrete": _discrete_params,
+    "random_effects": lambda p, eigs, weights: _discrete_params(p, eigs, weights,
+                                                                isotropic_beta=True),
+    "spiked": _spiked_params,
+    "equicorrelated": lambda p, rho: check_real("rho", rho, low=0, high=1, high_open=True),
+    "ar1": lambda p, rho: check_real("rho", rho, low=-1, high=1, low_open=True,
+                                     high_open=True),
+    "uniform": lambda p, a, b: check_real("b", b, low=check_real("a", a, low=0, low_open=True),
+                                          low_open=True),
+}
+
+
+def check_problem(spectrum="isotropic", *, n, gamma, r2=1.0, **params):
+    """Every check of :func:`make_problem`, without drawing anything.
+
+    Returns ``(p, resolved params)``; raises ``ValueError``/``TypeError``
+    naming the argument, as :func:`make_problem` would (for example a
+    spiked model with no fewer spikes than coordinates).
+
+    Examples
+    --------
+    >>> from rmtheory.montecarlo.design import check_problem
+    >>> check_problem("spiked", n=10, gamma=0.5)
+    (5, {'spikes': (4.0,), 'alignments': (0.5,), 'directions': 'random'})
+    >>> check_problem("spiked", n=10, gamma=0.2, spikes=(1, 2), alignments=(0.3, 0.3))
+    Traceback (most recent call last):
+    ...
+    ValueError: spikes must number fewer than p = 2 ...
+    """
+    if not isinstance(spectrum, str):
+        raise TypeError(f"spectrum must be a str, received {type(spectrum).__name__} {spectrum!r}")
+    if spectrum not in SPECTRUM_DEFAULTS:
+        raise ValueError(f"spectrum must be one of {list(SPECTRA)}, received {spectrum!r}")
+    n = check_int("n", n, low=2)
+    gamma = float(check_real("gamma", gamma, low=0, low_open=True))
+    check_real("r2", r2, low=0, low_open=True)
+    p = int(round(gamma * n))
+    if p < 1:
+        raise ValueError(f"gamma must give p = round(gamma*n) >= 1, received gamma={gamma}, n={n}")
+    resolved = resolve_params(spectrum, params)
+    _CHECKS[spectrum](p, **resolved)
+    return p, resolved
 
 
 _BUILDERS = {

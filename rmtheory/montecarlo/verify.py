@@ -42,7 +42,7 @@ import numpy as np
 
 from .._validation import check_int, check_real
 from .conditional import ConditionalRisk, as_grid
-from .design import SPECTRUM_DEFAULTS, SPECTRA, make_problem, resolve_params
+from .design import SPECTRUM_DEFAULTS, SPECTRA, check_problem, make_problem
 from .parallel import check_backend, run_tasks
 from .simulate import simulate_retraining
 
@@ -62,6 +62,15 @@ RECORD_FIELDS = ("spectrum", "n", "p", "gamma", "w", "lam", "t", "theory", "mc_m
 STATIONARY_TOL = 1e-10
 #: refuse a stationary simulation longer than this (give an integer ``t``)
 MAX_STATIONARY_T = 100_000
+#: the most draws, and noise repetitions per draw, that :func:`verify` accepts
+MAX_DRAWS = 1_000_000
+MAX_REPS = 1_000_000
+#: the most entries of one realised matrix (``X`` is ``n × p``; ``Σ`` is a full
+#: ``p × p`` for the models below; ``method="simulate"`` keeps ``reps × (T + 1)``
+#: risks): 8 GB of float64. Beyond it a run cannot finish, so an absurd size
+#: (a typo such as ``n=10**9``) is refused before anything is computed.
+MAX_ENTRIES = 10**9
+_DENSE_SIGMA = ("spiked", "equicorrelated", "ar1")
 #: ``progress=None`` shows a bar on a terminal when the estimated work
 #: (flops of the Gram route, ``draws · 4 n p min(n, p)``) exceeds this
 PROGRESS_FLOPS = 1e11
@@ -317,6 +326,18 @@ def _grid(value, name, **bounds):
     return tuple(float(x) for x in arr)
 
 
+def _check_size(spectrum, n, gamma, p):
+    """Refuse a design no machine can hold (see :data:`MAX_ENTRIES`), naming
+    the argument that makes it large."""
+    entries = n * p + (p * p if spectrum in _DENSE_SIGMA else 0)
+    if entries > MAX_ENTRIES:
+        # n is the culprit when it is too large even at p = n
+        name, value = ("n", n) if n * n > MAX_ENTRIES else ("gamma", gamma)
+        raise ValueError(f"{name} too large: n = {n}, p = round(gamma*n) = {p} need "
+                         f"{entries:.3g} matrix entries (at most {MAX_ENTRIES:.0e}), "
+                         f"received {name}={value}")
+
+
 def _stationary_T(w_min):
     q = 1.0 - w_min
     if q <= 0:
@@ -360,7 +381,7 @@ def _progress_bar(show, total, desc, required):
 def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma2=1.0,
            r2=1.0, kappa_s=1.0, method="exact", reps=100, z_threshold=3.0,
            backend="serial", max_workers=None, client=None, address=None, blas_threads=1,
-           progress=None, _on_draw=None, **params):
+           progress=None, _on_draw=None, _check_only=False, **params):
     r"""Compare :func:`rmtheory.limiting_risk` with the Monte Carlo mean over draws.
 
     For each of ``draws`` independent problems (``make_problem(spectrum,
@@ -394,7 +415,8 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     n : int
         Sample size, ``>= 2``.
     gamma : float
-        Aspect ratio ``p/n > 0``.
+        Aspect ratio ``p/n > 0``. ``X`` (and a full ``Σ``) must fit in
+        :data:`MAX_ENTRIES` entries.
     w : float or sequence of float
         Real-data weight(s) in ``(0, 1]``.
     lam : float or sequence of float
@@ -403,7 +425,7 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     t : int or None
         Number of refits; ``None`` for ``t → ∞``.
     draws : int
-        Independent draws of ``(X, β)``, ``>= 2``.
+        Independent draws of ``(X, β)``, in ``[2, MAX_DRAWS]``.
     seed : int, numpy.random.SeedSequence or None
         Root seed; ``None`` draws fresh entropy (recorded in ``params``).
     sigma2, r2, kappa_s : float
@@ -411,7 +433,8 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
         ratio ``κ_s >= 0``.
     method : {"exact", "simulate"}
     reps : int
-        Noise repetitions per draw and grid point of ``"simulate"``.
+        Noise repetitions per draw and grid point of ``"simulate"``, in
+        ``[1, MAX_REPS]``; ``"simulate"`` also needs ``t <= MAX_STATIONARY_T``.
     z_threshold : float
         Pass criterion ``|z| <= z_threshold`` (default 3).
     backend : {"serial", "processes", "dask"}
@@ -444,7 +467,8 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     Raises
     ------
     ValueError, TypeError
-        A bad argument; the message names it.
+        A bad argument; the message names it. Every check runs before the
+        first computation (the theory, then the draws).
     ConnectionError
         ``address`` does not answer.
 
@@ -458,6 +482,7 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     >>> rep.draws_completed, rep.complete
     (5, True)
     """
+    # every check before the first computation (the theory, then the draws)
     if not isinstance(spectrum, str):
         raise TypeError(f"spectrum must be a str, one of {list(SPECTRA)}, received "
                         f"{type(spectrum).__name__} {spectrum!r}")
@@ -468,18 +493,22 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     p = int(round(gamma * n))
     if p < 1:
         raise ValueError(f"gamma must give p = round(gamma*n) >= 1, received gamma={gamma}, n={n}")
+    _check_size(spectrum, n, gamma, p)
     ws = _grid(w, "w", low=0, low_open=True, high=1)
     lams = _grid(lam, "lam", low=0, low_open=False)
     if t is not None:
         t = check_int("t", t, low=0)
-    draws = check_int("draws", draws, low=2)
+    draws = check_int("draws", draws, low=2, high=MAX_DRAWS)
     root = _seed_sequence(seed)
     sigma2 = float(check_real("sigma2", sigma2, low=0, low_open=True))
     r2 = float(check_real("r2", r2, low=0, low_open=True))
     kappa_s = float(check_real("kappa_s", kappa_s, low=0))
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {list(METHODS)}, received {method!r}")
-    reps = check_int("reps", reps, low=1)
+    reps = check_int("reps", reps, low=1, high=MAX_REPS)
+    if method == "simulate" and t is not None and t > MAX_STATIONARY_T:
+        raise ValueError(f"t must be <= {MAX_STATIONARY_T} with method='simulate' (one refit "
+                         f"per step), received {t}")
     z_threshold = float(check_real("z_threshold", z_threshold, low=0, low_open=True))
     backend = check_backend(backend, client=client, address=address, max_workers=max_workers)
     if blas_threads is not None:
@@ -487,8 +516,15 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     show = _show_progress(progress, draws, n, p)
     if _on_draw is not None and not callable(_on_draw):
         raise TypeError(f"_on_draw must be callable, received {_on_draw!r}")
-    resolved = resolve_params(spectrum, params)
+    # the spectrum parameters as the draws will realise them (e.g. a spiked
+    # model needs p > number of spikes): checked now, not at the first draw
+    resolved = check_problem(spectrum, n=n, gamma=gamma, r2=r2, **params)[1]
     T = (t if t is not None else _stationary_T(min(ws))) if method == "simulate" else None
+    if T is not None and reps * (T + 1) > MAX_ENTRIES:
+        raise ValueError(f"reps must keep reps * (T + 1) <= {MAX_ENTRIES:.0e} risks per grid "
+                         f"point, received reps={reps} with T={T}")
+    if _check_only:
+        return None
 
     theory = _theory(spectrum, resolved, ws, lams, p / n, t, sigma2, r2, kappa_s)
 
@@ -669,6 +705,9 @@ def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t
     if len(ns) < 2 or any(b <= a for a, b in zip(ns, ns[1:])):
         raise ValueError(f"ns must hold at least two increasing sample sizes, received {ns}")
     root = _seed_sequence(seed)
+    for n_i in ns:   # every size checked before the first (smallest) run computes
+        verify(spectrum, n=n_i, gamma=gamma, w=w, lam=lam, t=t, draws=draws, seed=0,
+               progress=progress, _check_only=True, **kwargs)
     reports = tuple(verify(spectrum, n=n_i, gamma=gamma, w=w, lam=lam, t=t, draws=draws,
                            seed=child, progress=progress, **kwargs)
                     for n_i, child in zip(ns, root.spawn(len(ns))))

@@ -44,7 +44,7 @@ Examples
 3.0
 """
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import sympy as sp
 from mpmath import mp
@@ -227,6 +227,24 @@ class _UniformGL(_Measure):
         return to_mpf("a", self._a), to_mpf("b", self._b)
 
 
+def _density_value(density, x, name):
+    """``density(x)`` as an mpf; a value that is not a real number is a
+    ``TypeError`` naming the density (not mpmath's "cannot create mpf")."""
+    raw = density(x)
+    if isinstance(raw, (bool, str, bytes)) or raw is None:
+        raise TypeError(f"{name} must return a real number, received {type(raw).__name__} "
+                        f"{raw!r} at s = {mp.nstr(x, 8)}")
+    try:
+        return mp.mpf(raw)
+    except (TypeError, ValueError):
+        pass
+    try:                       # SymPy and NumPy reals
+        return mp.mpf(float(raw))
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must return a real number, received {type(raw).__name__} "
+                        f"{raw!r} at s = {mp.nstr(x, 8)}") from None
+
+
 class _DensityTS(_Measure):
     """``ρ(s) ds`` on ``[a, b]`` by tanh–sinh with step ``2^−L``; normalised to
     mass 1 at the working precision (the constructor checked ``∫ρ ≈ 1``)."""
@@ -264,7 +282,7 @@ class _DensityTS(_Measure):
             largest, inside = mp.zero, False
             for x in ([b - gap] if k == 0 else [b - gap, a + gap]):
                 if a < x < b:
-                    value = mp.mpf(self._density(x))
+                    value = _density_value(self._density, x, self._name)
                     if not mp.isfinite(value) or value < 0:
                         raise ValueError(f"{self._name} must be finite and >= 0 on (a, b), "
                                          f"received {value} at s = {mp.nstr(x, 8)}")
@@ -584,7 +602,9 @@ def _integrate_levels(measure, f, key, prec):
 # --------------------------------------------------------------------------
 
 def _check_sequence(name, values, *, low=None, low_open=False, high=None):
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+    # a set or a mapping has no order to pair eigs with weights by
+    if isinstance(values, (str, bytes, set, frozenset, Mapping)) \
+            or not isinstance(values, Iterable):
         raise TypeError(f"{name} must be a sequence of real numbers, "
                         f"received {type(values).__name__} {values!r}")
     out = []
@@ -662,6 +682,9 @@ def _random_effects(eigs, weights, law, given):
         raise TypeError(f"random_effects takes either eigs/weights or law, not both: "
                         f"received law={law!r} and {clash[0]}")
     if isinstance(law, str):
+        if law not in SPECTRUM_DEFAULTS:   # name the argument: law, not spectrum
+            raise ValueError(f"law must be a Spectrum or one of {list(SPECTRUM_NAMES)}, "
+                             f"received {law!r}")
         law = make_spectrum(law)
     if not isinstance(law, Spectrum):
         raise TypeError(f"law must be a Spectrum or a spectrum name, received "
