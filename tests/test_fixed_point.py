@@ -13,6 +13,7 @@ References:
 * independent quadrature (``mp.quad`` over ``θ``) and the closed-form
   ``∫ s/(s+κ) dU[a, b]`` for continuous ``H``.
 """
+import copy
 import math
 
 import numpy as np
@@ -480,7 +481,8 @@ def test_results_are_rounded_to_the_ambient_precision(many):
 # --------------------------------------------------------------------------
 
 def test_unconverged_solves_raise():
-    spec = make_spectrum("ar1", rho=0.9)
+    # a private copy: make_spectrum hands out one shared Spectrum per parameters
+    spec = copy.deepcopy(make_spectrum("ar1", rho=0.9))
     spec._H.max_level = spec._H.start_level + 1          # starve the quadrature
     with mp.workdps(30):
         with pytest.raises(NoConvergence, match="tolerance") as info:

@@ -195,6 +195,24 @@ def test_a_singular_integrand_raises_instead_of_returning_a_number():
     assert info.value.tolerance > 0 and info.value.residual > info.value.tolerance
 
 
+def test_make_spectrum_shares_one_spectrum_per_parameters():
+    """A repeated call returns the Spectrum already built (its quadrature
+    rules per precision come with it); other parameters, other types of
+    the same values, or unhashable ones give their own."""
+    a = make_spectrum("discrete", eigs=[1, 4], weights=[0.5, 0.5])
+    assert make_spectrum("discrete", eigs=[1, 4], weights=[0.5, 0.5]) is a
+    assert make_spectrum("discrete", eigs=[1, 4], weights=[0.25, 0.75]) is not a
+    assert make_spectrum("discrete", eigs=(1, 4), weights=[0.5, 0.5]) is not a
+    assert make_spectrum("ar1") is make_spectrum("ar1")
+    with mp.workdps(30):
+        nodes, _ = a._H.rule(0)
+    with mp.workdps(30):
+        assert make_spectrum("discrete", eigs=[1, 4], weights=[0.5, 0.5])._H.rule(0)[0] is nodes
+    law = {"unhashable": True}
+    with pytest.raises(TypeError, match="law"):    # not cached, still validated
+        make_spectrum("random_effects", law=law)
+
+
 def test_no_global_precision_change():
     before = mp.prec
     with mp.workdps(45):

@@ -43,7 +43,8 @@ Examples
 ...     print(spec.integrate_G(lambda s: s))          # 0.5·1 + 0.5·5
 3.0
 """
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 
 import sympy as sp
@@ -794,4 +795,41 @@ def make_spectrum(spectrum="isotropic", **params):
         if key not in defaults:
             raise TypeError(f"spectrum {spectrum!r} takes no parameter {key!r}; "
                             f"its parameters are {list(defaults)}")
-    return _BUILDERS[spectrum]({**defaults, **params}, params)
+    key = _cache_key(spectrum, params)
+    with _BUILT_LOCK:
+        if key in _BUILT:
+            _BUILT.move_to_end(key)
+            return _BUILT[key]
+    built = _BUILDERS[spectrum]({**defaults, **params}, params)
+    if key is not None:
+        with _BUILT_LOCK:
+            _BUILT[key] = built
+            while len(_BUILT) > _BUILT_SIZE:
+                _BUILT.popitem(last=False)
+    return built
+
+
+#: spectra already built, by name and parameters (least recently used
+#: first). A Spectrum keeps its quadrature rules and level hints per
+#: precision; a fresh one per call would rebuild them every time.
+_BUILT = OrderedDict()
+_BUILT_SIZE = 64
+_BUILT_LOCK = threading.Lock()
+
+
+def _frozen(value):
+    """A hashable stand-in for a parameter value that tells types apart
+    (``True`` is not ``1``); ``TypeError`` when there is none."""
+    if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) > 0:
+        return type(value).__name__, tuple(_frozen(v) for v in value)
+    hash(value)
+    return type(value).__name__, value
+
+
+def _cache_key(spectrum, params):
+    """The cache key of ``make_spectrum(spectrum, **params)``, or ``None``
+    when a parameter is not hashable (that call is not cached)."""
+    try:
+        return spectrum, tuple(sorted((k, _frozen(v)) for k, v in params.items()))
+    except TypeError:
+        return None
