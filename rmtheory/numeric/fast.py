@@ -10,11 +10,23 @@ and convex, so the iterates decrease monotonically to the root.
 
 Agreement with the mpmath path is tested to ``1e-10`` relative.
 """
+import functools
+
 import numpy as np
 
 from .compiled import expressions
 
 __all__ = ["quadrature_nodes", "kappa_grid", "risk_grid", "optimal_w_grid"]
+
+
+@functools.lru_cache(maxsize=8)
+def _gauss_legendre(n_nodes):
+    """``leggauss(n)``, computed once per ``n`` (it costs an ``n × n``
+    eigenproblem, and the float64 start of ``optimal_w`` asks ~15 times)."""
+    x, wts = np.polynomial.legendre.leggauss(n_nodes)
+    x.setflags(write=False)
+    wts.setflags(write=False)
+    return x, wts
 
 
 def quadrature_nodes(spectrum, n_nodes=256):
@@ -24,7 +36,7 @@ def quadrature_nodes(spectrum, n_nodes=256):
         atoms_g = spectrum.atoms_G or atoms_h
         return (np.array([float(s) for s, _ in atoms_h]), np.array([float(p) for _, p in atoms_h]),
                 np.array([float(s) for s, _ in atoms_g]), np.array([float(p) for _, p in atoms_g]))
-    x, wts = np.polynomial.legendre.leggauss(n_nodes)
+    x, wts = _gauss_legendre(n_nodes)
     if spectrum.name == "ar1":
         rho = float(spectrum.params["rho"])
         theta = (x + 1) * np.pi / 2
@@ -43,13 +55,18 @@ def kappa_grid(x, s_h, p_h, gamma, *, tol=1e-15, max_iter=200):
     """Vectorised ``κ(x)`` for an array of penalties ``x > 0``."""
     x = np.asarray(x, dtype=float)
     k = x + gamma * float(np.dot(p_h, s_h))      # f(k) >= 0 here: right of the root
+    eps = np.finfo(float).eps
     for _ in range(max_iter):
         ratio = s_h / (s_h + k[..., None])
-        f = k * (1 - gamma * (ratio @ p_h)) - x
+        i1 = ratio @ p_h
+        f = k * (1 - gamma * i1) - x
         df = 1 - gamma * ((ratio**2) @ p_h)
         step = f / df
         k = k - step
-        if np.all(np.abs(step) <= tol * np.abs(k)):
+        # f carries a rounding error of a few ulps of k(1 + γ I1) + x; over
+        # f' (small when γ ≈ 1 and x is small) a step below that is noise
+        noise = 8 * eps * (np.abs(k) * (1 + gamma * i1) + x) / df
+        if np.all(np.abs(step) <= np.maximum(tol * np.abs(k), noise)):
             return k
     raise ArithmeticError(f"kappa_grid: Newton did not converge in {max_iter} steps "
                           f"(largest relative step {np.max(np.abs(step / k)):.3e})")
