@@ -30,11 +30,24 @@ def _extra_bits(w, lam=1):
     """Bits lost to the divided difference ``(κ(b) − κ(a))/(b − a)``:
     about ``log2(1/|b − a|)`` with ``|b − a| = 2λ|1 − w|/(w(2 − w))``
     (κ is of order one), so near ``w = 1`` and for tiny ``λ``. The
-    ``w``-derivative divides by ``(1 − w)²``: count that gap twice."""
-    if w == 1 or lam == 0:
+    ``w``-derivative divides by ``(1 − w)²``: count that gap twice.
+
+    Large penalties ``a = λ/w``, ``b = λ/(2 − w)`` lose bits too: since
+    ``κ(x) = x + γ∫s dH − γ∫s² dH/x + O(x⁻²)``, the bracket
+    ``(κ(b) − κ(a))/(b − a) − 1`` (``κ'(λ) − 1`` at ``w = 1``) is
+    ``O(1/a)``, and ``O(1/(ab))`` once ``b`` is large as well, so about
+    ``log2 a + log2 b`` bits cancel in the ``− 1`` (small ``w``, or
+    ``λ ≫ 1``)."""
+    if lam == 0:
         return 0
-    gap = 2 * lam * abs(1 - w) / (w * (2 - w)) * min(abs(1 - w), 1)
-    return int(math.ceil(max(0.0, -float(mp.log(gap, 2))))) + 8
+    bits = 0
+    if w != 1:
+        gap = 2 * lam * abs(1 - w) / (w * (2 - w)) * min(abs(1 - w), 1)
+        bits = int(math.ceil(max(0.0, -float(mp.log(gap, 2))))) + 8
+    for penalty in (lam / w, lam / (2 - w)):
+        if penalty > 1:
+            bits += int(math.ceil(float(mp.log(penalty, 2))))
+    return bits
 
 
 def slope_in_w(w, lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1):
