@@ -232,3 +232,28 @@ def test_finite_t_ridge_random_effects_tends_to_stationary():
 def test_finite_t_ridge_needs_g_equal_h():
     with pytest.raises(ValueError, match="t must be None"):
         rt.limiting_risk(0.6, "spiked", gamma=2.0, lam=0.5, t=3)
+
+
+def test_totals_carry_the_requested_digits():
+    """``total`` and ``gain`` are formed at the result's precision, not at
+    the caller's 15 digits."""
+    r = rt.limiting_risk(0.5, gamma=2.0, lam=0.3, dps=40)
+    with mp.workdps(60):
+        exact = r.bias + r.variance
+    assert abs(r.total - exact) <= mp.mpf(10)**-38 * exact
+    res = rt.optimal_w(gamma=2.0, lam=0.3, dps=40)
+    with mp.workdps(60):
+        gain = res.risk_at_1.bias + res.risk_at_1.variance - res.risk.bias - res.risk.variance
+    assert abs(res.gain - gain) <= mp.mpf(10)**-36
+
+
+@pytest.mark.parametrize("gamma", [1.0001, 1.08, 0.999])
+def test_float64_kappa_near_gamma_one_and_small_penalty(gamma):
+    """There ``f'(κ)`` is small, so the Newton step stalls at rounding
+    noise over ``f'`` above 1e-15: that counts as converged."""
+    from rmtheory.numeric.fast import kappa_grid
+    x = np.geomspace(1e-8, 1e-2, 7)
+    k = kappa_grid(x, np.array([1.0]), np.array([1.0]), gamma)
+    for xi, ki in zip(x, k):
+        exact = rt.kappa(xi, gamma=gamma, dps=20)
+        assert abs(ki - exact) <= 1e-9 * exact
