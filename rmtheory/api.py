@@ -268,17 +268,20 @@ def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t
     _check_optimum_exists(gamma, lam, t, kappa_s)
     spec = make_spectrum(spectrum, **spectrum_params)
 
+    curvature = []
+
     def compute(near=None):
         g_, l_, r2_, s2_, ks_ = map(_mp, (gamma, lam, r2, sigma2, kappa_s))
-        w, boundary, parts = optimal_weight(l_, spec, g_, r2_, s2_, t=t, kappa_s=ks_,
-                                            near=near)
+        found = optimal_weight(l_, spec, g_, r2_, s2_, t=t, kappa_s=ks_, near=near)
+        curvature.append(found.curvature)
         # the risk at w* comes with the solve, and is confirmed with it: the
         # risk is stationary there, so the two roots give the same risk
-        return w, boundary, parts.bias, parts.variance
+        return found.w, found.on_boundary, found.parts.bias, found.parts.variance
 
     def refine(first):
-        # the first root is good to about dps + guard − 5 digits: bracket it
-        return compute(near=(first[0], mp.mpf(10)**(-(dps + GUARD_DIGITS - 8))))
+        # the first root is good to about dps + guard − 5 digits: one Newton
+        # step from it, or a bracket of that width
+        return compute(near=(first[0], mp.mpf(10)**(-(dps + GUARD_DIGITS - 8)), curvature[0]))
     w_star, boundary, bias, variance = _confirmed(compute, dps, "optimal_w", refine)
     params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
                   r2=r2, t=t, kappa_s=kappa_s, dps=dps)

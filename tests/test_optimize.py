@@ -46,8 +46,8 @@ def test_bracketed_root_without_a_sign_change_raises():
 
 
 def test_optimal_w_reuses_its_slope_evaluations(monkeypatch):
-    """A float64 bracket of width 2e-9, then ~2 regula-falsi steps per
-    precision: at most 8 slope evaluations for the two solves."""
+    """A float64 bracket of width 2e-9 and ~2 regula-falsi steps, then one
+    Newton step at the higher precision: at most 6 slope evaluations."""
     calls = []
     original = optimize.slope_in_w
 
@@ -56,7 +56,7 @@ def test_optimal_w_reuses_its_slope_evaluations(monkeypatch):
         return original(*args, **kwargs)
     monkeypatch.setattr(optimize, "slope_in_w", counting)
     rt.optimal_w("discrete", gamma=2.0, lam=0.5, dps=30, **DISCRETE10)
-    assert len(calls) <= 8
+    assert len(calls) <= 6
 
 
 @pytest.mark.parametrize("name, lam", [("discrete", 0.5), ("spiked", 0.2), ("isotropic", 0.0),
@@ -78,8 +78,10 @@ def test_a_wrong_starting_bracket_is_widened():
     spec = make_spectrum("discrete", **DISCRETE10)
     with mp.workdps(40):
         args = (mp.mpf("0.5"), spec, mp.mpf(2), mp.one, mp.one)
-        w, boundary, parts = optimal_weight(*args)
-        for near in ((w + mp.mpf("1e-6"), mp.mpf("1e-12")), (mp.mpf("0.9"), mp.mpf("1e-20"))):
-            again, _, _ = optimal_weight(*args, near=near)
+        w, boundary, parts, curvature = optimal_weight(*args)
+        for near in ((w + mp.mpf("1e-6"), mp.mpf("1e-12")), (mp.mpf("0.9"), mp.mpf("1e-20")),
+                     (w + mp.mpf("1e-6"), mp.mpf("1e-12"), curvature),   # step too long
+                     (w, mp.mpf("1e-12"), -curvature)):                    # wrong sign
+            again = optimal_weight(*args, near=near).w
             assert abs(again - w) <= mp.mpf(10)**-35
-        assert not boundary and parts.dtotal_dw is not None
+        assert not boundary and parts.dtotal_dw is not None and curvature > 0

@@ -166,4 +166,5 @@ def optimal_w_float(lam, spectrum, *, gamma=2.0, r2=1.0, sigma2=1.0, kappa_s=1.0
             return None
     if not slope(hi) > 0:
         return None
-    return brentq(slope, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps), False
+    # 1e-12: well inside the ±1e-9 bracket the mpmath solve starts from
+    return brentq(slope, lo, hi, xtol=1e-12), False

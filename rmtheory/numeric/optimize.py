@@ -14,6 +14,7 @@ the slope is bracketed below 1 and found by a bracketing solver. At
 The functions here work at the ambient precision on validated input.
 """
 import math
+from typing import NamedTuple
 
 from mpmath import mp
 
@@ -21,7 +22,7 @@ from .compiled import expressions, variance_factor_at
 from .precision import NoConvergence
 from .risk import RiskParts, risk_parts
 
-__all__ = ["optimal_weight", "critical_lambda", "slope_in_w"]
+__all__ = ["optimal_weight", "Optimum", "critical_lambda", "slope_in_w"]
 
 _W_FLOOR = mp.mpf("1e-8")
 
@@ -59,6 +60,14 @@ def slope_in_w(w, lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1):
         return RiskParts(+parts.bias, +parts.variance, +parts.dtotal_dw)
 
 
+def _residual_tolerance(*values):
+    """The residual accepted as zero: ``f`` is a sum of terms of order one
+    (the risk scale), so its rounding error is a few ulps of the larger of
+    that scale and the values seen; ``2^20`` ulps leaves room for the
+    extra working bits near ``w = 1`` running out."""
+    return max(sum(abs(v) for v in values), mp.one) * mp.eps * 2**20
+
+
 def _bracketed_root(f, lo, hi, what, f_lo=None, f_hi=None):
     """Root of ``f`` in ``[lo, hi]`` (a sign change), with its residual
     checked; ``f_lo``, ``f_hi`` are the end values when already known.
@@ -76,9 +85,7 @@ def _bracketed_root(f, lo, hi, what, f_lo=None, f_hi=None):
     if f_lo * f_hi > 0:
         raise NoConvergence(f"{what}: no sign change on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]",
                             min(abs(f_lo), abs(f_hi)), 0, "check the parameters")
-    # f is a sum of terms of order one (risk scale): its rounding error is
-    # a few ulps of the larger of that scale and the bracket values
-    tolerance = max(abs(f_lo) + abs(f_hi), mp.one) * mp.eps * 2**20
+    tolerance = _residual_tolerance(f_lo, f_hi)
     for x, fx in ((lo, f_lo), (hi, f_hi)):
         if abs(fx) <= tolerance:
             return x
@@ -102,6 +109,19 @@ def _bracketed_root(f, lo, hi, what, f_lo=None, f_hi=None):
                         min(abs(fa), abs(fb)), tolerance, "a larger dps")
 
 
+class Optimum(NamedTuple):
+    """What :func:`optimal_weight` returns."""
+    #: the minimiser ``w*``
+    w: object
+    #: whether ``w* = 1`` because the slope there is not positive
+    on_boundary: bool
+    #: :class:`~rmtheory.numeric.risk.RiskParts` at ``w*``
+    parts: object
+    #: ``∂²R/∂w²`` near ``w*`` from the last two slope values, or ``None``:
+    #: the Newton step of a cheap re-solve at a higher precision
+    curvature: object = None
+
+
 def _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s):
     """``(w, width)`` from the float64 path, or ``None``: a bracket that the
     mpmath solve checks for a sign change before trusting it."""
@@ -117,14 +137,15 @@ def _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s):
 
 
 def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=None):
-    """``(w*, on_boundary, parts)`` minimising the limiting risk over ``(0, 1]``;
-    ``parts`` is the :class:`~rmtheory.numeric.risk.RiskParts` at ``w*``.
+    """The :class:`Optimum` minimising the limiting risk over ``(0, 1]``.
 
-    ``near = (w, width)``: a root found at a lower precision; the solve
-    then starts from the bracket ``w ± width``, widened a few times when
-    it does not hold a sign change before falling back to the full
-    search. That is how a result is re-confirmed at a higher precision
-    cheaply.
+    ``near = (w, width[, curvature])``: a root found at a lower precision.
+    With a curvature, one Newton step from ``w`` is tried first and kept
+    when its residual is zero to rounding (two slope evaluations, no
+    bracket: the lower-precision solve bracketed the root); otherwise the
+    bracket ``w ± width``, widened a few times when it holds no sign
+    change, and at last the full search. That is how a result is
+    re-confirmed at a higher precision cheaply.
     """
     if lam == 0 and gamma == 1:
         raise ValueError("gamma must differ from 1 when lam = 0: the risk is infinite "
@@ -135,31 +156,48 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
                              "noiseless synthetic labels the risk decreases as w -> 0 "
                              "(received kappa_s=0)")
         w_star = expressions().w_star_kappa_s(kappa_s)
-        return w_star, False, risk_parts(w_star, lam, spectrum, gamma, r2, sigma2,
-                                         kappa_s=kappa_s)
-    evaluated = {}   # w -> RiskParts: the root is a point where f was evaluated
+        return Optimum(w_star, False, risk_parts(w_star, lam, spectrum, gamma, r2, sigma2,
+                                                 kappa_s=kappa_s))
+    values = {}      # w -> ∂R/∂w, and below w -> RiskParts: the root is a point
+    evaluated = {}   # where f was evaluated, so what came with it is reused
     if lam == 0:   # finite t: minimise c_t(w; κ_s), which does not involve H or G
         dc_t = variance_factor_at(t)[1]
-        f = lambda w: dc_t(w, kappa_s)  # noqa: E731
+
+        def f(w):
+            values[w] = dc_t(w, kappa_s)
+            return values[w]
     else:
         def f(w):
             evaluated[w] = slope_in_w(w, lam, spectrum, gamma, r2, sigma2, t=t,
                                       kappa_s=kappa_s)
-            return evaluated[w].dtotal_dw
+            values[w] = evaluated[w].dtotal_dw
+            return values[w]
 
     def solution(w, boundary):
         parts = evaluated.get(w)
         if parts is None:
             with mp.extraprec(_extra_bits(w, lam)):
                 parts = risk_parts(w, lam, spectrum, gamma, r2, sigma2, t=t, kappa_s=kappa_s)
-        return w, boundary, parts
+        nearest = sorted(values, key=lambda x: abs(x - w))[:2]
+        curvature = None
+        if not boundary and len(nearest) == 2:
+            curvature = (values[nearest[0]] - values[nearest[1]]) / (nearest[0] - nearest[1])
+        return Optimum(w, boundary, parts, curvature)
 
     if near is None and lam > 0 and t is None:
         near = _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s)
     if near is not None and near[0] < 1:
-        width = near[1]
-        while width < mp.mpf("1e-3") and near[0] > width:
-            lo, hi = near[0] - width, min(near[0] + width, mp.one)
+        w0, width = near[0], near[1]
+        curvature = near[2] if len(near) > 2 else None
+        if curvature is not None and curvature > 0:
+            f0 = f(w0)
+            w1 = w0 - f0 / curvature
+            if abs(w1 - w0) <= width and 0 < w1 < 1:
+                f1 = f(w1)
+                if abs(f1) <= _residual_tolerance(f0, f1):
+                    return solution(w1, False)
+        while width < mp.mpf("1e-3") and w0 > width:
+            lo, hi = w0 - width, min(w0 + width, mp.one)
             if (f_lo := f(lo)) < 0 and (f_hi := f(hi)) > 0:
                 return solution(_bracketed_root(f, lo, hi, "optimal_w", f_lo, f_hi), False)
             width *= 10**6
