@@ -172,19 +172,10 @@ def make_problem(spectrum="isotropic", *, n, gamma, r2=1.0, rng=None,
     >>> np.allclose(np.linalg.eigvalsh(pr.Sigma)[-1], 5.0)
     True
     """
-    if not isinstance(spectrum, str):
-        raise TypeError(f"spectrum must be a str, received {type(spectrum).__name__} {spectrum!r}")
-    if spectrum not in SPECTRUM_DEFAULTS:
-        raise ValueError(f"spectrum must be one of {list(SPECTRA)}, received {spectrum!r}")
-    n = check_int("n", n, low=2)
-    gamma = float(check_real("gamma", gamma, low=0, low_open=True))
-    r2 = float(check_real("r2", r2, low=0, low_open=True))
+    p, resolved = check_problem(spectrum, n=n, gamma=gamma, r2=r2, **params)
+    n, r2 = int(n), float(r2)             # checked: an int >= 2 and a real > 0
     if not isinstance(entries, str) or entries not in ENTRIES:
         raise ValueError(f"entries must be one of {list(ENTRIES)}, received {entries!r}")
-    p = int(round(gamma * n))
-    if p < 1:
-        raise ValueError(f"gamma must give p = round(gamma*n) >= 1, received gamma={gamma}, n={n}")
-    resolved = resolve_params(spectrum, params)
     rng = np.random.default_rng(rng)
     builder = _BUILDERS[spectrum]
     resolved, Sigma, root, beta_unit, directions = builder(p, rng, **resolved)
