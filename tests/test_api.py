@@ -257,3 +257,33 @@ def test_float64_kappa_near_gamma_one_and_small_penalty(gamma):
     for xi, ki in zip(x, k):
         exact = rt.kappa(xi, gamma=gamma, dps=20)
         assert abs(ki - exact) <= 1e-9 * exact
+
+
+@pytest.mark.parametrize("t", [1, 5])
+@pytest.mark.parametrize("w", ["0.6", "0.999", "1"])
+def test_finite_t_ridge_slope_is_the_derivative_of_the_risk(t, w):
+    """The slope integrates the symbolic w-derivative of the multipliers;
+    at w = 1 its t q^(t-1) form stays finite where SymPy's t q^t/(1 - w)
+    is 0/0. Checked against mpmath's numerical derivative of the risk."""
+    from rmtheory.numeric.finite_t import finite_t_risk
+    from rmtheory.numeric import make_spectrum
+    spec = make_spectrum("isotropic")
+    with mp.workdps(30):
+        w, lam, g = mp.mpf(w), mp.mpf("0.5"), mp.mpf(2)
+        slope = finite_t_risk(w, lam, spec, g, mp.one, mp.one, t=t, derivative=True).dtotal_dw
+        numeric = mp.diff(lambda x: finite_t_risk(x, lam, spec, g, mp.one, mp.one, t=t).total, w)
+        assert abs(slope - numeric) <= mp.mpf(10)**-25 * abs(numeric)
+
+
+def test_finite_t_ridge_optimum():
+    """No worse than its neighbours; tends to the stationary optimum as t
+    grows; t = 0 (real labels only) does not depend on w, so w* = 1."""
+    res = rt.optimal_w(gamma=2.0, lam=0.5, t=5, dps=20)
+    assert 0.5 < res.w < 1 and not res.on_boundary
+    for probe in (float(res.w) - 1e-4, float(res.w) + 1e-4):
+        assert res.risk.total <= rt.limiting_risk(probe, gamma=2.0, lam=0.5, t=5, dps=20).total
+    late = rt.optimal_w(gamma=2.0, lam=0.5, t=200, dps=20).w
+    stationary = rt.optimal_w(gamma=2.0, lam=0.5, dps=20).w
+    assert abs(late - stationary) <= mp.mpf(10)**-15
+    first = rt.optimal_w(gamma=2.0, lam=0.5, t=0, dps=20)
+    assert first.on_boundary and first.gain == 0

@@ -33,11 +33,22 @@ __all__ = ["finite_t_risk", "nu_density", "nu_atom_at_zero"]
 
 @lru_cache(maxsize=None)
 def _multipliers():
+    """The integrands against ``ν`` of the bias and the variance, and their
+    ``w``-derivatives (differentiated here, symbolically, so the slope of
+    the risk is one more quadrature, not a numerical derivative of it)."""
     rg = derive_ridge()
     args = (d, _lam, _w, _ks, _t)
     bias_integrand = (1 - rg.mean_t_geometric)**2
-    return (sp.lambdify(args, bias_integrand, "mpmath"),
-            sp.lambdify(args, rg.variance_t_geometric, "mpmath"))
+    variance_integrand = rg.variance_t_geometric
+    q = rg.contraction                           # (1 − w)ρ, vanishing at w = 1
+
+    def d_dw(f):
+        # SymPy writes d(q^t)/dw as t q^t/(1 − w): 0/0 at w = 1. As
+        # t q^(t−1) q'(w) it is finite there (q^(t−1) = 1 at t = 1)
+        return sp.diff(f, _w).subs(q**_t, q * sp.Pow(q, _t - 1))
+    return tuple(sp.lambdify(args, f, "mpmath")
+                 for f in (bias_integrand, variance_integrand,
+                           d_dw(bias_integrand), d_dw(variance_integrand)))
 
 
 @lru_cache(maxsize=None)
@@ -79,15 +90,29 @@ def nu_atom_at_zero(spectrum, gamma, continuous_mass):
 
 
 def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivative=False):
-    """Bias and variance after ``t`` refits; ``G = H`` is required."""
+    r"""Bias and variance after ``t`` refits (and ``∂R/∂w``); ``G = H`` is required.
+
+    .. math::
+
+        \partial_w R_t = r^2 \int \partial_w (1 - a_t)^2\, d\nu
+            + \sigma^2\gamma \int \partial_w u_t\, d\nu .
+    """
     from .risk import RiskParts
     if not spectrum.signal_is_spectrum:
         raise ValueError(
             "t must be None (t -> infinity) for ridge (lam > 0) when the signal measure G "
             f"differs from H (spectrum {spectrum.name!r}); finite t needs G = H, e.g. the "
             "isotropic and random-effects models")
-    bias_f, var_f = _multipliers()
+    bias_f, var_f, dbias_f, dvar_f = _multipliers()
     edges = support_edges(spectrum, gamma)
+    # every integral below is over the same Gauss–Legendre nodes, and the
+    # density of ν costs a Stieltjes solve per node: compute it once
+    density = {}
+
+    def nu(x):
+        if x not in density:
+            density[x] = nu_density(x, spectrum, gamma)
+        return density[x]
 
     def integrate(g):
         # x = c − r cos θ turns the square-root edges of the density into a
@@ -99,7 +124,7 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
 
             def in_theta(theta):
                 x = c - r * mp.cos(theta)
-                return g(x) * nu_density(x, spectrum, gamma) * r * mp.sin(theta)
+                return g(x) * nu(x) * r * mp.sin(theta)
             total += mp.quad(in_theta, [0, mp.pi / 2, mp.pi], method="gauss-legendre")
         return total
     mass = integrate(lambda x: mp.one)
@@ -107,7 +132,9 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
     bias = r2 * (integrate(lambda x: bias_f(x, lam, w, kappa_s, t)) + atom)
     variance = sigma2 * gamma * integrate(lambda x: var_f(x, lam, w, kappa_s, t))
     slope = None
-    if derivative:
-        slope = mp.diff(lambda ww: finite_t_risk(ww, lam, spectrum, gamma, r2, sigma2,
-                                                 t=t, kappa_s=kappa_s).total, w)
+    if derivative and t == 0:    # the first fit uses real labels only
+        slope = mp.zero
+    elif derivative:   # the atom at 0 (a_t = u_t = 0 there) does not depend on w
+        slope = (r2 * integrate(lambda x: dbias_f(x, lam, w, kappa_s, t))
+                 + sigma2 * gamma * integrate(lambda x: dvar_f(x, lam, w, kappa_s, t)))
     return RiskParts(bias, variance, slope)
