@@ -27,7 +27,6 @@ Example (about a minute on two cores; ``quick=True`` takes seconds)::
 from contextlib import contextmanager
 import csv
 import datetime
-import math
 from pathlib import Path
 import sys
 import time
@@ -74,11 +73,8 @@ def _md_table(header, rows):
 
 
 def _fmt(x, digits=6):
-    if x is None:
-        return "—"
-    if isinstance(x, float) and math.isnan(x):
-        return "nan"
-    return f"{x:.{digits}g}"
+    from .montecarlo.verify import format_number
+    return format_number(x, digits, missing="—")
 
 
 def _optimal_weight_table(keys, gamma=2.0, lams=(0.0, 0.1, 1.0)):

@@ -139,12 +139,19 @@ def _plain(value):
     return value
 
 
-def _g(x, digits=6):
+def format_number(x, digits=6, missing="inf"):
+    """``x`` to ``digits`` significant digits for a table; ``None`` (a value
+    that does not exist, e.g. the infinite theory at ``γ = 1``) prints as
+    ``missing``."""
     if x is None:
-        return "inf"
+        return missing
     if isinstance(x, float) and math.isnan(x):
         return "nan"
     return f"{x:.{digits}g}"
+
+
+_num = format_number     # short, for the table rows below
+
 
 
 def _table(header, rows, right=True):
@@ -247,8 +254,8 @@ class VerificationReport:
                 f"t={t}, sigma2={p['sigma2']:g}, r2={p['r2']:g}, kappa_s={p['kappa_s']:g}, "
                 f"method={p['method']}, draws={self.draws_completed}/{p['draws']}, "
                 f"seed={p['seed']}; pass if |z| <= {p['z_threshold']:g}{status}")
-        rows = [[f"{r['w']:.6g}", f"{r['lam']:.6g}", _g(r["theory"], 8), _g(r["mc_mean"], 8),
-                 _g(r["std_error"], 3), f"[{_g(r['ci_low'], 7)}, {_g(r['ci_high'], 7)}]",
+        rows = [[f"{r['w']:.6g}", f"{r['lam']:.6g}", _num(r["theory"], 8), _num(r["mc_mean"], 8),
+                 _num(r["std_error"], 3), f"[{_num(r['ci_low'], 7)}, {_num(r['ci_high'], 7)}]",
                  "nan" if math.isnan(r["z"]) else f"{r['z']:+.2f}",
                  "yes" if r["passed"] else "NO"] for r in self.records]
         table = _table(["w", "lam", "theory", "MC mean", "std err", "95% CI", "z", "pass"], rows)
@@ -642,8 +649,8 @@ class ConvergenceStudy:
                           indent=indent)
 
     def __str__(self):
-        rows = [[str(r["n"]), f"{r['w']:.6g}", f"{r['lam']:.6g}", _g(r["theory"], 8),
-                 _g(r["mc_mean"], 8), _g(r["abs_gap"], 3), _g(r["std_error"], 3),
+        rows = [[str(r["n"]), f"{r['w']:.6g}", f"{r['lam']:.6g}", _num(r["theory"], 8),
+                 _num(r["mc_mean"], 8), _num(r["abs_gap"], 3), _num(r["std_error"], 3),
                  f"{r['z']:+.2f}"] for r in self.to_records()]
         table = _table(["n", "w", "lam", "theory", "MC mean", "|gap|", "std err", "z"], rows)
         p = self.reports[0].params
