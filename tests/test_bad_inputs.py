@@ -265,7 +265,7 @@ ROWS = [
         _verify(spectrum="gaussian")),
     api("verify-too-many-spikes", ValueError, r"^spikes must number fewer than p = 20",
         _verify(spectrum="spiked", spikes=tuple(range(1, 30)), alignments=(0.01,) * 29)),
-    api("verify-lengths-mismatch", ValueError, r"^weights must have 3 entries",
+    api("verify-lengths-mismatch", ValueError, r"^weights must have the same length as eigs \(3\)",
         _verify(spectrum="discrete", eigs=(1, 2, 3), weights=(0.5, 0.5))),
     api("verify-reps-absurd", ValueError, r"^reps must be an int in \[1, 1000000\], received 10+",
         _verify(method="simulate", reps=10**9)),

@@ -24,13 +24,12 @@ Examples
 1.0
 """
 from dataclasses import dataclass, field
-import numbers
 
 import numpy as np
 from scipy.linalg import toeplitz
 
 from .._validation import check_int, check_real
-from ..numeric.spectra import SPECTRUM_DEFAULTS as _LIMIT_DEFAULTS
+from ..numeric.spectra import SPECTRUM_DEFAULTS as _LIMIT_DEFAULTS, make_spectrum
 
 __all__ = ["Problem", "make_problem", "check_problem", "SPECTRUM_DEFAULTS", "SPECTRA",
            "ENTRIES"]
@@ -211,26 +210,9 @@ def _random_direction(rng, p):
     return g / np.linalg.norm(g)
 
 
-def _float_tuple(name, values, *, low=None, low_open=False, high=None):
-    if isinstance(values, numbers.Real):
-        values = (values,)
-    try:
-        values = tuple(values)
-    except TypeError:
-        raise TypeError(f"{name} must be a sequence of reals, received {values!r}") from None
-    if not values:
-        raise ValueError(f"{name} must not be empty")
-    return tuple(float(check_real(f"{name}[{i}]", v, low=low, low_open=low_open, high=high))
-                 for i, v in enumerate(values))
-
-
-def _probabilities(name, values, size=None):
-    values = _float_tuple(name, values, low=0)
-    if size is not None and len(values) != size:
-        raise ValueError(f"{name} must have {size} entries (one per eigenvalue), received {len(values)}")
-    if abs(sum(values) - 1.0) > 1e-9:
-        raise ValueError(f"{name} must sum to 1, received {values} (sum {sum(values)})")
-    return values
+def _floats(values):
+    """A model parameter the numeric layer has checked, as a tuple of floats."""
+    return tuple(float(v) for v in values)
 
 
 def _group_counts(p, weights):
@@ -249,14 +231,13 @@ def _diagonal_root(eigs):
 
 def _discrete_params(p, eigs, weights, signal_weights=None, isotropic_beta=False):
     """Checked ``(eigs, weights, signal_weights, group sizes)`` for ``p`` coordinates."""
-    eigs = _float_tuple("eigs", eigs, low=0, low_open=True)
-    weights = _probabilities("weights", weights, len(eigs))
+    eigs, weights = _floats(eigs), _floats(weights)
     counts = _group_counts(p, weights)
     if np.any((counts == 0) & (np.asarray(weights) > 0)):
         raise ValueError(f"weights {weights} cannot be realised on p = {p} coordinates "
                          f"(group sizes {counts.tolist()}); raise n or gamma")
     if signal_weights is not None and not isotropic_beta:
-        signal_weights = _probabilities("signal_weights", signal_weights, len(eigs))
+        signal_weights = _floats(signal_weights)
         if any(count == 0 and share > 0 for count, share in zip(counts, signal_weights)):
             raise ValueError(f"signal_weights puts mass on an empty group: {signal_weights}")
     return eigs, weights, signal_weights, counts
@@ -292,13 +273,7 @@ def _isotropic(p, rng):
 
 def _spiked_params(p, spikes, alignments, directions):
     """Checked ``(spikes, alignments)`` for ``p`` coordinates."""
-    spikes = _float_tuple("spikes", spikes, low=0, low_open=True)
-    alignments = _float_tuple("alignments", alignments, low=0, high=1)
-    if len(alignments) != len(spikes):
-        raise ValueError(f"alignments must have one entry per spike ({len(spikes)}), "
-                         f"received {len(alignments)}")
-    if sum(alignments) > 1 + 1e-12:
-        raise ValueError(f"alignments (squared cosines) must sum to <= 1, received {alignments}")
+    spikes, alignments = _floats(spikes), _floats(alignments)
     if p < len(spikes) + 1:
         raise ValueError(f"spikes must number fewer than p = {p} (the spiked model needs "
                          f"p > number of spikes), received {len(spikes)} spikes")
@@ -337,7 +312,7 @@ def _spiked(p, rng, *, spikes, alignments, directions):
 
 
 def _equicorrelated(p, rng, *, rho):
-    rho = float(check_real("rho", rho, low=0, high=1, high_open=True))
+    rho = float(rho)                       # checked by check_problem
     Sigma = (1.0 - rho) * np.eye(p) + rho * np.ones((p, p))
     base, top = np.sqrt(1.0 - rho), np.sqrt(1.0 - rho + rho * p)
 
@@ -347,7 +322,7 @@ def _equicorrelated(p, rng, *, rho):
 
 
 def _ar1(p, rng, *, rho):
-    rho = float(check_real("rho", rho, low=-1, high=1, low_open=True, high_open=True))
+    rho = float(rho)                       # checked by check_problem
     Sigma = toeplitz(rho ** np.arange(p))
     eigenvalues, Q = np.linalg.eigh(Sigma)
     half = (Q * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ Q.T
@@ -356,24 +331,23 @@ def _ar1(p, rng, *, rho):
 
 
 def _uniform(p, rng, *, a, b):
-    a = float(check_real("a", a, low=0, low_open=True))
-    b = float(check_real("b", b, low=a, low_open=True))
+    a, b = float(a), float(b)              # checked by check_problem
     Sigma = a + (b - a) * (np.arange(p) + 0.5) / p
     return {"a": a, "b": b}, Sigma, _diagonal_root(Sigma), _random_direction(rng, p), None
 
 
 #: the parameter checks of each builder, without drawing anything
+#: what realising each model on ``p`` coordinates needs beyond the model's
+#: own checks (those are the numeric layer's, see :func:`check_problem`)
 _CHECKS = {
     "isotropic": lambda p: None,
     "discrete": _discrete_params,
     "random_effects": lambda p, eigs, weights: _discrete_params(p, eigs, weights,
                                                                 isotropic_beta=True),
     "spiked": _spiked_params,
-    "equicorrelated": lambda p, rho: check_real("rho", rho, low=0, high=1, high_open=True),
-    "ar1": lambda p, rho: check_real("rho", rho, low=-1, high=1, low_open=True,
-                                     high_open=True),
-    "uniform": lambda p, a, b: check_real("b", b, low=check_real("a", a, low=0, low_open=True),
-                                          low_open=True),
+    "equicorrelated": lambda p, rho: None,
+    "ar1": lambda p, rho: None,
+    "uniform": lambda p, a, b: None,
 }
 
 
@@ -405,6 +379,9 @@ def check_problem(spectrum="isotropic", *, n, gamma, r2=1.0, **params):
     if p < 1:
         raise ValueError(f"gamma must give p = round(gamma*n) >= 1, received gamma={gamma}, n={n}")
     resolved = resolve_params(spectrum, params)
+    # the model's parameters are checked once, where the model is defined
+    make_spectrum(spectrum, **{k: v for k, v in resolved.items()
+                               if k in _LIMIT_DEFAULTS[spectrum]})
     _CHECKS[spectrum](p, **resolved)
     return p, resolved
 
