@@ -158,30 +158,34 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
         w_star = expressions().w_star_kappa_s(kappa_s)
         return Optimum(w_star, False, risk_parts(w_star, lam, spectrum, gamma, r2, sigma2,
                                                  kappa_s=kappa_s))
-    values = {}      # w -> ∂R/∂w, and below w -> RiskParts: the root is a point
-    evaluated = {}   # where f was evaluated, so what came with it is reused
+    # every slope evaluated, by w, and the risk parts that came with it: a
+    # root is a point where the slope was evaluated, so its risk is reused
+    slopes, parts_at = {}, {}
     if lam == 0:   # finite t: minimise c_t(w; κ_s), which does not involve H or G
         dc_t = variance_factor_at(t)[1]
 
-        def f(w):
-            values[w] = dc_t(w, kappa_s)
-            return values[w]
+        def slope(w):
+            return dc_t(w, kappa_s)
     else:
-        def f(w):
-            evaluated[w] = slope_in_w(w, lam, spectrum, gamma, r2, sigma2, t=t,
-                                      kappa_s=kappa_s)
-            values[w] = evaluated[w].dtotal_dw
-            return values[w]
+        def slope(w):
+            parts_at[w] = slope_in_w(w, lam, spectrum, gamma, r2, sigma2, t=t,
+                                     kappa_s=kappa_s)
+            return parts_at[w].dtotal_dw
+
+    def f(w):
+        if w not in slopes:
+            slopes[w] = slope(w)
+        return slopes[w]
 
     def solution(w, boundary):
-        parts = evaluated.get(w)
+        parts = parts_at.get(w)
         if parts is None:
             with mp.extraprec(_extra_bits(w, lam)):
                 parts = risk_parts(w, lam, spectrum, gamma, r2, sigma2, t=t, kappa_s=kappa_s)
-        nearest = sorted(values, key=lambda x: abs(x - w))[:2]
+        nearest = sorted(slopes, key=lambda x: abs(x - w))[:2]
         curvature = None
         if not boundary and len(nearest) == 2:
-            curvature = (values[nearest[0]] - values[nearest[1]]) / (nearest[0] - nearest[1])
+            curvature = (slopes[nearest[0]] - slopes[nearest[1]]) / (nearest[0] - nearest[1])
         return Optimum(w, boundary, parts, curvature)
 
     if near is None and lam > 0 and t is None:
