@@ -15,7 +15,7 @@ from ._validation import check_complex, check_dps, check_int, check_real, check_
 from .numeric.fixed_point import solve_kappa, solve_stieltjes
 from .numeric.precision import NoConvergence
 from .numeric.optimize import critical_lambda as _critical_lambda
-from .numeric.optimize import optimal_weight, _extra_bits
+from .numeric.optimize import check_optimum_exists, optimal_weight, _extra_bits
 from .numeric.risk import risk_parts
 from .numeric.spectra import make_spectrum
 
@@ -62,17 +62,6 @@ def _real(name, value, **bounds):
     """A real number: a SymPy number or a ``Fraction`` comes back as an mpf
     (``_mp`` cannot convert them), a free symbol is a ``TypeError``."""
     return check_real(name, value, symbolic=False, **bounds)
-
-
-def _check_optimum_exists(gamma, lam, t, kappa_s):
-    """The inputs for which no optimal weight exists (checked before solving)."""
-    if lam == 0 and gamma == 1:
-        raise ValueError("gamma must differ from 1 when lam = 0: the risk is infinite "
-                         "for every w (received gamma=1, lam=0)")
-    if lam == 0 and t is None and kappa_s == 0:
-        raise ValueError("kappa_s must be > 0 for an optimal weight at lam = 0: with "
-                         "noiseless synthetic labels the risk decreases as w -> 0 "
-                         "(received kappa_s=0)")
 
 
 def _common(gamma, lam, sigma2, r2, t, dps, kappa_s):
@@ -265,7 +254,7 @@ def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t
     (mpf('0.61803398874989484820'), False)
     """
     gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps, kappa_s)
-    _check_optimum_exists(gamma, lam, t, kappa_s)
+    check_optimum_exists(gamma, lam, t, kappa_s)
     spec = make_spectrum(spectrum, **spectrum_params)
 
     curvature = []
@@ -327,7 +316,7 @@ def w_star_curve(lams, spectrum="isotropic", *, gamma=2.0, sigma2=1.0, r2=1.0, t
     lams = [_real(f"lams[{i}]", lam, low=0) for i, lam in enumerate(lams)]
     checked = _common(gamma, 0, sigma2, r2, t, dps, kappa_s)
     for lam in lams:
-        _check_optimum_exists(checked[0], lam, checked[4], checked[6])
+        check_optimum_exists(checked[0], lam, checked[4], checked[6])
     make_spectrum(spectrum, **spectrum_params)
     return [optimal_w(spectrum, gamma=gamma, lam=lam, sigma2=sigma2, r2=r2, t=t, dps=dps,
                       kappa_s=kappa_s, **spectrum_params) for lam in lams]

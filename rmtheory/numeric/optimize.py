@@ -22,7 +22,8 @@ from .compiled import expressions, variance_factor_at
 from .precision import NoConvergence
 from .risk import RiskParts, risk_parts
 
-__all__ = ["optimal_weight", "Optimum", "critical_lambda", "slope_in_w"]
+__all__ = ["optimal_weight", "Optimum", "check_optimum_exists", "critical_lambda",
+           "slope_in_w"]
 
 _W_FLOOR = mp.mpf("1e-8")
 
@@ -136,6 +137,17 @@ def _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s):
     return mp.mpf(found[0]), mp.mpf("1e-9")
 
 
+def check_optimum_exists(gamma, lam, t, kappa_s):
+    """Raise ``ValueError`` for the inputs that have no optimal weight."""
+    if lam == 0 and gamma == 1:
+        raise ValueError("gamma must differ from 1 when lam = 0: the risk is infinite "
+                         "for every w (received gamma=1, lam=0)")
+    if lam == 0 and t is None and kappa_s == 0:
+        raise ValueError("kappa_s must be > 0 for an optimal weight at lam = 0: with "
+                         "noiseless synthetic labels the risk decreases as w -> 0 "
+                         "(received kappa_s=0)")
+
+
 def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=None):
     """The :class:`Optimum` minimising the limiting risk over ``(0, 1]``.
 
@@ -147,14 +159,8 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
     change, and at last the full search. That is how a result is
     re-confirmed at a higher precision cheaply.
     """
-    if lam == 0 and gamma == 1:
-        raise ValueError("gamma must differ from 1 when lam = 0: the risk is infinite "
-                         "for every w (received gamma=1, lam=0)")
+    check_optimum_exists(gamma, lam, t, kappa_s)
     if lam == 0 and t is None:
-        if kappa_s == 0:
-            raise ValueError("kappa_s must be > 0 for an optimal weight at lam = 0: with "
-                             "noiseless synthetic labels the risk decreases as w -> 0 "
-                             "(received kappa_s=0)")
         w_star = expressions().w_star_kappa_s(kappa_s)
         return Optimum(w_star, False, risk_parts(w_star, lam, spectrum, gamma, r2, sigma2,
                                                  kappa_s=kappa_s))
