@@ -18,6 +18,18 @@ relative of the limit theory: the finite-n mean differs from the
 ``n = 160``), which with many draws can be several standard errors; the
 convergence table shows that gap shrinking like ``1/n``.
 
+The report is written atomically, as far as a folder of files can be: it
+is built in a sibling folder (``<output>.partial``, or ``<output>/.partial``
+when the parent is not writable) and its files are moved into
+``output`` at the end, with Ctrl-C held back during those few renames. So
+``output`` holds either the previous report, untouched, or the new one,
+never a mix; report files of the previous run that the new one does not
+write (a format no longer asked for) are removed, other files in the folder
+are left alone. An interrupted run raises :class:`ReportInterrupted` (a
+``KeyboardInterrupt``) naming the kept partial folder; any other error
+removes it. Why not a marker file: a reader (or a script) that never looks
+for the marker would still read a mix of two reports.
+
 Example (about a minute on two cores; ``quick=True`` takes seconds)::
 
     from rmtheory.report import generate_report
@@ -27,14 +39,20 @@ Example (about a minute on two cores; ``quick=True`` takes seconds)::
 from contextlib import contextmanager
 import csv
 import datetime
+import os
 from pathlib import Path
+import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
 from typing import NamedTuple
 
 from . import figures as F
 
-__all__ = ["generate_report", "Report", "DEFAULT_OUTPUT", "single_threaded_blas"]
+__all__ = ["generate_report", "Report", "ReportInterrupted", "DEFAULT_OUTPUT",
+           "single_threaded_blas"]
 
 #: where ``rmtheory report`` writes when no ``--output`` is given
 DEFAULT_OUTPUT = "rmtheory-report"
@@ -50,6 +68,98 @@ class Report(NamedTuple):
     figures: list          # FigureData, in order
     checks: list           # every Check
     seconds: float
+
+
+class ReportInterrupted(KeyboardInterrupt):
+    """:func:`generate_report` was interrupted: ``output`` still holds the
+    previous report (``previous``, or ``None`` when there was none) and
+    ``partial`` the files written so far. ``str()`` says so in one line."""
+
+    def __init__(self, message, partial, previous):
+        super().__init__(message)
+        self.partial = partial
+        self.previous = previous
+
+
+#: file suffixes a report writes for its figures
+_FIGURE_FORMATS = ("png", "pdf", "svg")
+
+
+def _report_names():
+    """Every file name a report can write (any format): what a new report
+    may replace or remove in its folder; anything else there is kept."""
+    names = {"summary.md", "checks.csv", "formulas.tex"}
+    names.update(f"{name}.{fmt}" for name, _ in F.FIGURES for fmt in _FIGURE_FORMATS)
+    return names
+
+
+@contextmanager
+def _sigint_held():
+    """Run the block with Ctrl-C held back (the few renames that publish a
+    report), so an interruption cannot leave a mix of two reports; the list
+    it yields is non-empty when a Ctrl-C arrived meanwhile."""
+    if threading.current_thread() is not threading.main_thread():
+        yield []
+        return
+    received = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *a: received.append(a))
+    except (ValueError, TypeError):   # no signals here: nothing to hold
+        yield received
+        return
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+#: the file that marks a folder as a report being built (safe to replace)
+_BUILDING_MARK = ".rmtheory-partial"
+
+
+def _building_folder(directory):
+    """An empty folder on the same file system as ``directory`` to build the
+    report in: ``<output>.partial`` beside it (the partial folder of an
+    earlier interrupted run is replaced, so at most one is left behind), or
+    ``<output>/.partial`` when the parent cannot be written; a unique name if
+    a folder of that name is not one of ours."""
+    resolved = directory.resolve()
+    for parent, name in ((resolved.parent, f"{resolved.name or 'report'}.partial"),
+                         (resolved, ".partial")):
+        if parent == resolved and not resolved.is_dir():
+            break
+        building = parent / name
+        try:
+            if (building / _BUILDING_MARK).is_file():
+                shutil.rmtree(building)
+            try:
+                building.mkdir()
+            except FileExistsError:   # someone else's folder: leave it alone
+                building = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=parent))
+            (building / _BUILDING_MARK).write_text(
+                f"rmtheory report: partial output for {resolved}\n", encoding="utf-8")
+            return building
+        except OSError as exc:
+            error = exc
+    raise error
+
+
+def _publish(building, directory, written):
+    """Move the report's files from ``building`` into ``directory``; remove
+    the report files of an earlier run that this one did not write. Returns
+    the moved paths and whether a Ctrl-C arrived (held back) meanwhile."""
+    directory.mkdir(parents=True, exist_ok=True)
+    names = {p.name for p in written}
+    with _sigint_held() as interrupted:
+        for name in sorted(names):
+            os.replace(building / name, directory / name)
+        for stale in sorted(_report_names() - names):
+            try:
+                (directory / stale).unlink()
+            except FileNotFoundError:
+                pass
+    shutil.rmtree(building, ignore_errors=True)
+    return [directory / p.name for p in written], bool(interrupted)
 
 
 @contextmanager
@@ -143,6 +253,14 @@ def _write_checks_csv(path, checks):
                              c.agrees])
 
 
+#: the scope of a figure's claim where its title states it without one
+_SCOPE_NOTES = {
+    "ridge_w_star": " The band [1/2, 1] is a theorem for the models drawn here (isotropic, "
+                    "random effects G = H, spiked), not for every pair (H, G): see the "
+                    "optimal weights per spectrum above.",
+}
+
+
 def _summary(directory, figures, checks, weight_table, convergence, sizes, quick, seed,
              seconds, formats):
     from . import __version__
@@ -171,12 +289,19 @@ def _summary(directory, figures, checks, weight_table, convergence, sizes, quick
     out += ["## Optimal weights per spectrum", "",
             "Stationary risk, γ = 2, σ² = r² = 1 (mpmath, 15 digits). λ = 0 is min-norm "
             "interpolation: w* = 1/φ for every spectrum. Beyond the critical penalty λ_c the "
-            "optimum is w* = 1 (only real data).", "",
+            "optimum is w* = 1 (only real data). Below λ_c, w*(λ) stays in [1/2, 1] for the "
+            "isotropic, random-effects (G = H) and spiked models (the theorem of Garg, "
+            "Bhattacharya & Sur, arXiv:2509.22341), not for a general pair (H, G): with "
+            "H = ½δ_{1/16} + ½δ_1, G = δ_{1/16}, γ = 2, λ = ½, σ² = 1/16, r² = 1 the "
+            "optimum is w* = 0.4258….", "",
             _md_table(*weight_table), ""]
+    shown = next((f for f in ("png", "svg") if f in formats), None)   # what Markdown shows
     for number, fig in enumerate(figures, 1):
+        image = (f"![{fig.title}]({fig.name}.{shown})" if shown else
+                 " · ".join(f"[{fig.title} ({fmt.upper()})]({fig.name}.{fmt})" for fmt in formats))
         out += [f"## Figure {number}. {fig.title}", "",
-                f"![{fig.title}]({fig.name}.png)", "",
-                fig.caption, ""]
+                image, "",
+                fig.caption + _SCOPE_NOTES.get(fig.name, ""), ""]
         for title, (header, rows) in fig.tables.items():
             if rows:
                 out += [f"**{title}**", "", _md_table(header, rows), ""]
@@ -208,7 +333,9 @@ def generate_report(output=DEFAULT_OUTPUT, *, quick=False, sizes=None, seed=0, p
     Parameters
     ----------
     output : str or path
-        Folder to write (created if missing; files in it are overwritten).
+        Folder to write (created if missing). The report is built beside it
+        and moved in at the end (see the module docstring): the previous
+        report's files are replaced only then, other files are kept.
     quick : bool
         Tiny Monte Carlo sizes (:data:`rmtheory.figures.QUICK`): seconds,
         for tests and a first look. Default: :data:`rmtheory.figures.FULL`.
@@ -224,6 +351,12 @@ def generate_report(output=DEFAULT_OUTPUT, *, quick=False, sizes=None, seed=0, p
     Returns
     -------
     Report
+
+    Raises
+    ------
+    ReportInterrupted
+        Ctrl-C before the end: ``output`` is as it was; ``partial`` holds
+        what was written.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be an int >= 0, received {seed!r}")
@@ -235,13 +368,16 @@ def generate_report(output=DEFAULT_OUTPUT, *, quick=False, sizes=None, seed=0, p
 
     sizes = sizes or (F.QUICK if quick else F.FULL)
     directory = Path(output)
+    if directory.exists() and not directory.is_dir():
+        raise ValueError(f"output must be a directory, received the file {output!r}")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.resolve().parent.mkdir(parents=True, exist_ok=True)
+        final, directory = directory, _building_folder(directory)
     except OSError as exc:
         raise ValueError(f"output cannot be created: {output!r} ({exc.strerror or exc})") \
             from None
-    if not directory.is_dir():
-        raise ValueError(f"output must be a directory, received the file {output!r}")
+    previous = final if final.is_dir() and any(
+        (final / name).exists() for name in _report_names()) else None
     start = time.perf_counter()
     files, figures, checks = [], [], []
     state = {}
@@ -284,6 +420,19 @@ def generate_report(output=DEFAULT_OUTPUT, *, quick=False, sizes=None, seed=0, p
                                   state.get("convergence"), sizes, quick, seed, seconds,
                                   formats))
             bar.update(1)
-    finally:
         bar.close()
-    return Report(directory, files, figures, checks, time.perf_counter() - start)
+        files, late = _publish(directory, final, files)
+    except KeyboardInterrupt:
+        bar.close()
+        kept = (f"the previous report in {final}/ is unchanged" if previous is not None
+                else f"nothing was written to {final}/")
+        raise ReportInterrupted(f"interrupted; {kept}; the partial output is in {directory}/",
+                                directory, previous) from None
+    except BaseException:
+        bar.close()
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    if late:   # Ctrl-C while the finished report was moved in: it is complete
+        raise KeyboardInterrupt(f"interrupted as the report was complete; {final}/ holds "
+                                f"the new report")
+    return Report(final, files, figures, checks, time.perf_counter() - start)
