@@ -13,10 +13,29 @@ readable tables, and JSON with ``--json``.
 Commands are plain functions registered in :data:`COMMANDS`; adding one is
 adding one :class:`Command` to that table.
 
-A user mistake exits with status 2 and one line on stderr naming the
-option; it never shows a traceback. A computation that does not converge
-exits with status 1 and one line; ``verify`` exits with 1 when a point
-misses its tolerance.
+Exit status, and what goes where
+--------------------------------
+Every command writes its output through one stdout writer (:class:`_Stdout`)
+and its errors through :func:`main`, so the rules hold for all of them:
+
+- ``0``: done.
+- ``1``: a computation that does not converge, ``verify`` with a point
+  outside its tolerance or a run whose worker/scheduler failed (the
+  completed draws are still printed), or stdout that cannot be written
+  (``> /dev/full``): one line on stderr.
+- ``2``: a user mistake: one line on stderr naming the option, with a
+  "did you mean" for a mistyped option, command or choice.
+- ``130``: interrupted (Ctrl-C): what was computed is on stdout, one line
+  on stderr says what is missing (``report`` keeps the previous report).
+- ``141``: the reader of stdout went away (``rmtheory formulas | head``):
+  quiet, the status a program killed by ``SIGPIPE`` has.
+
+No error shows a traceback (``RMTHEORY_TRACEBACK=1`` shows one for an
+unexpected error). Numbers in messages are shown as typed on the command
+line, and an option not given is "not set". ``--json`` output is strict
+JSON (``json.dumps(..., allow_nan=False)``): a number that is not finite
+(an infinite risk, an undefined z-score) is ``null``, in every command.
+An ``--output FILE`` of ``-`` writes to stdout.
 
 Examples
 --------
@@ -36,12 +55,17 @@ optimal weight  spectrum=spiked (spikes=4, alignments=0.5), gamma=2, lam=0.1, si
 0
 """
 import argparse
+from contextlib import contextmanager
+import difflib
 import json
 import math
 import os
 import re
+import signal
 import sys
+import threading
 from typing import Callable, NamedTuple
+import warnings
 
 import sympy as sp
 
@@ -54,11 +78,96 @@ class UsageError(Exception):
     """A user mistake: reported on one line, exit status 2."""
 
 
+class _OutputError(Exception):
+    """Writing to stdout failed (``error``: the ``OSError``); not an ``OSError``
+    itself, so a command's own ``except OSError`` (a file it writes) does not
+    mistake it for its own."""
+
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
+
+
+class _Stdout:
+    """The stdout of every command (and of ``--help``): the one place where a
+    write error (a full disk, a closed pipe) is caught and turned into
+    :class:`_OutputError`. ``written`` tells whether anything was printed."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.written = False
+
+    def write(self, text):
+        self.written = self.written or bool(text)
+        try:
+            return self.stream.write(text)
+        except (OSError, ValueError) as exc:   # ValueError: stdout closed
+            raise _OutputError(exc) from None
+
+    def flush(self):
+        try:
+            self.stream.flush()
+        except (OSError, ValueError) as exc:
+            raise _OutputError(exc) from None
+
+
+def _did_you_mean(word, candidates):
+    """``"; did you mean X?"`` for the closest candidate, or ``""``."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises :class:`UsageError` instead of printing usage and exiting."""
+    """argparse that raises :class:`UsageError` instead of printing usage and
+    exiting, suggests the closest choice for a mistyped one, and prints help
+    through :class:`_Stdout`."""
 
     def error(self, message):
         raise UsageError(f"{self.prog}: error: {message}")
+
+    def _check_value(self, action, value):
+        if action.choices is not None and value not in action.choices:
+            choices = [str(c) for c in action.choices]
+            raise argparse.ArgumentError(
+                action, f"invalid choice: {value!r}{_did_you_mean(str(value), choices)} "
+                        f"(choose from {', '.join(map(repr, choices))})")
+        return super()._check_value(action, value)
+
+    def _print_message(self, message, file=None):
+        if not message:
+            return
+        if file is None or file is sys.stdout:
+            file = _Stdout(sys.stdout)
+        file.write(message)
+
+    def long_options(self):
+        """Every ``--option`` of this parser (for suggestions)."""
+        return [o for a in self._actions for o in a.option_strings
+                if o.startswith("--") and o != "--help"]
+
+
+def _unrecognized(parser, extras):
+    """The usage error for arguments no option takes, with a suggestion per
+    mistyped option (``--lamb`` → ``--lam``: not a prefix, so argparse's
+    abbreviations do not catch it)."""
+    names = [w.split("=", 1)[0] for w in extras if w.startswith("-") and not _is_number(w)]
+    hints = []
+    for name in names:
+        close = difflib.get_close_matches(name, parser.long_options(), n=1, cutoff=0.6)
+        if close:
+            hints.append(close[0] if len(names) == 1 else f"{close[0]} for {name}")
+    text = f"{parser.prog}: error: unrecognized arguments: {' '.join(extras)}"
+    if hints:
+        text += f"; did you mean {', '.join(hints)}?"
+    return text
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class Command(NamedTuple):
@@ -83,7 +192,7 @@ def _option(parser, message):
     quoted = re.search(r"parameter '(\w+)'", message)
     if quoted and quoted.group(1) in options:
         return options[quoted.group(1)]
-    lead = re.match(r"(\w+)(\[\d+\])?[\s:]", message)
+    lead = re.match(r"(\w+)(\[\d+\])?[\s:=]", message)
     if lead and lead.group(1) in options:
         return options[lead.group(1)]
     return None
@@ -96,8 +205,62 @@ _ALIASES = {"T": "t", "z_threshold": "z_threshold", "ns": "n"}
 def _fail(parser, message, option=None):
     message = " ".join(str(message).split())
     option = option or _option(parser, message)
+    message = _for_the_shell(message, parser)
     prefix = f"{option}: " if option and not message.startswith(option) else ""
     raise UsageError(f"{parser.prog}: error: {prefix}{message}")
+
+
+#: a number written with a point or an exponent (integers are left alone)
+_FLOAT = re.compile(r"(?<![\w.])-?(?:\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)(?![\w.])")
+
+
+def _typed_numbers(argv):
+    """``{float value: text}`` of every number the user typed (``--eigs 1,4``
+    gives ``1.0 → "1"`` and ``4.0 → "4"``), first spelling first."""
+    typed = {}
+    for token in argv or ():
+        for piece in re.split(r"[,:=]", token):
+            try:
+                value = float(piece)
+            except ValueError:
+                continue
+            if math.isfinite(value):
+                typed.setdefault(value, piece.strip())
+    return typed
+
+
+def _for_the_shell(message, parser):
+    """A library message as a shell user reads it: a number as it was typed
+    (``received 1.0`` for ``--rho 1`` says ``received 1``), a float carrying
+    rounding noise to 15 digits (``received sum 0.59999999999999998`` for
+    ``--weights 0.3,0.3`` says ``0.6``), and Python's words in terms of the
+    options (``t=None`` → ``--t not set``, ``method='simulate'`` →
+    ``--method simulate``, another ``None`` → ``none``)."""
+    typed = getattr(parser, "typed_numbers", {})
+
+    def number(match):
+        text = match.group(0)
+        value = float(text)
+        if value in typed:
+            return typed[value]
+        mantissa = re.split(r"[eE]", text)[0]
+        if len(mantissa.replace("-", "").replace(".", "").lstrip("0")) > 15:
+            return f"{value:.15g}"
+        return text
+
+    options = {a.dest: max(a.option_strings, key=len) for a in parser._actions
+               if a.option_strings}
+
+    def assigned(match):
+        name, value = match.group(1), match.group(2)
+        option = options.get(_ALIASES.get(name, name))
+        if value == "None":
+            return f"{option or name} not set"
+        return f"{option} {value.strip(chr(39))}" if option else match.group(0)
+
+    message = _FLOAT.sub(number, message)
+    message = re.sub(r"\b(\w+)=(None\b|'[^']*')", assigned, message)
+    return re.sub(r"\bNone\b", "none", message)
 
 
 class ComputationError(Exception):
@@ -162,13 +325,17 @@ def run_default(args, out):
 
 def _configure_latex(parser):
     parser.add_argument("--output", "-o", required=True, metavar="FILE.tex",
-                        help="where to write the LaTeX document")
+                        help="where to write the LaTeX document (- : print it to stdout)")
 
 
 def run_latex(args, out, parser):
-    """Write every formula as a standalone LaTeX document; print its path."""
-    from .printing import write_latex
+    """Write every formula as a standalone LaTeX document; print its path
+    (``--output -``: print the document itself)."""
+    from .printing import latex_document, write_latex
 
+    if args.output == "-":
+        out.write(latex_document())
+        return 0
     try:
         path = write_latex(args.output)
     except OSError as exc:
@@ -183,7 +350,7 @@ def _configure_formulas(parser):
     style = parser.add_mutually_exclusive_group()
     style.add_argument("--latex", action="store_true", help="print LaTeX")
     style.add_argument("--json", action="store_true",
-                       help="print JSON (a list; one object with --name)")
+                       help=f"print JSON (a list; one object with --name; {_JSON_NOTE})")
 
 
 def _as_dict(f, latex):
@@ -206,8 +373,7 @@ def run_formulas(args, out, parser):
         chosen = all_formulas()
     if args.json:
         items = [_as_dict(f, formula_latex(f.name)) for f in chosen]
-        print(json.dumps(items[0] if args.name is not None else items, indent=2,
-                         ensure_ascii=False), file=out)
+        _print_json(items[0] if args.name is not None else items, out)
         return 0
     for f in chosen:
         if args.latex:
@@ -308,7 +474,8 @@ def _add_model_options(parser, *, lam=True, t=True, dps=True):
     if dps:
         group.add_argument("--dps", type=int, default=20,
                            help="decimal digits of the mpmath evaluation (default 20)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table "
+                        f"({_JSON_NOTE})")
 
 
 def _spectrum_kwargs(args, parser):
@@ -349,6 +516,33 @@ def _num(x):
     return f if math.isfinite(f) else None
 
 
+#: how ``--json`` writes a number that is not finite (the ``--help`` wording)
+_JSON_NOTE = "strict JSON: a number that is not finite, such as an infinite risk, is null"
+
+
+def _json_ready(value):
+    """``value`` with every non-finite number as ``None`` (JSON ``null``),
+    mpmath/NumPy numbers as floats and tuples as lists."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if hasattr(value, "item") and type(value).__module__ == "numpy":
+        return _json_ready(value.item() if getattr(value, "ndim", 0) == 0 else value.tolist())
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float) or hasattr(value, "_mpf_"):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    return value
+
+
+def _print_json(doc, out):
+    """The one way every command prints JSON: strict (no ``Infinity``/``NaN``,
+    which strict parsers refuse), non-finite numbers as ``null``."""
+    print(json.dumps(_json_ready(doc), indent=2, ensure_ascii=False, allow_nan=False), file=out)
+
+
 def _params_line(params):
     p = dict(params)
     spectrum = p.pop("spectrum")
@@ -386,6 +580,16 @@ def _table(header, rows):
     return "\n".join(lines)
 
 
+def _refuse_t0(args, parser):
+    """At ``t = 0`` (one fit on real labels only) the risk does not depend on
+    ``w``: there is no optimal weight to report, so say so instead of
+    printing ``w* = 1``."""
+    if args.t == 0:
+        _fail(parser, "at t = 0 (one fit on real labels only) the risk does not depend on w, "
+                      "so there is no optimal weight; give --t 1 or more, or leave --t out "
+                      "for t -> inf", "--t")
+
+
 def _configure_optimal_w(parser):
     _add_spectrum_options(parser)
     _add_model_options(parser)
@@ -394,6 +598,7 @@ def _configure_optimal_w(parser):
 def run_optimal_w(args, out, parser):
     """The optimal real-data weight w* and the risk at w* and at w = 1."""
     import rmtheory as rt
+    _refuse_t0(args, parser)
     res = rt.optimal_w(args.spectrum, **_model_kwargs(args), **_spectrum_kwargs(args, parser))
     d = args.dps
     if args.json:
@@ -404,7 +609,7 @@ def run_optimal_w(args, out, parser):
                "digits": {"w": _g(res.w, d), "risk": _g(res.risk.total, d),
                           "risk_at_1": _g(res.risk_at_1.total, d)},
                "params": _json_params(res.params)}
-        print(json.dumps(doc, indent=2, ensure_ascii=False), file=out)
+        _print_json(doc, out)
         return 0
     rows = [("w*", _g(res.w, d)), ("on boundary", "yes (w* = 1)" if res.on_boundary else "no"),
             ("R(w*)", _g(res.risk.total, d)), ("R(1)", _g(res.risk_at_1.total, d)),
@@ -433,7 +638,7 @@ def run_risk(args, out, parser):
         doc = {"params": _json_params(results[0].params),
                "records": [{"w": _num(r.w), "bias": _num(r.bias), "variance": _num(r.variance),
                             "total": _num(r.total)} for r in results]}
-        print(json.dumps(doc, indent=2, ensure_ascii=False), file=out)
+        _print_json(doc, out)
         return 0
     print(f"limiting risk  {_params_line(results[0].params)}", file=out)
     print(_table(["w", "bias", "variance", "total"],
@@ -483,10 +688,14 @@ def _configure_curve(parser):
 def run_curve(args, out, parser):
     """w*(λ) over a range of ridge penalties, and the critical λ where w* = 1."""
     import rmtheory as rt
+    from .numeric.optimize import check_optimum_exists
     spectrum = _spectrum_kwargs(args, parser)
     lams = args.lams
     if any(lam < 0 for lam in lams):
         _fail(parser, f"every penalty must be >= 0, received {min(lams):g}", "--lams")
+    _refuse_t0(args, parser)
+    for lam in lams:   # a penalty without an optimum is refused before any computation
+        check_optimum_exists(args.gamma, lam, args.t, args.kappa_s)
     kw = _model_kwargs(args)
     if args.fast:   # every usage error before the first computation (critical λ)
         from ._validation import check_dps
@@ -498,7 +707,7 @@ def run_curve(args, out, parser):
         for name in ("gamma", "sigma2", "r2", "kappa_s"):
             if not getattr(args, name) > (0 if name != "kappa_s" else -1e-300):
                 _fail(parser, f"{name} must be > 0, received {getattr(args, name)}")
-    lam_c = None
+    lam_c = interrupted = None
     if args.t is None:
         lam_c = rt.critical_lambda(args.spectrum, gamma=args.gamma, sigma2=args.sigma2,
                                    r2=args.r2, dps=args.dps, kappa_s=args.kappa_s, **spectrum)
@@ -518,19 +727,28 @@ def run_curve(args, out, parser):
         params = dict(spectrum=spec.name, **spec.params, gamma=args.gamma, sigma2=args.sigma2,
                       r2=args.r2, t=None, kappa_s=args.kappa_s)
         digits = 10
-    else:
+    else:   # one penalty at a time (as rt.w_star_curve): Ctrl-C keeps the rows done
         kw.pop("lam", None)
-        results = rt.w_star_curve([float(x) for x in lams], args.spectrum, **kw, **spectrum)
-        records = [{"lam": float(r.params["lam"]), "w": float(r.w), "on_boundary": r.on_boundary,
-                    "risk": _num(r.risk.total), "w_digits": _g(r.w, args.dps)}
-                   for r in results]
-        params = {k: v for k, v in results[0].params.items() if k != "lam"}
+        records, params = [], None
+        try:
+            for lam in lams:
+                r = rt.optimal_w(args.spectrum, lam=float(lam), **kw, **spectrum)
+                records.append({"lam": float(r.params["lam"]), "w": float(r.w),
+                                "on_boundary": r.on_boundary, "risk": _num(r.risk.total),
+                                "w_digits": _g(r.w, args.dps)})
+                params = params or {k: v for k, v in r.params.items() if k != "lam"}
+        except KeyboardInterrupt:
+            if not records:
+                raise
+            interrupted = (f"interrupted after {len(records)} of {len(lams)} penalties; "
+                           f"the {'JSON' if args.json else 'table'} above has those rows")
         digits = min(args.dps, 15)
     if args.json:
         doc = {"params": _json_params(params), "method": "float64" if args.fast else "mpmath",
-               "critical_lambda": None if lam_c is None else float(lam_c), "records": records}
-        print(json.dumps(doc, indent=2, ensure_ascii=False), file=out)
-        return 0
+               "critical_lambda": None if lam_c is None else float(lam_c),
+               "complete": interrupted is None, "records": records}
+        _print_json(doc, out)
+        return _interrupted(interrupted)
     print(f"w*(lambda)  {_params_line(params)}", file=out)
     print(_table(["lambda", "w*", "boundary", "R(w*)"],
                  [[f"{r['lam']:.6g}", r.get("w_digits") or f"{r['w']:.{digits}g}",
@@ -540,6 +758,14 @@ def run_curve(args, out, parser):
     if lam_c is not None:
         print(f"critical lambda (w* = 1 for every lambda beyond it): {_g(lam_c, digits)}",
               file=out)
+    return _interrupted(interrupted)
+
+
+def _interrupted(detail):
+    """A command's status once its partial output is printed: ``0``, or the
+    interruption as a ``KeyboardInterrupt`` whose text :func:`main` prints."""
+    if detail is not None:
+        raise KeyboardInterrupt(detail)
     return 0
 
 
@@ -560,8 +786,11 @@ def _configure_verify(parser):
                         help="noise repetitions per design for --method simulate (default 100)")
     parser.add_argument("--z-threshold", dest="z_threshold", type=_finite, default=3.0,
                         help="pass if |z| <= this (default 3)")
-    parser.add_argument("--backend", choices=("serial", "processes"), default="serial",
-                        help="run the draws here or on all cores (default serial)")
+    parser.add_argument("--backend", choices=("serial", "processes", "dask"), default="serial",
+                        help="run the draws here, on all cores, or on a Dask cluster "
+                             "(--address) (default serial)")
+    parser.add_argument("--address", metavar="ADDR", default=None,
+                        help="--backend dask: the scheduler address, e.g. tcp://host:8786")
     _add_spectrum_options(parser)
     _add_model_options(parser, lam=False, dps=False)
 
@@ -572,6 +801,11 @@ def run_verify(args, out, parser):
     from .montecarlo import SPECTRUM_DEFAULTS as MC_DEFAULTS, verify
     from .numeric import SPECTRUM_DEFAULTS
     spectrum = _spectrum_kwargs(args, parser)
+    if (args.backend == "dask") != (args.address is not None):
+        _fail(parser, "--backend dask needs --address (a Dask scheduler, e.g. tcp://host:8786)"
+              if args.backend == "dask" else
+              f"--address is for --backend dask, not --backend {args.backend}",
+              "--backend" if args.backend == "dask" else "--address")
     # the same H and G as `optimal-w` and `risk` when a parameter is not given
     for key, value in SPECTRUM_DEFAULTS[args.spectrum].items():
         if key not in spectrum and value is not None and key in MC_DEFAULTS[args.spectrum]:
@@ -582,15 +816,29 @@ def run_verify(args, out, parser):
                         lam=list(args.lam), t=args.t, draws=args.draws, seed=args.seed, sigma2=args.sigma2, r2=args.r2,
                         kappa_s=args.kappa_s, method=args.method, reps=args.reps,
                         z_threshold=args.z_threshold, backend=args.backend,
-                        progress=None, **spectrum)
-    print(report.to_json(indent=2) if args.json else str(report), file=out)
+                        address=args.address, progress=None, **spectrum)
+    if args.json:    # to_json writes Infinity for an infinite theory: map it like every command
+        _print_json(json.loads(report.to_json()), out)
+    else:
+        print(report, file=out)
+    # a run cut short keeps its completed draws (printed above) and says why on one line
+    failure = getattr(report, "failure", None)
+    if not report.complete or failure:
+        what = "JSON" if args.json else "table"
+        done = (f"{report.draws_completed} of {args.draws} draws completed; the {what} above "
+                f"uses them")
+        if failure and not _SIGINT.seen:
+            raise _Failure(f"{' '.join(str(failure).split())} ({done})")
+        raise KeyboardInterrupt(f"interrupted: {done}")
     return 0 if report.all_passed else 1
 
 
 def _configure_report(parser):
     from .report import DEFAULT_OUTPUT
     parser.add_argument("--output", "-o", default=DEFAULT_OUTPUT, metavar="DIR",
-                        help=f"folder to write (default ./{DEFAULT_OUTPUT})")
+                        help=f"folder to write (default ./{DEFAULT_OUTPUT}); the report is "
+                             f"built beside it and moved in at the end, so an interrupted "
+                             f"run leaves the previous report as it was")
     parser.add_argument("--quick", action="store_true",
                         help="tiny Monte Carlo sizes: seconds instead of a minute or two")
     parser.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
@@ -604,6 +852,9 @@ def _configure_report(parser):
 def run_report(args, out, parser):
     """Write the figures (PNG, PDF), summary.md, checks.csv and formulas.tex."""
     from .report import generate_report
+    if args.output == "-":
+        _fail(parser, "the report is a folder of files and cannot go to stdout ('-'); "
+                      "give a folder", "--output")
     try:
         report = generate_report(args.output, quick=args.quick, seed=args.seed,
                                  progress=args.progress, formats=args.formats)
@@ -615,9 +866,9 @@ def run_report(args, out, parser):
           file=out)
     print(f"  {summary}  (tables; {sum(c.agrees for c in in_scope)}/{len(in_scope)} "
           f"Monte Carlo points agree with the theory)", file=out)
+    suffix = args.formats[0] if len(args.formats) == 1 else f"{{{','.join(args.formats)}}}"
     for data in report.figures:
-        print(f"  {report.directory / data.name}.{{{','.join(args.formats)}}}  {data.title}",
-              file=out)
+        print(f"  {report.directory / data.name}.{suffix}  {data.title}", file=out)
     print(f"  {report.directory / 'formulas.tex'}  (pdflatex formulas.tex)", file=out)
     return 0
 
@@ -670,36 +921,151 @@ def build_parser():
     return parser, sub
 
 
+class _Failure(Exception):
+    """A run that failed after printing what it completed: one line, exit status 1."""
+
+
+class _SigintWatch:
+    """Whether a real Ctrl-C (``SIGINT``) arrived while :func:`main` ran: a
+    library may turn it into a partial result with a failure text, and the
+    status must still be 130, not 1."""
+
+    seen = False
+
+    @contextmanager
+    def watching(self):
+        self.seen = False
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+            yield
+            return
+
+        def handler(signum, frame):
+            self.seen = True
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+_SIGINT = _SigintWatch()
+
+
+def _quiet_stdout():
+    """Point stdout's descriptor at /dev/null, so that the interpreter's last
+    flush of what could not be written does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):   # no descriptor (a test's capture)
+        pass
+
+
+def _dispatch(argv, out, state):
+    """Parse ``argv`` and run the command; return its exit status."""
+    parser, sub = build_parser()
+    try:
+        args, extras = parser.parse_known_args(argv)
+    except SystemExit as exc:  # --help / --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except UsageError as exc:
+        # "--outptu x.tex": argparse reports the missing --output, not the typo
+        command = next((a for a in argv if a in sub.choices), None)
+        known = sub.choices[command] if command else parser
+        unknown = [a for a in argv if a.startswith("-") and not _is_number(a)
+                   and not any(o.startswith(a.split("=", 1)[0]) for o in
+                               [o for act in known._actions for o in act.option_strings])]
+        if "arguments are required" in str(exc) and unknown:
+            state["prog"] = known.prog
+            raise UsageError(_unrecognized(known, unknown)) from None
+        raise
+    command_parser = sub.choices[args.command] if args.command else parser
+    state["prog"] = command_parser.prog
+    if extras:
+        raise UsageError(_unrecognized(command_parser, extras))
+    command_parser.typed_numbers = _typed_numbers(argv)
+    state["parser"] = command_parser
+    if args.command is None:
+        return run_default(args, out)
+    try:
+        return COMMANDS[args.command].run(args, out, command_parser)
+    except (ValueError, TypeError) as exc:
+        _fail(command_parser, exc)
+    except ArithmeticError as exc:   # NoConvergence, PrecisionError, ...
+        message = " ".join(str(exc).split()) or (
+            f"{type(exc).__name__} inside the library (a bug: please report this command)")
+        raise _Failure(f"computation failed: {_for_the_shell(message, command_parser)}") \
+            from None
+
+
 def main(argv=None):
-    """Run the command line; return the exit status (0 ok, 2 user mistake).
+    """Run the command line; return the exit status.
+
+    ``0`` ok, ``1`` a computation or run that failed (or stdout that cannot
+    be written), ``2`` a user mistake, ``130`` interrupted, ``141`` the
+    reader of stdout went away; every error is one line on stderr (see the
+    module docstring).
 
     Parameters
     ----------
     argv : list of str, optional
         Arguments without the program name (default: ``sys.argv[1:]``).
     """
-    parser, sub = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    out = _Stdout(sys.stdout)
+    state = {"prog": PROG}
+
+    def say(text):
+        print(f"{state['prog']}: {' '.join(str(text).split())}", file=sys.stderr)
+
     try:
-        try:
-            args = parser.parse_args(argv)
-        except SystemExit as exc:  # --help / --version
-            return exc.code if isinstance(exc.code, int) else 0
-        if args.command is None:
-            return run_default(args, sys.stdout)
-        command_parser = sub.choices[args.command]
-        try:
-            return COMMANDS[args.command].run(args, sys.stdout, command_parser)
-        except (ValueError, TypeError) as exc:
-            _fail(command_parser, exc)
-        except ArithmeticError as exc:   # NoConvergence, PrecisionError, ...
-            message = " ".join(str(exc).split()) or (
-                f"{type(exc).__name__} inside the library (a bug: please report this command)")
-            print(f"{command_parser.prog}: computation failed: {message}", file=sys.stderr)
-            return 1
+        with _SIGINT.watching(), warnings.catch_warnings(record=True) as caught:
+            status = _dispatch(argv, out, state)
+            out.flush()
+        # after a clean run only: an interruption or a failure is one line in all
+        for message in dict.fromkeys(str(w.message) for w in caught):
+            say(f"warning: {message}")   # one line each (Python's show two)
+        return status
     except UsageError as exc:
         print(" ".join(str(exc).split()), file=sys.stderr)
         return 2
-    except BrokenPipeError:   # the reader went away (`rmtheory ... | head`)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    except _OutputError as exc:
+        _quiet_stdout()
+        if isinstance(exc.error, BrokenPipeError):   # `rmtheory ... | head`: quiet
+            return 141
+        error = exc.error
+        say(f"cannot write the output: {getattr(error, 'strerror', None) or error}")
+        return 1
+    except KeyboardInterrupt as exc:
+        try:
+            out.flush()        # the partial output first, then the one line
+        except _OutputError:
+            _quiet_stdout()
+        detail = " ".join(str(exc).split())
+        say(detail or ("interrupted; the output above is incomplete" if out.written
+                       else "interrupted before any output"))
+        return 130
+    except _Failure as exc:
+        try:
+            out.flush()
+        except _OutputError:
+            _quiet_stdout()
+        say(exc)
+        return 1
+    except Exception as exc:   # e.g. BrokenProcessPool, a Dask error: one line, no traceback
+        if os.environ.get("RMTHEORY_TRACEBACK"):
+            raise
+        try:
+            out.flush()
+        except _OutputError:
+            _quiet_stdout()
+        message = " ".join(str(exc).split())
+        parser = state.get("parser")
+        if parser is not None:
+            message = _for_the_shell(message, parser)
+        say(f"failed: {type(exc).__name__}" + (f": {message}" if message else "")
+            + " (RMTHEORY_TRACEBACK=1 shows the traceback)")
+        return 1
