@@ -5,6 +5,7 @@ wrong type or ``ValueError`` for a bad value, naming the argument, the
 value received and the allowed range. SymPy expressions pass a check
 unless they provably violate it (as in ``sympy.stats``).
 """
+import decimal
 import math
 import numbers
 
@@ -25,10 +26,17 @@ def is_symbolic(value):
     return isinstance(value, sp.Basic) and bool(value.free_symbols)
 
 
+def _is_bool(value):
+    """``True``/``False`` and NumPy's ``np.True_``/``np.False_``: never a number here."""
+    return isinstance(value, bool) or type(value).__name__ == "bool_"
+
+
 def _as_real(name, value):
-    if isinstance(value, bool):
+    """``value`` if it is a real number of a supported type (NumPy 0-d arrays
+    unwrapped to their scalar, keeping its type), else ``TypeError``."""
+    if _is_bool(value):
         raise TypeError(f"{name} must be a real number, received bool {value!r}")
-    if isinstance(value, (numbers.Real, mpmath.mpf)):
+    if isinstance(value, (numbers.Real, mpmath.ctx_mp_python._mpf)):
         return value
     if isinstance(value, sp.Basic) and value.is_number:
         if value.is_real is False:
@@ -36,15 +44,40 @@ def _as_real(name, value):
         return value
     if isinstance(value, sp.Basic):
         return value
-    try:  # numpy scalars and 0-d arrays
+    if isinstance(value, decimal.Decimal):
+        return value
+    try:  # NumPy scalars and 0-d arrays, kept in their own type (float32, longdouble)
         import numpy as np
-        if isinstance(value, np.ndarray) and value.ndim == 0 and np.isrealobj(value):
-            return float(value)
-        if isinstance(value, np.generic) and np.isrealobj(value):
-            return float(value)
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            return _as_real(name, value[()])
+        if isinstance(value, np.generic) and np.isrealobj(value) \
+                and isinstance(value, (np.integer, np.floating)):
+            return value
     except ImportError:  # pragma: no cover
         pass
     raise TypeError(f"{name} must be a real number, received {type(value).__name__} {value!r}")
+
+
+def _is_finite(value):
+    """Finiteness without a detour through ``float`` (which overflows for
+    ``10**400`` and calls ``mpf('1e400')`` infinite)."""
+    if isinstance(value, numbers.Integral):
+        return True
+    if isinstance(value, mpmath.ctx_mp_python._mpf):
+        return bool(mpmath.isfinite(value))
+    if isinstance(value, sp.Basic):
+        return value.is_finite is not False and value is not sp.nan
+    if isinstance(value, decimal.Decimal):
+        return value.is_finite()
+    if isinstance(value, numbers.Rational):
+        return True
+    try:
+        import numpy as np
+        if isinstance(value, np.generic):
+            return bool(np.isfinite(value))
+    except ImportError:  # pragma: no cover
+        pass
+    return math.isfinite(value)
 
 
 def _provably(condition):
@@ -53,25 +86,15 @@ def _provably(condition):
     return result is True or result == sp.true
 
 
-def _numeric(name, value):
-    """A SymPy number or a ``Fraction`` as an mpf carrying ``MAX_DPS`` + guard
-    digits (``mpmath.mpf`` converts neither ``sqrt(2)/2`` nor ``Fraction(1, 3)``);
-    anything else as is."""
-    if isinstance(value, sp.Basic):
-        with mpmath.workdps(MAX_DPS + 20):
-            return mpmath.mpf(sp.Float(value.evalf(MAX_DPS + 20), MAX_DPS + 20))
-    if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral):
-        with mpmath.workdps(MAX_DPS + 20):
-            return mpmath.mpf(value.numerator) / value.denominator
-    return value
-
-
 def check_real(name, value, *, low=None, high=None, low_open=False,
                high_open=False, symbolic=True):
     """Check ``value`` is a finite real in the stated interval and return it.
 
     ``symbolic=False`` (the numeric layer) refuses SymPy expressions with
-    free symbols and returns a SymPy number as an mpf.
+    free symbols. The value comes back as given (a NumPy 0-d array as its
+    scalar): it is converted once, at the working precision, by
+    :func:`rmtheory.numeric.precision.to_mpf`, which states how each type
+    is read.
 
     Examples
     --------
@@ -89,8 +112,7 @@ def check_real(name, value, *, low=None, high=None, low_open=False,
         lo_bad = low is not None and _provably(value <= low if low_open else value < low)
         hi_bad = high is not None and _provably(value >= high if high_open else value > high)
     else:
-        as_float = float(value)
-        if math.isnan(as_float) or math.isinf(as_float):
+        if not _is_finite(value):
             raise ValueError(f"{name} must be finite, received {value}")
         lo_bad = low is not None and (value <= low if low_open else value < low)
         hi_bad = high is not None and (value >= high if high_open else value > high)
@@ -99,7 +121,7 @@ def check_real(name, value, *, low=None, high=None, low_open=False,
         hi = "inf" if high is None else high
         interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
         raise ValueError(f"{name} must be in {interval}, received {value}")
-    return value if symbolic else _numeric(name, value)
+    return value
 
 
 def check_weight(value, name="w", symbolic=True):
@@ -117,13 +139,31 @@ def check_int(name, value, *, low=None, high=None):
     ...
     ValueError: draws must be an int in [2, 1000000], received 1000000000
     """
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, sp.Integer)):
+    try:  # a NumPy 0-d array as its scalar
+        import numpy as np
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]
+    except ImportError:  # pragma: no cover
+        pass
+    if _is_bool(value):
+        raise TypeError(f"{name} must be an int, received bool {value!r}")
+    if not isinstance(value, (numbers.Integral, sp.Integer)):
         raise TypeError(f"{name} must be an int, received {type(value).__name__} {value!r}")
     if (low is not None and value < low) or (high is not None and value > high):
-        allowed = (f">= {low}" if high is None else f"<= {high}" if low is None
-                   else f"in [{low}, {high}]")
+        lo, hi = _readable_int(low), _readable_int(high)
+        allowed = (f">= {lo}" if high is None else f"<= {hi}" if low is None
+                   else f"in [{lo}, {hi}]")
         raise ValueError(f"{name} must be an int {allowed}, received {value}")
     return int(value)
+
+
+def _readable_int(n):
+    """``10**18`` as ``10^18`` (a bound a person can read); other ints as is."""
+    if n is not None and n >= 10**7:
+        exponent = len(str(n)) - 1
+        if n == 10**exponent:
+            return f"10^{exponent}"
+    return n
 
 
 def check_dps(dps):
@@ -132,8 +172,9 @@ def check_dps(dps):
 
 
 def check_complex(name, value, *, nonzero=False):
-    """A finite (real or complex) number, optionally nonzero, returned as is
-    (a NumPy scalar as a Python ``complex``).
+    """A finite (real or complex) number, optionally nonzero, returned as
+    given (a NumPy 0-d array as its scalar) so that no digit is lost before
+    the numeric layer converts it (:func:`rmtheory.numeric.precision.to_mpc`).
 
     Examples
     --------
@@ -144,22 +185,32 @@ def check_complex(name, value, *, nonzero=False):
     ...
     ValueError: z must be finite, received nan
     """
-    if isinstance(value, bool) or isinstance(value, (str, bytes)):
+    if _is_bool(value) or isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be a number, received {type(value).__name__} {value!r}")
     if isinstance(value, sp.Basic):
         if not value.is_number:
             raise TypeError(f"{name} must be a number, received the symbolic {value}")
-        value = complex(value)
+        if value.is_finite is False or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            raise ValueError(f"{name} must be finite, received {value}")
+        if nonzero and value.is_zero:
+            raise ValueError(f"{name} must be nonzero, received {value}")
+        return value
     try:  # NumPy scalars and 0-d arrays; an array of several values is refused below
         import numpy as np
-        if isinstance(value, (np.generic, np.ndarray)) and np.ndim(value) == 0:
-            value = complex(value)
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]
     except ImportError:  # pragma: no cover
         pass
-    if not isinstance(value, (numbers.Number, mpmath.mpf, mpmath.mpc)):
+    if not isinstance(value, (numbers.Number, mpmath.ctx_mp_python._mpf,
+                              mpmath.ctx_mp_python._mpc)):
         raise TypeError(f"{name} must be a number, received {type(value).__name__} {value!r}")
-    as_complex = complex(value)
-    if not (math.isfinite(as_complex.real) and math.isfinite(as_complex.imag)):
+    if isinstance(value, mpmath.ctx_mp_python._mpc):
+        finite = mpmath.isfinite(value.real) and mpmath.isfinite(value.imag)
+    elif isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+        finite = _is_finite(value.real) and _is_finite(value.imag)
+    else:
+        finite = _is_finite(value)
+    if not finite:
         raise ValueError(f"{name} must be finite, received {value}")
     if nonzero and value == 0:
         raise ValueError(f"{name} must be nonzero, received {value}")

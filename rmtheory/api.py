@@ -3,21 +3,31 @@
 ``w_star_curve``).
 
 Every function converts and validates its input once, computes with
-guard digits inside ``mp.workdps`` (never touching the global ``mp.dps``),
-confirms the digits it returns by re-evaluating at a higher precision,
-and rounds to ``dps`` on return.
+guard digits in the calling thread's **private** mpmath context
+(:mod:`rmtheory.numeric.context`: ``mpmath.mp`` is never read or
+written, so concurrent calls from threads give the results of solo calls
+and a caller's own mpmath code is undisturbed), confirms the digits it
+returns by re-evaluating at a higher precision — relative to the size of
+each number, whatever its magnitude — and rounds to ``dps`` on return.
+
+Every real argument, scalar or spectrum parameter, is read the same way
+(:func:`rmtheory.numeric.precision.to_mpf`): ints, ``Fraction``,
+``Decimal``, SymPy numbers and ``mpf`` exactly; a binary float (Python or
+NumPy, any width) as the shortest decimal that rounds to it, so ``0.1``
+means ``1/10``. Booleans are refused.
 """
+import difflib
+import functools
 from dataclasses import dataclass, field
 
-from mpmath import mp
-
 from ._validation import check_complex, check_dps, check_int, check_real, check_weight
+from .numeric.context import add_at, div_at, export, is_mpc, mp, private_context, sub_at
 from .numeric.fixed_point import solve_kappa, solve_stieltjes
-from .numeric.precision import NoConvergence
+from .numeric.precision import NoConvergence, to_mpc, to_mpf
 from .numeric.optimize import critical_lambda as _critical_lambda
 from .numeric.optimize import check_optimum_exists, optimal_weight, _extra_bits
 from .numeric.risk import risk_parts
-from .numeric.spectra import make_spectrum
+from .numeric.spectra import SPECTRUM_DEFAULTS, make_spectrum
 
 __all__ = ["kappa", "stieltjes", "limiting_risk", "optimal_w", "critical_lambda",
            "w_star_curve", "RiskResult", "OptimalWeight", "PrecisionError"]
@@ -32,35 +42,70 @@ class PrecisionError(NoConvergence):
     would be returned."""
 
 
+def _isolated(function):
+    """Run a public function in the thread's private mpmath context."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with private_context():
+            return function(*args, **kwargs)
+    return wrapper
+
+
+def _agree(x, y, tol):
+    """``x`` and ``y`` agree to the relative tolerance ``tol`` (each part of a
+    complex number relative to itself); an exact zero only agrees with an
+    exact zero, an infinity with the same infinity."""
+    if is_mpc(x) or is_mpc(y):
+        return _agree(mp.re(x), mp.re(y), tol) and _agree(mp.im(x), mp.im(y), tol)
+    if x == y:
+        return True
+    if not (mp.isfinite(x) and mp.isfinite(y)):
+        return False
+    return abs(x - y) <= tol * abs(x)
+
+
 def _confirmed(compute, dps, what, refine=None):
     """Run ``compute()`` at ``dps + guard`` and again at ``dps + guard +
     check`` digits (``refine(first)`` instead, when given: a cheaper
     re-solve started from the first result); return the second, rounded
-    to ``dps``, once they agree to ``dps − 5`` significant digits (or raise
-    :class:`PrecisionError`)."""
+    to ``dps``, once every number in it agrees with the first to
+    ``dps − 5`` significant digits — a test relative to the size of each
+    number, so a result of 1e-300 is held to the same digits as one of 1
+    (or raise :class:`PrecisionError`). Booleans must be equal."""
     with mp.workdps(dps + GUARD_DIGITS):
         first = compute()
     with mp.workdps(dps + GUARD_DIGITS + CHECK_DIGITS):
         second = compute() if refine is None else refine(first)
         values = second if isinstance(second, tuple) else (second,)
         previous = first if isinstance(first, tuple) else (first,)
+        tol = mp.mpf(10)**(-(dps - 5))
         for x, y in zip(values, previous):
-            if x is None or y is None or mp.isinf(x) or isinstance(x, bool):
+            if x is None and y is None:
                 continue
-            gap = abs(x - y)
-            if gap > mp.mpf(10)**(-(dps - 5)) * max(abs(x), mp.mpf(10)**(-dps)):
+            if isinstance(x, bool) or isinstance(y, bool):
+                if x is not y:
+                    raise PrecisionError(f"{what} (evaluations at {dps + GUARD_DIGITS} and "
+                                         f"{dps + GUARD_DIGITS + CHECK_DIGITS} digits disagree "
+                                         f"on whether the optimum is on the boundary)",
+                                         1, 0, "a larger dps")
+                continue
+            if not _agree(x, y, tol):
+                gap = abs(x - y)
+                relative = gap / abs(x) if x != 0 and mp.isfinite(gap) else gap
                 raise PrecisionError(
                     f"{what} (evaluations at {dps + GUARD_DIGITS} and "
-                    f"{dps + GUARD_DIGITS + CHECK_DIGITS} digits disagree)", gap / abs(x),
-                    mp.mpf(10)**(-(dps - 5)), "a larger dps")
+                    f"{dps + GUARD_DIGITS + CHECK_DIGITS} digits disagree)", relative,
+                    tol, "a larger dps")
     with mp.workdps(dps):
         rounded = tuple(v if v is None or isinstance(v, bool) else +v for v in values)
+    rounded = export(rounded)
     return rounded if isinstance(second, tuple) else rounded[0]
 
 
 def _real(name, value, **bounds):
-    """A real number: a SymPy number or a ``Fraction`` comes back as an mpf
-    (``_mp`` cannot convert them), a free symbol is a ``TypeError``."""
+    """A real number, validated (converted later, at the working precision,
+    by :func:`~rmtheory.numeric.precision.to_mpf`); a free symbol is a
+    ``TypeError``."""
     return check_real(name, value, symbolic=False, **bounds)
 
 
@@ -71,35 +116,56 @@ def _common(gamma, lam, sigma2, r2, t, dps, kappa_s):
     r2 = _real("r2", r2, low=0)
     kappa_s = _real("kappa_s", kappa_s, low=0)
     if t is not None:
-        t = check_int("t", t, low=0)
+        t = check_int("t", t, low=0, high=MAX_T)
     return gamma, lam, sigma2, r2, t, check_dps(dps), kappa_s
 
 
-def _mp(x):
-    """Convert once at the boundary; a Python float is read as its shortest
-    decimal representation (``0.6`` means 6/10, not the nearest double)."""
-    if isinstance(x, float):
-        return mp.mpf(repr(float(x)))
-    return x if isinstance(x, mp.mpf) else mp.mpf(x)
+#: the largest number of refits accepted (the finite-t formulas cost the
+#: same for every t; beyond this t is indistinguishable from t = ∞)
+MAX_T = 10**18
+
+
+def _spectrum(spectrum, params, keywords):
+    """``make_spectrum(spectrum, **params)``, with "did you mean" for a
+    keyword that is neither the model's nor the function's (``lamda=``)."""
+    if isinstance(spectrum, str) and spectrum in SPECTRUM_DEFAULTS:
+        allowed = list(SPECTRUM_DEFAULTS[spectrum])
+        for key in params:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed + list(keywords), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise TypeError(f"spectrum {spectrum!r} takes no parameter {key!r}; its "
+                                f"parameters are {allowed} (and this function's keywords "
+                                f"{list(keywords)}){hint}")
+    return make_spectrum(spectrum, **params)
+
+
+_RISK_KEYWORDS = ("gamma", "lam", "sigma2", "r2", "t", "dps", "kappa_s")
 
 
 @dataclass(frozen=True)
 class RiskResult:
     r"""Limiting risk ``R = bias + variance`` at one weight ``w``.
 
-    ``float(result)`` is the total. Numbers are mpmath values correct to
-    at least ``dps − 5`` significant digits (confirmed by re-evaluation).
+    ``float(result)`` is the total. Numbers are ``mpmath.mpf`` values
+    correct to at least ``dps − 5`` significant digits (confirmed by
+    re-evaluation, relative to their size).
     """
     w: object
     bias: object
     variance: object
     params: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        # numbers of the caller's mpmath type, whatever context computed them
+        for name in ("w", "bias", "variance"):
+            object.__setattr__(self, name, export(getattr(self, name)))
+
     @property
     def total(self):
-        # at the result's precision, not the caller's (15 digits by default)
-        with mp.workdps(self.params.get("dps", mp.dps)):
-            return self.bias + self.variance
+        """``bias + variance`` rounded to the result's ``dps`` (never to the
+        caller's ``mp.dps``, which is not read)."""
+        return add_at(self.bias, self.variance, self.params.get("dps", 15))
 
     def __float__(self):
         return float(self.total)
@@ -130,17 +196,19 @@ class OptimalWeight:
     on_boundary: bool
     params: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        object.__setattr__(self, "w", export(self.w))
+
     @property
     def gain(self):
         """``R(1) − R(w*)``, accurate to about ``10^(5 − dps) R(1)`` absolutely
         (a difference of two confirmed risks)."""
-        with mp.workdps(self.params.get("dps", mp.dps)):
-            return self.risk_at_1.total - self.risk.total
+        return sub_at(self.risk_at_1.total, self.risk.total, self.params.get("dps", 15))
 
     @property
     def relative_gain(self):
-        with mp.workdps(self.params.get("dps", mp.dps)):
-            return self.gain / self.risk_at_1.total
+        """``gain / R(1)``."""
+        return div_at(self.gain, self.risk_at_1.total, self.params.get("dps", 15))
 
     def __float__(self):
         return float(self.w)
@@ -157,6 +225,7 @@ class OptimalWeight:
                 rf"{mp.nstr(self.risk.total, d)},\quad R(1) - R(w^\star) = {mp.nstr(self.gain, 8)}$")
 
 
+@_isolated
 def kappa(lam, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
     r"""Effective regularisation ``κ(λ)``, solving ``λ = κ(1 − γ∫ s/(s+κ) dH)``.
 
@@ -171,10 +240,12 @@ def kappa(lam, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
     gamma = _real("gamma", gamma, low=0, low_open=True)
     lam = _real("lam", lam, low=0)
     dps = check_dps(dps)
-    spec = make_spectrum(spectrum, **spectrum_params)
-    return _confirmed(lambda: solve_kappa(_mp(lam), spec, _mp(gamma)), dps, "kappa")
+    spec = _spectrum(spectrum, spectrum_params, ("gamma", "dps"))
+    return _confirmed(lambda: solve_kappa(to_mpf("lam", lam), spec, to_mpf("gamma", gamma)),
+                      dps, "kappa")
 
 
+@_isolated
 def stieltjes(z, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
     r"""Stieltjes transform ``m(z)`` of the limit spectrum of ``XᵀX/n``.
 
@@ -191,24 +262,27 @@ def stieltjes(z, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
     gamma = _real("gamma", gamma, low=0, low_open=True)
     dps = check_dps(dps)
     z = check_complex("z", z, nonzero=True)
-    spec = make_spectrum(spectrum, **spectrum_params)
+    spec = _spectrum(spectrum, spectrum_params, ("gamma", "dps"))
+
     def compute():
-        zz = mp.mpc(_mp(float(z.real)) if isinstance(z.real, float) else z.real,
-                    _mp(float(z.imag)) if isinstance(z.imag, float) else z.imag)
-        return solve_stieltjes(zz, spec, _mp(gamma))
+        # converted inside: at the precision of each evaluation, every digit
+        return solve_stieltjes(to_mpc("z", z), spec, to_mpf("gamma", gamma))
     return _confirmed(compute, dps, "stieltjes")
 
 
 def _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps):
     def compute():
         # convert inside: mpf(...) rounds to the precision in force
-        w_, lam_, g_, r2_, s2_, ks_ = map(_mp, (w, lam, gamma, r2, sigma2, kappa_s))
+        w_, lam_, g_, r2_, s2_, ks_ = (to_mpf(n, v) for n, v in (
+            ("w", w), ("lam", lam), ("gamma", gamma), ("r2", r2), ("sigma2", sigma2),
+            ("kappa_s", kappa_s)))
         with mp.extraprec(_extra_bits(w_, lam_)):
             parts = risk_parts(w_, lam_, spec, g_, r2_, s2_, t=t, kappa_s=ks_)
             return +parts.bias, +parts.variance
     return _confirmed(compute, dps, "limiting_risk")
 
 
+@_isolated
 def limiting_risk(w, spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0,
                   t=None, dps=30, kappa_s=1.0, **spectrum_params):
     r"""Limiting risk ``R_t(w, λ)`` (``t=None``: ``t → ∞``) as bias + variance.
@@ -230,14 +304,15 @@ def limiting_risk(w, spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2
     """
     w = check_weight(w, symbolic=False)
     gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps, kappa_s)
-    spec = make_spectrum(spectrum, **spectrum_params)
+    spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
     bias, variance = _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps)
     params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
                   r2=r2, t=t, kappa_s=kappa_s, dps=dps)
     with mp.workdps(dps):
-        return RiskResult(_mp(w), bias, variance, params)
+        return RiskResult(to_mpf("w", w), bias, variance, params)
 
 
+@_isolated
 def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t=None,
               dps=30, kappa_s=1.0, **spectrum_params):
     r"""The real-data weight ``w* ∈ (0, 1]`` minimising the limiting risk.
@@ -255,12 +330,14 @@ def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t
     """
     gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps, kappa_s)
     check_optimum_exists(gamma, lam, t, kappa_s)
-    spec = make_spectrum(spectrum, **spectrum_params)
+    spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
 
     curvature = []
 
     def compute(near=None):
-        g_, l_, r2_, s2_, ks_ = map(_mp, (gamma, lam, r2, sigma2, kappa_s))
+        g_, l_, r2_, s2_, ks_ = (to_mpf(n, v) for n, v in (
+            ("gamma", gamma), ("lam", lam), ("r2", r2), ("sigma2", sigma2),
+            ("kappa_s", kappa_s)))
         found = optimal_weight(l_, spec, g_, r2_, s2_, t=t, kappa_s=ks_, near=near)
         curvature.append(found.curvature)
         # the risk at w* comes with the solve, and is confirmed with it: the
@@ -276,10 +353,11 @@ def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t
                   r2=r2, t=t, kappa_s=kappa_s, dps=dps)
     risk = RiskResult(w_star, bias, variance, params)
     at_1 = risk if boundary else RiskResult(
-        mp.one, *_risk_at(1, lam, spec, gamma, r2, sigma2, t, kappa_s, dps), params)
+        1, *_risk_at(1, lam, spec, gamma, r2, sigma2, t, kappa_s, dps), params)
     return OptimalWeight(w_star, risk, at_1, bool(boundary), params)
 
 
+@_isolated
 def critical_lambda(spectrum="isotropic", *, gamma=2.0, sigma2=1.0, r2=1.0, dps=30,
                     kappa_s=1.0, **spectrum_params):
     r"""The ridge penalty beyond which ``w* = 1`` exactly (stationary risk).
@@ -295,11 +373,13 @@ def critical_lambda(spectrum="isotropic", *, gamma=2.0, sigma2=1.0, r2=1.0, dps=
     1.0
     """
     gamma, _, sigma2, r2, _, dps, kappa_s = _common(gamma, 0, sigma2, r2, None, dps, kappa_s)
-    spec = make_spectrum(spectrum, **spectrum_params)
-    return _confirmed(lambda: _critical_lambda(spec, *map(_mp, (gamma, r2, sigma2)),
-                                               kappa_s=_mp(kappa_s)), dps, "critical_lambda")
+    spec = _spectrum(spectrum, spectrum_params, ("gamma", "sigma2", "r2", "dps", "kappa_s"))
+    return _confirmed(lambda: _critical_lambda(
+        spec, to_mpf("gamma", gamma), to_mpf("r2", r2), to_mpf("sigma2", sigma2),
+        kappa_s=to_mpf("kappa_s", kappa_s)), dps, "critical_lambda")
 
 
+@_isolated
 def w_star_curve(lams, spectrum="isotropic", *, gamma=2.0, sigma2=1.0, r2=1.0, t=None,
                  dps=30, kappa_s=1.0, **spectrum_params):
     """``optimal_w`` over a sequence of penalties; a list of :class:`OptimalWeight`.
@@ -310,13 +390,15 @@ def w_star_curve(lams, spectrum="isotropic", *, gamma=2.0, sigma2=1.0, r2=1.0, t
     >>> [round(float(r), 6) for r in rt.w_star_curve([0.0, 0.01], gamma=2.0, dps=15)]
     [0.618034, 0.6142]
     """
-    if isinstance(lams, (str, bytes)) or not hasattr(lams, "__iter__"):
-        raise TypeError(f"lams must be a sequence of penalties, received {lams!r}")
+    if isinstance(lams, (str, bytes)) or not hasattr(lams, "__iter__") \
+            or getattr(lams, "ndim", 1) == 0:        # a 0-d NumPy array has __iter__
+        raise TypeError(f"lams must be a sequence of penalties, received "
+                        f"{type(lams).__name__} {lams!r}")
     # every argument checked before the first solve, not at its penalty
     lams = [_real(f"lams[{i}]", lam, low=0) for i, lam in enumerate(lams)]
     checked = _common(gamma, 0, sigma2, r2, t, dps, kappa_s)
     for lam in lams:
         check_optimum_exists(checked[0], lam, checked[4], checked[6])
-    make_spectrum(spectrum, **spectrum_params)
+    _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
     return [optimal_w(spectrum, gamma=gamma, lam=lam, sigma2=sigma2, r2=r2, t=t, dps=dps,
                       kappa_s=kappa_s, **spectrum_params) for lam in lams]

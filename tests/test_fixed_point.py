@@ -16,6 +16,8 @@ References:
 import copy
 import math
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from mpmath import mp
@@ -58,7 +60,9 @@ def digits(a, b):
 
 def general(z, spec, gamma):
     """``(m, v)`` by continuation only (no closed form, no κ shortcut)."""
-    return fixed_point._stieltjes(mp.mpc(z), spec, mp.mpf(gamma), general=True)
+    # mp.mpf(repr(x)): a float argument means its shortest decimal, as in the library
+    gamma = mp.mpf(repr(gamma)) if isinstance(gamma, float) else mp.mpf(gamma)
+    return fixed_point._stieltjes(mp.mpc(z), spec, gamma, general=True)
 
 
 def mp_physical_root(z, gamma):
@@ -172,7 +176,8 @@ def test_kappa_solves_its_equation_and_matches_one_over_v(gamma, many):
             kappa = solve_kappa(lam, many, gamma)
             with mp.workdps(60):
                 i1 = many.integrate_H(lambda s: s / (s + kappa))
-                assert abs(kappa * (1 - gamma * i1) - lam) < mp.mpf(10)**-27 * (kappa + lam)
+                g = mp.mpf(repr(gamma))          # a float argument means its shortest decimal
+                assert abs(kappa * (1 - g * i1) - lam) < mp.mpf(10)**-27 * (kappa + lam)
             m, v = general(-lam, many, gamma)          # continuation, not κ
             assert digits(1 / v.real, kappa) >= 28
             # the public m(−λ) (via κ) agrees with the continuation
@@ -220,17 +225,20 @@ def test_kappa_for_uniform_against_closed_form_integral():
     spec = make_spectrum("uniform", a=0.5, b=1.5)
     with mp.workdps(30):
         for gamma, lam in ((0.7, mp.mpf("0.2")), (3, mp.mpf("0.05")), (3, mp.zero)):
+            g = mp.mpf(repr(gamma))              # a float argument means its shortest decimal
+
             def equation(k):
                 i1 = 1 - k * mp.log((mp.mpf(1.5) + k) / (mp.mpf(0.5) + k))
-                return k * (1 - gamma * i1) - lam if lam else 1 - gamma * i1
+                return k * (1 - g * i1) - lam if lam else 1 - g * i1
             reference = mp.findroot(equation, solve_kappa(lam, spec, gamma) * 1.01)
             assert digits(solve_kappa(lam, spec, gamma), reference) >= 28
 
 
 def test_ar1_kappa_and_stieltjes_against_quadrature_in_theta():
-    rho, gamma = mp.mpf(0.6), 2
+    gamma = 2
     spec = make_spectrum("ar1", rho=0.6)
     with mp.workdps(25):
+        rho = mp.mpf("0.6")                  # rho=0.6 means 6/10
         def f(theta):
             return (1 - rho**2) / (1 - 2 * rho * mp.cos(theta) + rho**2)
 
@@ -293,6 +301,7 @@ def test_newton_from_an_accurate_start_takes_few_steps(prec):
         fixed_point._bracketed_newton = counting
         try:
             for penalty in np.geomspace(0.05, 20, 15):
+                penalty = mp.mpf(penalty)        # exactly the double (an mpf is read as is)
                 k = solve_kappa(penalty, spec, 2)
                 residual = k * (1 - 2 * spec.integrate_H(lambda s: s / (s + k))) - penalty
                 assert abs(residual) <= mp.ldexp(penalty + k, 8 - prec)
@@ -407,7 +416,8 @@ def test_extreme_arguments(many):
         assert digits(m.imag, (1 - mp.mpf(1) / 2) * mp.mpf("1e20")) >= 15
 
 
-@pytest.mark.parametrize("gamma", [1, 1 + 2**-24, 1 - 2**-24])
+@pytest.mark.parametrize("gamma", [1, Fraction(2**24 + 1, 2**24), Fraction(2**24 - 1, 2**24)],
+                         ids=["1", "1+2^-24", "1-2^-24"])
 def test_ill_conditioned_kappa_keeps_its_digits(gamma, many):
     """Near ``γ = 1`` and ``λ → 0`` the root is ill conditioned (``κ ~ √λ``);
     the solver adds guard bits until the digits are right."""

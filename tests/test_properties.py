@@ -432,7 +432,9 @@ def test_precision_is_unchanged_by_any_call(call, outer):
 
 
 def _precision_dependent_kappa(lam, spec, gamma):
-    return mp.one + mp.mpf(mp.dps) / 1000         # differs at the two check precisions
+    # the library computes in its own context (mpmath.mp's dps never changes)
+    from rmtheory.numeric.context import mp as library_mp
+    return library_mp.one + library_mp.mpf(library_mp.dps) / 1000   # differs at the two checks
 
 
 def _unconverged(*args, **kwargs):
@@ -475,3 +477,89 @@ def test_precision_is_unchanged_by_a_cli_call(argv, status, patch, monkeypatch, 
         assert main(argv) == status
         assert mp.dps == 23
     capsys.readouterr()
+
+
+# --------------------------------------------------------------------------
+# issue 10: scales, NumPy scalars, long t, threads
+# --------------------------------------------------------------------------
+
+def _digits(x, y):
+    with mp.workdps(120):
+        x, y = mp.mpf(x), mp.mpf(y)
+        return 120 if x == y else float(-mp.log10(abs(x - y) / abs(y)))
+
+
+@FEW
+@given(model=st.one_of(st.just(("isotropic", {})), atom_models(), atom_models("discrete"),
+                       spiked_models()),
+       w=weights, gamma=gammas, lam=st.one_of(st.just(0.0), lams),
+       t=st.one_of(st.none(), st.integers(1, 40)),
+       exponent=st.integers(-300, 300))
+def test_risk_is_exactly_proportional_to_a_joint_scale_of_sigma2_and_r2(model, w, gamma, lam,
+                                                                        t, exponent):
+    # R(cσ², cr²) = c R(σ², r²): the digits of a result do not depend on its size
+    name, params = model
+    with mp.workdps(60):
+        scale = mp.mpf(10)**exponent if exponent >= 0 else 1 / mp.mpf(10)**-exponent
+    try:
+        base = rt.limiting_risk(w, name, gamma=gamma, lam=lam, t=t, dps=25, **params)
+        big = rt.limiting_risk(w, name, gamma=gamma, lam=lam, t=t, dps=25,
+                               sigma2=_ten(exponent), r2=_ten(exponent), **params)
+    except (NoConvergence, ValueError):   # e.g. a finite t the model does not have yet
+        return
+    for part in ("bias", "variance"):
+        a, b = getattr(big, part), getattr(base, part)
+        if b == 0:
+            assert a == 0
+        elif mp.isfinite(b):
+            with mp.workdps(60):
+                assert _digits(a, b * scale) >= 20
+
+
+def _ten(exponent):
+    from fractions import Fraction
+    return Fraction(10)**exponent
+
+
+NUMPY_TYPES = [np.float16, np.float32, np.float64, np.longdouble]
+
+
+@FEW
+@given(kind=st.sampled_from(NUMPY_TYPES), w=st.sampled_from([0.25, 0.5, 0.75, 1.0]),
+       lam=st.sampled_from([0.0, 0.125, 0.5, 2.0]), gamma=st.sampled_from([0.5, 2.0, 4.0]))
+def test_numpy_scalars_give_the_results_of_python_floats(kind, w, lam, gamma):
+    # values exact in every binary format, so each type denotes the same number
+    a = rt.limiting_risk(kind(w), gamma=kind(gamma), lam=kind(lam), dps=20)
+    b = rt.limiting_risk(w, gamma=gamma, lam=lam, dps=20)
+    assert (a.bias, a.variance) == (b.bias, b.variance)
+
+
+@FEW
+@given(w=st.floats(1e-3, 1.0), t=st.integers(20, 10**18), gamma=gammas)
+def test_long_t_min_norm_risk_lies_between_its_neighbours(w, t, gamma):
+    # c_t(w) is monotone in t (it moves from 1 towards c(w)), and it costs the same
+    # for every t: a risk at t lies between those at t − 1 and t + 1 and tends to t = ∞
+    r = [rt.limiting_risk(w, gamma=gamma, t=k, dps=20).variance for k in (t - 1, t, t + 1)]
+    first = rt.limiting_risk(w, gamma=gamma, t=1, dps=20).variance
+    limit = rt.limiting_risk(w, gamma=gamma, dps=20).variance
+    assert min(r[0], r[2]) <= r[1] <= max(r[0], r[2])
+    assert min(first, limit) <= r[1] <= max(first, limit)
+
+
+@FEW
+@given(calls=st.lists(st.sampled_from(CALLS), min_size=2, max_size=6),
+       outer=st.integers(10, 60))
+def test_concurrent_calls_match_solo_calls_and_leave_mp_alone(calls, outer):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def outcome(call):
+        try:
+            return repr(call())
+        except (ValueError, TypeError, ArithmeticError) as error:
+            return f"{type(error).__name__}: {error}"
+    with mp.workdps(outer):       # (the repr of an mpf follows the caller's dps)
+        solo = [outcome(call) for call in calls]
+        with ThreadPoolExecutor(len(calls)) as pool:
+            together = list(pool.map(outcome, calls))
+        assert mp.dps == outer
+    assert together == solo

@@ -90,11 +90,18 @@ def test_signal_is_spectrum_flags_g_equal_h():
 
 
 def test_weights_are_renormalised_at_the_working_precision():
-    spec = Spectrum.from_atoms([1, 2, 3], [0.1, 0.2, 0.7])    # float sum 0.9999999999999999
+    # binary sum 0.9999999999999999; the weights the user typed (floats are read
+    # as their shortest decimals) sum to 1, and each keeps its 60 digits
+    spec = Spectrum.from_atoms([1, 2, 3], [0.1, 0.2, 0.7])
     with mp.workdps(60):
         weights = [w for _, w in spec.atoms_H]
         assert mp.fsum(weights) == 1
-        assert close(weights[0], mp.mpf(0.1) / (mp.mpf(0.1) + mp.mpf(0.2) + mp.mpf(0.7)), 58)
+        assert close(weights[0], mp.mpf(1) / 10, 58)
+    spec = Spectrum.from_atoms([1, 2, 3], [0.25, 0.25, 0.5000000000001])   # renormalised
+    with mp.workdps(60):
+        weights = [w for _, w in spec.atoms_H]
+        assert close(mp.fsum(weights), 1, 58)
+        assert close(weights[0], mp.mpf("0.25") / mp.mpf("1.0000000000001"), 58)
 
 
 def test_spiked_with_full_alignment_drops_the_bulk_atom():
@@ -107,7 +114,7 @@ def test_spiked_with_full_alignment_drops_the_bulk_atom():
 def test_ar1_moments_are_exact(rho):
     spec = make_spectrum("ar1", rho=rho)
     with mp.workdps(40):
-        r = mp.mpf(rho)
+        r = mp.mpf(repr(rho))            # a float parameter means its shortest decimal
         second = (1 + r**2) / (1 - r**2)
         assert close(spec.integrate_H(lambda s: s), 1, 37)
         assert close(spec.integrate_H(lambda s: s**2), second, 37)
@@ -122,7 +129,7 @@ def test_ar1_agrees_with_mp_quad_over_theta():
     """The reparametrised rule against plain ``mp.quad`` in ``θ``."""
     spec = make_spectrum("ar1", rho=0.7)
     with mp.workdps(30):
-        r = mp.mpf(0.7)
+        r = mp.mpf("0.7")
 
         def f(theta):
             return (1 - r**2) / (1 - 2 * r * mp.cos(theta) + r**2)
@@ -171,7 +178,7 @@ def test_random_effects_from_atoms_or_a_law():
     with mp.workdps(30):
         assert atoms.integrate_G(lambda s: s) == atoms.integrate_H(lambda s: s) == mp.mpf(5) / 2
         assert law.integrate_G(mp.log) == law.integrate_H(mp.log)
-        assert close(law.integrate_H(mp.log), mp.log(1 - mp.mpf(0.3)**2), 27)
+        assert close(law.integrate_H(mp.log), mp.log(1 - mp.mpf("0.3")**2), 27)
         assert close(named.integrate_G(lambda s: s), 1, 27)
     assert make_spectrum("random_effects", law="isotropic").closed_forms is not None
 

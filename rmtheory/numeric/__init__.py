@@ -2,7 +2,9 @@
 
 Spectrum models (:mod:`.spectra`) and the fixed-point and Stieltjes
 solvers (:mod:`.fixed_point`). Every routine works at the ambient
-mpmath precision; wrap calls in ``mp.workdps(...)``.
+precision of :data:`rmtheory.numeric.context.mp`: the thread's private
+mpmath context inside the public API, ``mpmath.mp`` when called directly
+(then wrap calls in ``mpmath.mp.workdps(...)``; see :mod:`.context`).
 """
 from .precision import NoConvergence
 from .spectra import SPECTRUM_DEFAULTS, SPECTRUM_NAMES, Spectrum, make_spectrum

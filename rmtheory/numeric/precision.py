@@ -12,10 +12,12 @@ Examples
 ...     print(to_mpf("lam", 0.25), residual_tolerance() < mp.mpf(10)**-27)
 0.25 True
 """
+import decimal
 import numbers
-from fractions import Fraction
 
-from mpmath import mp
+import sympy as sp
+
+from .context import mp
 
 from .._validation import check_real, is_symbolic
 
@@ -58,37 +60,96 @@ GUARD_BITS = 12
 
 
 def to_mpf(name, value):
-    """``value`` as an ``mpf`` at the current precision.
+    """``value`` as an ``mpf`` at the current precision: the one conversion of
+    every real input of rmtheory (scalars and spectrum parameters alike).
 
-    Accepts ``int``, ``float``, :class:`fractions.Fraction`, ``mpf``,
-    NumPy scalars and numeric SymPy numbers (converted at the current
-    precision, so ``Rational(1, 3)`` keeps every digit asked for).
+    Each type is read as the number it denotes, rounded once to the
+    working precision:
+
+    * ``int`` (and NumPy integers), :class:`fractions.Fraction`, other
+      :class:`numbers.Rational`, :class:`decimal.Decimal`, SymPy numbers
+      (``Rational(1, 3)``, ``sqrt(2)``) and ``mpf`` — exactly;
+    * a binary floating-point number — Python ``float``, NumPy
+      ``float16``/``float32``/``float64``/``longdouble`` — as the shortest
+      decimal that rounds to it in its own format: ``0.1`` means ``1/10``,
+      as it reads, and so does ``np.float32(0.1)``. To mean the binary
+      value of a double, pass ``mpmath.mpf(x)`` or ``Fraction(x)``.
+
+    Booleans are refused.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> with mp.workdps(30):
+    ...     print(to_mpf("rho", 0.1) == to_mpf("rho", Fraction(1, 10)))
+    True
     """
-    if isinstance(value, Fraction):
-        return mp.mpf(value.numerator) / value.denominator
-    if is_symbolic(value):
-        raise TypeError(f"{name} must be a number for the numeric layer, "
-                        f"received the symbolic expression {value}")
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        raise TypeError(f"{name} must be a real number, received bool {value!r}")
+    if isinstance(value, float):                 # also np.float64, a float subclass
+        return mp.mpf(float.__repr__(value))
+    if isinstance(value, numbers.Integral):
+        return mp.mpf(int(value))
+    if isinstance(value, numbers.Rational):
+        return mp.mpf(int(value.numerator)) / int(value.denominator)
+    if isinstance(value, decimal.Decimal):
+        return mp.mpf(str(value))
+    if hasattr(value, "_mpf_") and not isinstance(value, sp.Basic):
+        return mp.mpf(value)                      # an mpf of any context
+    if isinstance(value, sp.Basic):
+        if is_symbolic(value):
+            raise TypeError(f"{name} must be a number for the numeric layer, "
+                            f"received the symbolic expression {value}")
+        if value.is_Rational:
+            return mp.mpf(int(value.p)) / int(value.q)
+        evaluated = value.evalf(mp.dps + 10)
+        if not evaluated.is_real:
+            raise ValueError(f"{name} must be real, received {value}")
+        return mp.mpf(evaluated._mpf_)
     try:
-        return mp.mpf(value)
-    except (TypeError, ValueError):
-        return mp.mpf(float(value))
+        import numpy as np
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            return to_mpf(name, value[()])
+        if isinstance(value, np.floating):
+            return mp.mpf(np.format_float_scientific(value, unique=True))
+    except ImportError:  # pragma: no cover
+        pass
+    raise TypeError(f"{name} must be a real number, received {type(value).__name__} {value!r}")
 
 
 def to_mpc(name, value):
-    """``value`` as an ``mpc`` at the current precision (real or complex input)."""
-    if isinstance(value, bool):
+    """``value`` as an ``mpc`` at the current precision (real or complex input).
+
+    Real and imaginary parts are read as :func:`to_mpf` reads a real: a
+    SymPy number such as ``Rational(-1, 3)`` or ``1 + I/3`` keeps every
+    digit asked for, a Python ``complex`` is read part by part as two
+    floats.
+    """
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
         raise TypeError(f"{name} must be a number, received bool {value!r}")
-    is_complex = isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)
-    if not is_complex and getattr(value, "is_number", False) \
-            and getattr(value, "is_real", None) is False:
-        is_complex = True                      # a SymPy number such as 1 + I
-    if not is_complex:
+    if hasattr(value, "_mpc_") and not isinstance(value, sp.Basic):
+        c = mp.mpc(value)                  # (SymPy's _mpc_ is a 53-bit evaluation)
+    elif isinstance(value, sp.Basic):
+        if is_symbolic(value):
+            raise TypeError(f"{name} must be a number, received the symbolic {value}")
+        re_part, im_part = value.as_real_imag()
+        c = mp.mpc(to_mpf(name, re_part),
+                   to_mpf(name, im_part))
+    elif isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+        c = mp.mpc(to_mpf(name, value.real), to_mpf(name, value.imag))
+    else:
+        try:
+            import numpy as np
+            if isinstance(value, np.complexfloating):
+                c = mp.mpc(to_mpf(name, value.real), to_mpf(name, value.imag))
+                return _finite_mpc(name, value, c)
+        except ImportError:  # pragma: no cover
+            pass
         return mp.mpc(real_input(name, value))
-    try:
-        c = mp.mpc(value)
-    except (TypeError, ValueError):
-        c = mp.mpc(complex(value))
+    return _finite_mpc(name, value, c)
+
+
+def _finite_mpc(name, value, c):
     if not (mp.isfinite(c.real) and mp.isfinite(c.imag)):
         raise ValueError(f"{name} must be finite, received {value}")
     return c

@@ -48,7 +48,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 
 import sympy as sp
-from mpmath import mp
+from .context import contextual, context_key, mp, private_context
 
 from .._validation import check_real, is_symbolic
 from .precision import GUARD_BITS, NoConvergence, to_mpf
@@ -80,6 +80,40 @@ SPECTRUM_NAMES = tuple(SPECTRUM_DEFAULTS)
 # measures: atoms, and quadrature-rule families for continuous laws
 # --------------------------------------------------------------------------
 
+class _BoundedCache:
+    """A thread-safe least-recently-used dict of at most ``size`` entries.
+
+    Quadrature rules are kept per (context, precision, level): without a
+    bound, a sweep over many precisions would keep every rule it ever
+    built (a rule at 1000 digits holds thousands of 3000-bit numbers).
+    """
+
+    def __init__(self, size):
+        self._size = size
+        self._data = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, make):
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = make()                  # outside the lock: it may take long
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+        return value
+
+    def __len__(self):
+        return len(self._data)
+
+
+#: rules kept per measure (all contexts, precisions and levels together)
+RULE_CACHE_SIZE = 48
+
+
 class _Measure:
     """A probability measure given as a rule ``(nodes, weights)`` per level."""
     discrete = False
@@ -87,17 +121,21 @@ class _Measure:
     max_level = 0
 
     def __init__(self):
-        self._rules = {}
+        self._rules = _BoundedCache(RULE_CACHE_SIZE)
         self._floats = None
         #: per precision, the lowest level that was enough last time
         self.level_hint = {}
 
     def rule(self, level):
-        """``(nodes, weights)`` as mpf lists at the current precision."""
-        key = (mp.prec, level)
-        if key not in self._rules:
-            self._rules[key] = self._make_rule(level)
-        return self._rules[key]
+        """``(nodes, weights)`` as tuples of mpf at the current precision.
+
+        Kept per context as well as per precision: an mpf of another
+        context would round every product it is the left operand of at
+        that context's precision."""
+        def make():
+            nodes, weights = self._make_rule(level)
+            return tuple(nodes), tuple(weights)
+        return self._rules.get((context_key(), mp.prec, level), make)
 
     def float_rule(self):
         """A rule in floats, for the double-precision warm starts."""
@@ -109,6 +147,28 @@ class _Measure:
 
     def float_level(self):
         return self.start_level
+
+    def float_rule_at(self, level):
+        """The rule of ``level`` as read-only float64 arrays ``(nodes, weights)``.
+
+        For the float64 path (:mod:`rmtheory.numeric.fast`), which chooses
+        the level itself: the same rule family as :meth:`rule`, built once
+        per level at 60 bits and kept on the measure (at most
+        ``max_level + 1`` entries; a discrete measure has the one level 0).
+        """
+        import numpy as np
+        level = 0 if self.discrete else level
+        if not 0 <= level <= self.max_level:
+            raise ValueError(f"level must be in [0, {self.max_level}], received {level}")
+        cache = self.__dict__.setdefault("_float_rules_at", {})
+        if level not in cache:
+            with mp.workprec(60):
+                rule = self.rule(level)
+                arrays = tuple(np.array([float(x) for x in part]) for part in rule)
+            for array in arrays:
+                array.setflags(write=False)
+            cache[level] = arrays
+        return cache[level]
 
     def hint(self, key):
         """Level to start from for integrals of kind ``key`` at this precision."""
@@ -208,10 +268,8 @@ class _UniformGL(_Measure):
 
     def _make_rule(self, level):
         a, b = to_mpf("a", self._a), to_mpf("b", self._b)
-        key = (mp.prec, "standard")
-        if key not in self._rules:
-            self._rules[key] = _gl_standard(max(20, mp.prec // 5 + 1))
-        x, w = self._rules[key]
+        x, w = self._rules.get((context_key(), mp.prec, "standard"),
+                               lambda: _gl_standard(max(20, mp.prec // 5 + 1)))
         panels = 2**(level + 1)
         h = (b - a) / panels
         ends = [h * mp.ldexp(1, -j) for j in range(level, 0, -1)]       # h/2^L, ..., h/2
@@ -255,17 +313,15 @@ class _DensityTS(_Measure):
     def __init__(self, density, a, b, name="density"):
         super().__init__()
         self._density, self._a, self._b, self._name = density, a, b, name
-        self._mass = {}
+        self._mass = _BoundedCache(RULE_CACHE_SIZE)
 
     def _raw_rule(self, level):
-        key = (mp.prec, "raw", level)
-        if key in self._rules:
-            return self._rules[key]
-        target = mp.prec
-        with mp.workprec(2 * target + 20):
-            nodes, weights = self._raw_nodes(level, target)
-        self._rules[key] = ([+x for x in nodes], [+w for w in weights])
-        return self._rules[key]
+        def make():
+            target = mp.prec
+            with mp.workprec(2 * target + 20):
+                nodes, weights = self._raw_nodes(level, target)
+            return tuple(+x for x in nodes), tuple(+w for w in weights)
+        return self._rules.get((context_key(), mp.prec, "raw", level), make)
 
     def _raw_nodes(self, level, target):
         # at twice the precision, so that an integrable endpoint singularity
@@ -299,20 +355,21 @@ class _DensityTS(_Measure):
 
     def mass(self):
         """``∫ρ`` on ``[a, b]`` at the current precision (levels must agree)."""
-        if mp.prec not in self._mass:
-            previous = None
-            for level in range(self.start_level, self.max_level + 1):
-                value = mp.fsum(self._raw_rule(level)[1])
-                tol = mp.ldexp(abs(value), 6 + GUARD_BITS - mp.prec)
-                diff = mp.inf if previous is None else abs(value - previous)
-                if diff <= tol:
-                    break
-                previous = value
-            else:
-                raise NoConvergence(f"the integral of {self._name} over [a, b]", diff, tol,
-                                    "check that the density is integrable and smooth inside (a, b)")
-            self._mass[mp.prec] = value
-        return self._mass[mp.prec]
+        return self._mass.get((context_key(), mp.prec), self._integrate_mass)
+
+    def _integrate_mass(self):
+        previous = None
+        for level in range(self.start_level, self.max_level + 1):
+            value = mp.fsum(self._raw_rule(level)[1])
+            tol = mp.ldexp(abs(value), 6 + GUARD_BITS - mp.prec)
+            diff = mp.inf if previous is None else abs(value - previous)
+            if diff <= tol:
+                break
+            previous = value
+        else:
+            raise NoConvergence(f"the integral of {self._name} over [a, b]", diff, tol,
+                                "check that the density is integrable and smooth inside (a, b)")
+        return value
 
     def _make_rule(self, level):
         nodes, weights = self._raw_rule(level)
@@ -339,13 +396,15 @@ def _mp_lambdas():
         from ..symbolic.symbols import gamma, m, z
         quadratic = sp.Poly(derive_isotropic().mp_quadratic, m)
         a2, _, a0 = quadratic.all_coeffs()
-        _MP_LAMBDAS.update(
+        built = dict(
             kappa=formula("isotropic_kappa").lambdify(),
             m=formula("mp_stieltjes").lambdify(),
             edges=formula("mp_edges").lambdify(),
             density=formula("mp_density").lambdify(),
             root_product=sp.lambdify((z, gamma), a0 / a2, modules="mpmath"),
         )
+        # evaluated in the active (private) context, not mpmath.mp's
+        _MP_LAMBDAS.update({k: contextual(f) for k, f in built.items()})
     return _MP_LAMBDAS
 
 
@@ -400,6 +459,29 @@ class MarchenkoPasturForms:
 # the Spectrum object
 # --------------------------------------------------------------------------
 
+class FrozenParams(dict):
+    """The parameters of a :class:`Spectrum`: a ``dict`` that refuses changes.
+
+    Examples
+    --------
+    >>> p = FrozenParams(rho=0.5)
+    >>> p["rho"] = 0.9
+    Traceback (most recent call last):
+    ...
+    TypeError: the parameters of a Spectrum cannot be changed (it may be shared); build a new Spectrum instead
+    """
+    __slots__ = ()
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("the parameters of a Spectrum cannot be changed (it may be "
+                        "shared); build a new Spectrum instead")
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def __reduce__(self):
+        return (FrozenParams, (dict(self),))
+
+
 class Spectrum:
     r"""A population spectrum ``H`` with its signal measure ``G``.
 
@@ -436,12 +518,30 @@ class Spectrum:
     23.5 (mpf('1.0'), mpf('100.0'))
     """
 
+    __slots__ = ("name", "params", "_H", "_G", "closed_forms")
+
     def __init__(self, name, params, H, G=None, closed_forms=None):
-        self.name = name
-        self.params = dict(params)
-        self._H = H
-        self._G = H if G is None else G
-        self.closed_forms = closed_forms
+        # immutable: make_spectrum hands the same object to every caller
+        # asking for the same model, so an edit would change their results
+        for attr, value in (("name", name), ("params", FrozenParams(params)), ("_H", H),
+                            ("_G", H if G is None else G), ("closed_forms", closed_forms)):
+            object.__setattr__(self, attr, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a Spectrum is immutable (it may be shared by other "
+                             f"callers); build a new one instead of setting {name!r}")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"a Spectrum is immutable; cannot delete {name!r}")
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return (Spectrum, (self.name, dict(self.params), self._H, self._G, self.closed_forms))
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
@@ -492,6 +592,7 @@ class Spectrum:
 
     # -- user-built spectra -------------------------------------------------
     @classmethod
+    @private_context()
     def from_atoms(cls, eigs, weights=None, signal_weights=None):
         """``H = Σ weights_j δ_{eigs_j}``, ``G`` with ``signal_weights`` (default ``G = H``).
 
@@ -515,6 +616,7 @@ class Spectrum:
         return cls("atoms", params, *_atom_measures(eigs, weights, signal))
 
     @classmethod
+    @private_context()
     def from_density(cls, density, a, b, signal_density=None):
         """``dH = density(s) ds`` on ``[a, b]``, ``0 < a < b`` (``G`` likewise).
 
@@ -522,6 +624,14 @@ class Spectrum:
         over ``[a, b]`` within ``1e-10`` (checked here by quadrature at
         20 digits); it is renormalised at the working precision. The
         support of ``H`` is taken to be ``[a, b]``.
+
+        The density is called with numbers of rmtheory's private mpmath
+        context (:mod:`rmtheory.numeric.context`): compute with their own
+        arithmetic, or with the functions of ``rmtheory.numeric.context.mp``
+        (``mp.sqrt``, ``mp.exp``, ...), which follow the working precision.
+        Functions of the global ``mpmath.mp`` work at the *caller's*
+        precision; digits lost that way are caught by the precision check
+        of the public API (a ``PrecisionError``), never returned.
 
         Examples
         --------
@@ -542,6 +652,7 @@ class Spectrum:
         return cls("density", params, H, G)
 
     @classmethod
+    @private_context()
     def from_sample(cls, eigenvalues):
         """``H`` = the empirical law of ``eigenvalues`` (equal weights), ``G = H``.
 
@@ -745,6 +856,7 @@ _BUILDERS = {
 }
 
 
+@private_context()
 def make_spectrum(spectrum="isotropic", **params):
     """The :class:`Spectrum` of a named model of SPEC §3.
 
