@@ -123,6 +123,7 @@ def _set_blas_threads(threads):
         from threadpoolctl import threadpool_limits
     except ImportError:
         return None
+    _take_blas_control()     # a forked worker may inherit the parent's controlling thread
     _WORKER_LIMIT = threadpool_limits(limits=threads, user_api="blas")
     return threads
 
@@ -139,7 +140,93 @@ def _init_worker(blas_threads):
         _set_blas_threads(blas_threads)
 
 
-_LIMIT_LOCK = threading.Lock()
+class _SharedBlasLimit:
+    """The BLAS thread limit of this process, shared by the threads using it.
+
+    Why: the BLAS's limit is one setting for the whole process. Two runs in
+    two threads that each set it and restore it on exit interfere: the first
+    to finish restores the original count while the other still computes
+    (its remaining draws then use another count, and differ in the last
+    bits), and the last to finish "restores" the count the first one set.
+    So: the first user sets the limit and remembers the original; users
+    asking for the same count share it; a user asking for another count
+    waits until the limit is released; the last user restores the original.
+    A thread asking for another count while it holds one would wait for
+    itself: that is refused with ``RuntimeError``.
+
+    threadpoolctl (3.6 and later) lets only one "controlling" thread change
+    a pthreads OpenBLAS — the first to set a limit, until a ``with
+    threadpool_limits`` block of its own ends — and silently ignores the
+    others, so a limit set from a Dask worker thread after the main thread
+    had set one did nothing. Every change here is made under this class's
+    lock, so it hands the control to the thread making the change.
+    """
+
+    def __init__(self):
+        self._reset()
+
+    def _reset(self):
+        self._cond = threading.Condition()
+        self._threads = None       # the count in force, while users > 0
+        self._users = 0
+        self._limiter = None       # threadpoolctl's record of the original
+        self._holders = {}         # thread ident -> nesting depth
+
+    def acquire(self, threads):
+        from threadpoolctl import threadpool_limits
+        me = threading.get_ident()
+        with self._cond:
+            if self._users and self._threads != threads and self._holders.get(me):
+                raise RuntimeError(f"blas_limit({threads}) inside blas_limit({self._threads}) "
+                                   f"in the same thread: the BLAS has one thread count")
+            while self._users and self._threads != threads:
+                self._cond.wait()
+            if not self._users:
+                _take_blas_control()
+                self._limiter = threadpool_limits(limits=threads, user_api="blas")
+                self._threads = threads
+            self._users += 1
+            self._holders[me] = self._holders.get(me, 0) + 1
+
+    def release(self):
+        me = threading.get_ident()
+        with self._cond:
+            depth = self._holders.pop(me, 1) - 1
+            if depth:
+                self._holders[me] = depth
+            self._users -= 1
+            if not self._users:
+                limiter, self._limiter, self._threads = self._limiter, None, None
+                try:
+                    _take_blas_control()      # the last user may not be the first
+                    limiter.restore_original_limits()
+                    _take_blas_control()      # and the next may be any thread
+                finally:
+                    self._cond.notify_all()
+
+    @property
+    def state(self):
+        """``(threads in force or None, users)``, for tests and diagnostics."""
+        with self._cond:
+            return self._threads, self._users
+
+
+def _take_blas_control():
+    """Let the calling thread change the BLAS limit (see :class:`_SharedBlasLimit`)."""
+    try:
+        from threadpoolctl import OpenBLASController
+    except ImportError:        # threadpoolctl without the rule: nothing to do
+        return
+    clear = getattr(OpenBLASController, "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+
+
+_BLAS = _SharedBlasLimit()
+if hasattr(os, "register_at_fork"):
+    # a forked worker starts with no user (the parent's threads are not
+    # there) and with an unlocked lock
+    os.register_at_fork(after_in_child=_BLAS._reset)
 
 
 @contextmanager
@@ -150,11 +237,23 @@ def blas_limit(threads):
     the BLAS splits its sums over; fixing the count makes a draw's numbers
     the same on every backend. And draws are the unit of parallelism: a
     multithreaded BLAS on busy cores can be many times slower than one
-    thread per draw. The limit is the BLAS's own, process-wide setting, so
-    enter this block from the thread that owns the run (for OpenBLAS, a
-    limit set from a short-lived helper thread may not hold); it is
-    restored on exit. ``threads=None`` leaves the BLAS alone; without
-    :mod:`threadpoolctl` this is a no-op.
+    thread per draw.
+
+    The limit is the BLAS's own, process-wide setting, so it is shared
+    between threads (reference-counted): the first block to enter sets it,
+    blocks in other threads asking for the same count join it, a block
+    asking for another count waits until the last one has left, and the
+    last to leave restores the count in force before the first entered.
+    Two runs in two threads therefore each compute with their own count
+    throughout, and the original is restored once both are done.
+    ``threads=None`` leaves the BLAS alone; without :mod:`threadpoolctl`
+    this is a no-op.
+
+    Raises
+    ------
+    RuntimeError
+        Another count is asked for while this thread holds a limit (it
+        would wait for itself).
 
     Examples
     --------
@@ -168,17 +267,15 @@ def blas_limit(threads):
         yield
         return
     try:
-        from threadpoolctl import threadpool_limits
+        import threadpoolctl  # noqa: F401
     except ImportError:
         yield
         return
-    with _LIMIT_LOCK:
-        limiter = threadpool_limits(limits=threads, user_api="blas")
+    _BLAS.acquire(threads)
     try:
         yield
     finally:
-        with _LIMIT_LOCK:
-            limiter.restore_original_limits()
+        _BLAS.release()
 
 
 def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, address=None,

@@ -458,7 +458,10 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
         parallel, and a fixed count makes every backend return the same
         numbers to the last bit). ``None`` leaves the BLAS at its own
         setting — faster for one large serial draw on idle cores, but
-        then the last bits may differ between backends.
+        then the last bits may differ between backends. The limit is
+        shared by concurrent calls in threads of one process
+        (:func:`~rmtheory.montecarlo.parallel.blas_limit`): a call asking
+        for another count waits, so each returns its solo numbers.
     progress : bool or None
         Show a tqdm progress bar; ``None``: on a terminal, for long runs.
     **params
