@@ -1,10 +1,16 @@
-"""The Monte Carlo layer under stress (issue 10): concurrent runs in
-threads of one process, which share its BLAS thread limit.
+"""The Monte Carlo layer under stress (issue 10): concurrent runs in threads,
+Dask clusters that cannot serve.
+
+Every Dask test runs a real cluster on 127.0.0.1 (or a silent socket
+there) with tiny problems; a call that could hang on broken code runs in a
+helper thread with a deadline, so a regression fails instead of hanging.
 """
 from concurrent.futures import ThreadPoolExecutor
 import importlib
+import socket
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -19,6 +25,22 @@ P = importlib.import_module("rmtheory.montecarlo.parallel")
 def _blas_threads():
     return [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
             if lib["user_api"] == "blas"]
+
+
+def _within(seconds, fn):
+    """``fn()`` in a daemon thread: ``(finished, result or exception)``."""
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:
+            box["value"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return not thread.is_alive(), box.get("value")
 
 
 # ----------------------------------------------------------------------------
@@ -103,3 +125,103 @@ def test_concurrent_verify_in_threads_matches_solo_runs():
         np.testing.assert_array_equal(shared.samples, alone.samples)
     assert _blas_threads() == original
     assert P._BLAS.state == (None, 0)
+
+
+# ----------------------------------------------------------------------------
+# 9: Dask
+
+DASK = dict(n=20, gamma=2.0, w=0.5, lam=0.0, draws=3, seed=0, progress=False)
+
+
+@pytest.fixture
+def distributed():
+    return pytest.importorskip("distributed")
+
+
+@pytest.fixture
+def cluster_factory(distributed):
+    made = []
+
+    def make(n_workers):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                               processes=False, protocol="tcp://",
+                                               host="127.0.0.1", dashboard_address=None)
+        made.append(cluster)
+        return cluster
+
+    yield make
+    for cluster in made:
+        cluster.close()
+
+
+def test_dask_by_address_needs_no_default_client(distributed, cluster_factory):
+    cluster = cluster_factory(1)
+    assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+    with pytest.raises(ValueError, match="No clients found"):
+        distributed.default_client()          # verify must not rely on one
+    serial = verify(**DASK)
+    finished, rep = _within(60, lambda: verify(backend="dask", address=cluster.scheduler_address,
+                                               **DASK))
+    assert finished and not isinstance(rep, BaseException), rep
+    np.testing.assert_array_equal(rep.samples, serial.samples)
+    assert rep.complete
+
+
+@pytest.fixture
+def silent_port():
+    """A TCP port on 127.0.0.1 that accepts connections and never speaks."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+    for conn in accepted:
+        conn.close()
+
+
+def test_dask_address_that_is_not_a_scheduler_fails_within_the_timeout(distributed, silent_port):
+    assert P.CONNECT_TIMEOUT == 5.0             # the documented value
+    start = time.perf_counter()
+    finished, error = _within(P.CONNECT_TIMEOUT + 10,
+                              lambda: verify(backend="dask", address=silent_port, **DASK))
+    elapsed = time.perf_counter() - start
+    assert finished, "verify hung on a port that is not a Dask scheduler"
+    assert isinstance(error, ConnectionError), error
+    assert str(error).startswith(f"address {silent_port!r}: no Dask scheduler answered within 5 s")
+    assert P.CONNECT_TIMEOUT - 0.5 < elapsed < P.CONNECT_TIMEOUT + 3
+
+
+@pytest.mark.parametrize("how", ["address", "client"])
+def test_dask_cluster_without_workers_fails_naming_the_address(distributed, cluster_factory,
+                                                               monkeypatch, how):
+    cluster = cluster_factory(0)
+    monkeypatch.setattr(P, "WORKER_TIMEOUT", 1.5, raising=False)
+    client = None
+    if how == "client":
+        client = distributed.Client(cluster.scheduler_address, set_as_default=False)
+    kw = dict(address=cluster.scheduler_address) if how == "address" else dict(client=client)
+    start = time.perf_counter()
+    try:
+        finished, error = _within(20, lambda: verify(backend="dask", **kw, **DASK))
+    finally:
+        if client is not None:
+            client.close()
+    elapsed = time.perf_counter() - start
+    assert finished, "verify waited for workers without end"
+    assert isinstance(error, ConnectionError), error
+    assert str(error) == (f"address {cluster.scheduler_address!r}: the Dask scheduler has no "
+                          f"workers (none joined within 1.5 s); start one with "
+                          f"`dask worker {cluster.scheduler_address}`")
+    assert elapsed < 1.5 + 5

@@ -23,21 +23,34 @@ Examples
 >>> sorted(run_tasks(abs, [-3, 1, -2], backend="serial"))
 [(0, 3), (1, 1), (2, 2)]
 """
+import asyncio
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from functools import partial
 import os
 import signal
 import threading
+import time
 
 from .._validation import check_int, check_real
 
-__all__ = ["BACKENDS", "check_backend", "connect", "run_tasks", "blas_limit"]
+__all__ = ["BACKENDS", "check_backend", "connect", "run_tasks", "blas_limit",
+           "CONNECT_TIMEOUT", "WORKER_TIMEOUT"]
 
 #: Names accepted by ``backend=``.
 BACKENDS = ("serial", "processes", "dask")
 
-#: seconds to wait for a Dask scheduler given by address
+#: seconds for a Dask scheduler given by address to answer (the whole
+#: connection, handshake included; read when :func:`connect` is called)
 CONNECT_TIMEOUT = 5.0
+#: seconds to wait for the first Dask worker once the draws are submitted
+#: (an adaptive cluster starts its workers then; read at each run)
+WORKER_TIMEOUT = 10.0
+
+
+def _one_line(exc):
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def check_backend(backend, *, client=None, address=None, max_workers=None):
@@ -88,29 +101,171 @@ def check_backend(backend, *, client=None, address=None, max_workers=None):
     return backend
 
 
-def connect(address, timeout=CONNECT_TIMEOUT):
+# ----------------------------------------------------------------------------
+# Dask: connecting
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ImportError as exc:  # pragma: no cover - exercised only without dask
+        raise ImportError("backend='dask' needs dask.distributed: "
+                          "pip install 'rmtheory[distributed]'") from exc
+    return distributed
+
+
+def _in_thread(fn, seconds):
+    """``fn()`` in a helper thread, waited for at most ``seconds``.
+
+    Returns ``(done, result, error)``; when the time is up the thread is
+    left to finish on its own (``done=False``). Why a thread: the caller may
+    itself run an event loop (Jupyter), and a wait here stays interruptible
+    by Ctrl-C."""
+    box = {}
+
+    def target():
+        try:
+            box["result"] = fn()
+        except BaseException as exc:   # handed to the caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="rmtheory-dask-connect", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        return False, None, None
+    return True, box.get("result"), box.get("error")
+
+
+def _probe(address, timeout):
+    """Open a Dask comm to ``address`` and complete its handshake within
+    ``timeout`` seconds, in an event loop of our own (cancelled at the
+    deadline). Why: ``Client(address, timeout=...)`` bounds the TCP connect
+    but not the handshake, so a port that accepts and stays silent would
+    hold it for as long as the peer keeps the socket open."""
+    from distributed.comm import connect as comm_connect
+
+    async def handshake():
+        comm = await comm_connect(address, timeout=timeout)
+        await comm.close()
+
+    asyncio.run(asyncio.wait_for(handshake(), timeout))
+
+
+def connect(address, timeout=None):
     """A :class:`dask.distributed.Client` for a scheduler ``address``.
+
+    Parameters
+    ----------
+    address : str
+        E.g. ``"tcp://10.0.0.5:8786"``.
+    timeout : float, optional
+        Seconds for the whole connection (default :data:`CONNECT_TIMEOUT`,
+        5 s): the TCP connection, the Dask handshake and the client's
+        registration with the scheduler.
 
     Raises
     ------
     ImportError
         ``dask.distributed`` is not installed (``pip install rmtheory[distributed]``).
     ConnectionError
-        No scheduler answered at ``address`` within ``timeout`` seconds.
+        No Dask scheduler answered at ``address`` within ``timeout`` seconds
+        (nothing listening, or a port that is not a Dask scheduler).
+    ValueError
+        ``address`` is not an address.
     """
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
     timeout = float(check_real("timeout", timeout, low=0, low_open=True))
+    distributed = _import_distributed()
+    deadline = time.monotonic() + timeout
+
+    def unreachable(reason):
+        return ConnectionError(f"address {address!r}: no Dask scheduler answered within "
+                               f"{timeout:g} s ({reason})")
+
     try:
-        from dask.distributed import Client
-    except ImportError as exc:  # pragma: no cover - exercised only without dask
-        raise ImportError("backend='dask' needs dask.distributed: "
-                          "pip install 'rmtheory[distributed]'") from exc
-    try:
-        return Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise ConnectionError(f"address {address!r}: no Dask scheduler reachable within "
-                              f"{timeout:g} s ({type(exc).__name__}: {exc})") from None
+        scheme = distributed.comm.parse_address(address)[0]
     except ValueError as exc:
         raise ValueError(f"address {address!r} is not a valid scheduler address: {exc}") from None
+    if scheme == "tcp":
+        # inproc addresses live in this process; tls needs the caller's security
+        done, _, error = _in_thread(partial(_probe, address, timeout), timeout + 1.0)
+        if not done:
+            raise unreachable("no handshake")
+        if error is not None:     # refused, reset, timed out, not the Dask protocol
+            raise unreachable(_one_line(error)) from None
+    # the client is handed over under a lock, so that one made after the
+    # caller gave up (deadline, Ctrl-C) is closed, never leaked
+    handoff, lock = {"abandoned": False}, threading.Lock()
+
+    def make():
+        client = distributed.Client(address, timeout=max(deadline - time.monotonic(), 0.1),
+                                    set_as_default=False)
+        with lock:
+            if handoff["abandoned"]:
+                client.close()
+                return None
+            handoff["client"] = client
+        return client
+
+    def abandon():
+        with lock:
+            handoff["abandoned"] = True
+            late = handoff.pop("client", None)
+        if late is not None:
+            late.close()
+
+    try:
+        done, client, error = _in_thread(make, max(deadline - time.monotonic(), 0.1) + 1.0)
+    except BaseException:
+        abandon()
+        raise
+    if not done:
+        abandon()
+        raise unreachable("the scheduler did not register the client")
+    if isinstance(error, (OSError, TimeoutError, asyncio.TimeoutError)):
+        raise unreachable(_one_line(error)) from None
+    if isinstance(error, ValueError):
+        raise ValueError(f"address {address!r} is not a valid scheduler address: "
+                         f"{error}") from None
+    if error is not None:
+        raise error
+    return client
+
+
+def _scheduler_address(client):
+    try:
+        return client.scheduler.address
+    except AttributeError:
+        return "?"
+
+
+def wait_for_workers(client, timeout=None):
+    """Block until ``client``'s cluster has a worker.
+
+    Parameters
+    ----------
+    timeout : float, optional
+        Seconds (default :data:`WORKER_TIMEOUT`, 10 s).
+
+    Raises
+    ------
+    ConnectionError
+        No worker joined within ``timeout`` seconds; the message names the
+        scheduler's address.
+    """
+    timeout = WORKER_TIMEOUT if timeout is None else timeout
+    timeout = float(check_real("worker_timeout", timeout, low=0, low_open=True))
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except (TimeoutError, asyncio.TimeoutError):
+        raise ConnectionError(f"address {_scheduler_address(client)!r}: the Dask scheduler has "
+                              f"no workers (none joined within {timeout:g} s); start one with "
+                              f"`dask worker {_scheduler_address(client)}`") from None
+
+
+# ----------------------------------------------------------------------------
+# the BLAS thread count
 
 
 def _set_blas_threads(threads):
@@ -278,8 +433,20 @@ def blas_limit(threads):
         _BLAS.release()
 
 
+def _call_with_blas(fn, threads, task):
+    """``fn(task)`` under :func:`blas_limit` in the thread that runs it (a
+    Dask worker's thread, in this process or another; workers that join
+    late get it too)."""
+    with blas_limit(threads):
+        return fn(task)
+
+
+# ----------------------------------------------------------------------------
+# running tasks
+
+
 def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, address=None,
-              blas_threads=None, timeout=CONNECT_TIMEOUT):
+              blas_threads=None, timeout=None, worker_timeout=None):
     """Run ``fn(task)`` for every task; yield ``(index, result)`` as each completes.
 
     Parameters
@@ -301,17 +468,26 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
         A scheduler address, e.g. ``"tcp://10.0.0.5:8786"``.
     blas_threads : int, optional
         BLAS threads for every task (:func:`blas_limit`): around each task
-        in this process (``"serial"``, and Dask workers living in this
-        process), and for good in each worker process (``"processes"``,
-        and Dask workers in other processes, which keep the setting).
+        in the thread that runs it (``"serial"``; ``"dask"``, on every
+        worker), and for good in each worker process (``"processes"``).
         ``None`` leaves the BLAS alone.
-    timeout : float
-        Seconds to wait for the scheduler at ``address``.
+    timeout : float, optional
+        Seconds for the scheduler at ``address`` to answer (default
+        :data:`CONNECT_TIMEOUT`, 5 s; see :func:`connect`).
+    worker_timeout : float, optional
+        Seconds for the Dask cluster to have a worker once the tasks are
+        submitted (default :data:`WORKER_TIMEOUT`, 10 s).
 
     Yields
     ------
     (int, object)
         The task's index in ``tasks`` and ``fn(task)``.
+
+    Raises
+    ------
+    ConnectionError
+        ``address`` did not answer within ``timeout``, or the cluster had no
+        worker within ``worker_timeout`` (before any result).
 
     Notes
     -----
@@ -338,7 +514,7 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     if backend == "processes":
         yield from _run_processes(fn, tasks, max_workers or os.cpu_count() or 1, blas_threads)
         return
-    yield from _run_dask(fn, tasks, client, address, timeout, blas_threads)
+    yield from _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads)
 
 
 def _run_processes(fn, tasks, max_workers, blas_threads):
@@ -358,34 +534,25 @@ def _run_processes(fn, tasks, max_workers, blas_threads):
         pool.shutdown(wait=finished, cancel_futures=True)
 
 
-def _run_dask(fn, tasks, client, address, timeout, blas_threads):
-    try:
-        from dask.distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - exercised only without dask
-        raise ImportError("backend='dask' needs dask.distributed: "
-                          "pip install 'rmtheory[distributed]'") from exc
+def _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads):
+    distributed = _import_distributed()
     owned = client is None
     if owned:
         client = connect(address, timeout)
-    elif not isinstance(client, Client):
+    elif not isinstance(client, distributed.Client):
         raise TypeError(f"client must be a dask.distributed.Client, received "
                         f"{type(client).__name__} {client!r}")
     futures = []
     try:
-        local = False
-        if blas_threads is not None:
-            # workers in this process share its BLAS: limit it here; workers
-            # elsewhere set it in their own main thread (client.run)
-            pids = client.run(os.getpid)
-            remote = [addr for addr, pid in pids.items() if pid != os.getpid()]
-            local = len(remote) < len(pids)
-            if remote:
-                client.run(_set_blas_threads, blas_threads, workers=remote)
-        with blas_limit(blas_threads if local else None):
-            futures = client.map(fn, tasks, pure=False)
-            index_of = {future.key: index for index, future in enumerate(futures)}
-            for future in as_completed(futures):
-                yield index_of[future.key], future.result()
+        task_fn = fn if blas_threads is None else partial(_call_with_blas, fn, blas_threads)
+        futures = client.map(task_fn, tasks, pure=False)
+        # after submitting: an adaptive cluster starts its workers for them
+        wait_for_workers(client, worker_timeout)
+        index_of = {future.key: index for index, future in enumerate(futures)}
+        # the loop of *this* client: as_completed would otherwise look for a
+        # default client, which a client made here does not become
+        for future in distributed.as_completed(futures, loop=client.loop):
+            yield index_of[future.key], future.result()
     finally:
         pending = [f for f in futures if not f.done()]
         if pending:

@@ -451,8 +451,13 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     max_workers : int, optional
     client : dask.distributed.Client, optional
     address : str, optional
-        Dask scheduler address; an unreachable one raises
-        ``ConnectionError`` within 5 s.
+        Dask scheduler address. Within
+        :data:`~rmtheory.montecarlo.parallel.CONNECT_TIMEOUT` (5 s) a
+        scheduler must have answered, or ``ConnectionError`` (nothing
+        listening, or a port that is not a Dask scheduler); within
+        :data:`~rmtheory.montecarlo.parallel.WORKER_TIMEOUT` (10 s) after
+        the draws are submitted (to ``client`` as well) the cluster must
+        have a worker, or ``ConnectionError`` naming the address.
     blas_threads : int or None
         BLAS threads per draw (default 1: the draws are what runs in
         parallel, and a fixed count makes every backend return the same
