@@ -1,5 +1,6 @@
 """The Monte Carlo layer under stress (issue 10): concurrent runs in threads,
-Dask clusters that cannot serve.
+Dask clusters that cannot serve, backends that fail mid-run, interrupts
+before anything completed.
 
 Every Dask test runs a real cluster on 127.0.0.1 (or a silent socket
 there) with tiny problems; a call that could hang on broken code runs in a
@@ -7,6 +8,9 @@ helper thread with a deadline, so a regression fails instead of hanging.
 """
 from concurrent.futures import ThreadPoolExecutor
 import importlib
+import json
+import os
+import signal
 import socket
 import threading
 import time
@@ -16,9 +20,10 @@ import numpy as np
 import pytest
 import threadpoolctl
 
-from rmtheory.montecarlo import verify
+from rmtheory.montecarlo import convergence_study, verify
 
-# the package exports a function named like this module: import the module
+# the package exports functions named like these modules: import the modules
+V = importlib.import_module("rmtheory.montecarlo.verify")
 P = importlib.import_module("rmtheory.montecarlo.parallel")
 
 
@@ -166,7 +171,7 @@ def test_dask_by_address_needs_no_default_client(distributed, cluster_factory):
                                                **DASK))
     assert finished and not isinstance(rep, BaseException), rep
     np.testing.assert_array_equal(rep.samples, serial.samples)
-    assert rep.complete
+    assert rep.complete and rep.failure is None
 
 
 @pytest.fixture
@@ -225,3 +230,154 @@ def test_dask_cluster_without_workers_fails_naming_the_address(distributed, clus
                           f"workers (none joined within 1.5 s); start one with "
                           f"`dask worker {cluster.scheduler_address}`")
     assert elapsed < 1.5 + 5
+
+
+# ----------------------------------------------------------------------------
+# 10: lost work
+
+
+def _draw_or_die(task):
+    """Draws 0-2 as usual; the others kill their worker process (a crash, the
+    kernel's OOM killer), after the first three had time to finish."""
+    if task.seed.spawn_key[-1] >= 3:
+        time.sleep(0.5)
+        os._exit(3)
+    return V.REAL_DRAW(task)
+
+
+@pytest.fixture
+def real_draw(monkeypatch):
+    monkeypatch.setattr(V, "REAL_DRAW", V._draw, raising=False)
+
+
+def test_killed_worker_process_keeps_the_finished_draws(monkeypatch, real_draw):
+    kw = dict(n=20, gamma=2.0, w=[0.5, 1.0], lam=0.2, draws=8, seed=4, progress=False)
+    full = verify(**kw)
+    monkeypatch.setattr(V, "_draw", _draw_or_die)
+    with pytest.warns(RuntimeWarning, match=r"verify stopped after 3 of 8 draws: a worker "
+                                            r"process died"):
+        part = verify(backend="processes", max_workers=2, **kw)
+    assert not part.complete and not part.interrupted
+    assert part.draws_completed == 3 and part.draw_indices == (0, 1, 2)
+    np.testing.assert_array_equal(part.samples, full.samples[:3])
+    assert part.failure.startswith("a worker process died unexpectedly after 3 of 8 tasks "
+                                   "(BrokenProcessPool")
+    assert "\n" not in part.failure
+    doc = json.loads(part.to_json())
+    assert doc["failure"] == part.failure and doc["complete"] is False
+    assert V.VerificationReport.from_json(part.to_json()).failure == part.failure
+    text = str(part)
+    assert "[INCOMPLETE: backend failed]" in text.splitlines()[0]
+    assert text.splitlines()[-1] == f"failed: {part.failure}"
+
+
+def _draw_out_of_memory(task):
+    if task.seed.spawn_key[-1] == 2:
+        raise MemoryError("Unable to allocate 6.4 GiB")
+    return V.REAL_DRAW(task)
+
+
+def test_out_of_memory_draw_keeps_the_finished_draws(monkeypatch, real_draw):
+    monkeypatch.setattr(V, "_draw", _draw_out_of_memory)
+    with pytest.warns(RuntimeWarning, match="verify stopped after 2 of 5 draws"):
+        part = verify(n=20, gamma=2.0, w=0.5, lam=0.0, draws=5, seed=0, progress=False)
+    assert part.draws_completed == 2
+    assert part.failure == "task 2 ran out of memory (MemoryError: Unable to allocate 6.4 GiB)"
+
+
+def _draw_slowly_after_first(task):
+    if task.seed.spawn_key[-1] >= 1:
+        time.sleep(1.0)
+    return V.REAL_DRAW(task)
+
+
+def test_lost_dask_scheduler_keeps_the_finished_draws(distributed, cluster_factory, monkeypatch,
+                                                     real_draw):
+    cluster = cluster_factory(1)
+    monkeypatch.setattr(V, "_draw", _draw_slowly_after_first)
+    full = verify(**DASK)
+    client = distributed.Client(cluster.scheduler_address, set_as_default=False)
+
+    def lose_the_scheduler(completed, index):
+        if completed == 1:
+            cluster.close()
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            finished, part = _within(60, lambda: verify(backend="dask", client=client,
+                                                        _on_draw=lose_the_scheduler, **DASK))
+    finally:
+        client.close()
+    assert finished and not isinstance(part, BaseException), part
+    assert part.draws_completed == 1 and not part.complete
+    np.testing.assert_array_equal(part.samples, full.samples[list(part.draw_indices)])
+    assert part.failure.startswith(f"lost the Dask scheduler at {cluster.scheduler_address!r} "
+                                   f"after 1 of 3 tasks")
+    assert "\n" not in part.failure
+    assert any("verify stopped after 1 of 3 draws" in str(w.message) for w in caught)
+
+
+def test_run_tasks_yields_what_completed_before_the_pool_broke():
+    got = []
+    with pytest.raises(P.BackendError, match=r"^a worker process died unexpectedly after 2 of"):
+        for item in P.run_tasks(_value_or_die, [0.0, 0.0, 1.0, 1.0], backend="processes",
+                                max_workers=2):
+            got.append(item)
+    assert sorted(got) == [(0, 0.0), (1, 0.0)]
+
+
+def _value_or_die(delay):
+    if delay:
+        time.sleep(0.5)
+        os._exit(3)
+    return delay
+
+
+def test_convergence_study_keeps_the_sizes_done():
+    calls = []
+
+    def interrupt_second_size(completed, index):
+        calls.append(completed)
+        if len(calls) == 4:            # the first draw of n = 40 (3 draws per size)
+            raise KeyboardInterrupt
+
+    with pytest.warns(RuntimeWarning, match="interrupted after 1 of 3 draws"):
+        study = convergence_study(ns=(20, 40, 80), gamma=2.0, w=1.0, lam=0.0, draws=3, seed=0,
+                                  progress=False, _on_draw=interrupt_second_size)
+    assert not study.complete and study.failure is None
+    assert study.ns == (20, 40)                   # n = 80 not run
+    assert [r.draws_completed for r in study.reports] == [3, 1]
+    assert json.loads(study.to_json())["complete"] is False
+    assert "[INTERRUPTED]" in str(study).splitlines()[0]
+
+
+# ----------------------------------------------------------------------------
+# interrupts before the first draw
+
+
+def _draw_slowly(task):
+    time.sleep(3.0)
+    return V.REAL_DRAW(task)
+
+
+@pytest.mark.parametrize("backend", ["serial", "processes"])
+def test_interrupt_before_the_first_draw_raises_one_clear_keyboardinterrupt(
+        monkeypatch, real_draw, backend):
+    monkeypatch.setattr(V, "_draw", _draw_slowly)
+    original = _blas_threads()
+    kw = dict(max_workers=2) if backend == "processes" else {}
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")        # no "interrupted after 0 draws" warning
+            with pytest.raises(KeyboardInterrupt) as info:
+                verify(n=20, gamma=2.0, w=0.5, lam=0.0, draws=3, seed=0, progress=False,
+                       backend=backend, **kw)
+    finally:
+        timer.cancel()
+    assert str(info.value) == "verify interrupted before the first of 3 draws completed"
+    assert time.perf_counter() - start < 2.5      # not after the draws
+    assert _blas_threads() == original and P._BLAS.state == (None, 0)

@@ -15,7 +15,11 @@ whatever backend, worker count or completion order.
 :func:`run_tasks` is a generator of ``(index, result)`` pairs in completion
 order. Closing it (or an exception, such as ``KeyboardInterrupt``, passing
 through it) cancels the tasks not yet started and releases the pool or
-the client it created, so a caller can keep what completed.
+the client it created, so a caller can keep what completed. When the
+backend itself fails — a worker process dies, the Dask scheduler or a
+worker goes away, a task runs out of memory — it raises
+:class:`BackendError`, whose text is one line, after the results that
+completed have been yielded.
 
 Examples
 --------
@@ -24,7 +28,8 @@ Examples
 [(0, 3), (1, 1), (2, 2)]
 """
 import asyncio
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import (FIRST_COMPLETED, BrokenExecutor, CancelledError,
+                                ProcessPoolExecutor, wait)
 from contextlib import contextmanager
 from functools import partial
 import os
@@ -34,7 +39,7 @@ import time
 
 from .._validation import check_int, check_real
 
-__all__ = ["BACKENDS", "check_backend", "connect", "run_tasks", "blas_limit",
+__all__ = ["BACKENDS", "BackendError", "check_backend", "connect", "run_tasks", "blas_limit",
            "CONNECT_TIMEOUT", "WORKER_TIMEOUT"]
 
 #: Names accepted by ``backend=``.
@@ -46,6 +51,17 @@ CONNECT_TIMEOUT = 5.0
 #: seconds to wait for the first Dask worker once the draws are submitted
 #: (an adaptive cluster starts its workers then; read at each run)
 WORKER_TIMEOUT = 10.0
+
+
+class BackendError(RuntimeError):
+    """The backend lost work it had accepted: a worker process died, the Dask
+    scheduler or a worker went away, a task ran out of memory.
+
+    ``str(error)`` is one line saying what failed. Raised by
+    :func:`run_tasks` after every result that had completed was yielded."""
+
+    def __init__(self, message):
+        super().__init__(" ".join(str(message).split()))
 
 
 def _one_line(exc):
@@ -262,6 +278,9 @@ def wait_for_workers(client, timeout=None):
         raise ConnectionError(f"address {_scheduler_address(client)!r}: the Dask scheduler has "
                               f"no workers (none joined within {timeout:g} s); start one with "
                               f"`dask worker {_scheduler_address(client)}`") from None
+    except OSError as exc:
+        raise BackendError(f"the Dask scheduler at {_scheduler_address(client)!r} went away "
+                           f"({_one_line(exc)})") from None
 
 
 # ----------------------------------------------------------------------------
@@ -485,6 +504,10 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
 
     Raises
     ------
+    BackendError
+        A worker process died (``BrokenProcessPool``), the Dask scheduler
+        was lost, a Dask worker died running a task (``KilledWorker``), or a
+        task ran out of memory; raised after the completed results.
     ConnectionError
         ``address`` did not answer within ``timeout``, or the cluster had no
         worker within ``worker_timeout`` (before any result).
@@ -493,7 +516,8 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     -----
     Closing the generator early, or an exception raised while it waits,
     cancels the tasks that have not started; worker processes ignore
-    ``SIGINT`` so that Ctrl-C reaches only the caller.
+    ``SIGINT`` so that Ctrl-C reaches only the caller. An exception raised
+    by ``fn`` itself propagates unchanged.
 
     Examples
     --------
@@ -507,8 +531,11 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     tasks = list(tasks)
     if backend == "serial":
         for index, task in enumerate(tasks):
-            with blas_limit(blas_threads):
-                result = fn(task)
+            try:
+                with blas_limit(blas_threads):
+                    result = fn(task)
+            except MemoryError as exc:
+                raise BackendError(f"task {index} ran out of memory ({_one_line(exc)})") from exc
             yield index, result
         return
     if backend == "processes":
@@ -521,13 +548,26 @@ def _run_processes(fn, tasks, max_workers, blas_threads):
     pool = ProcessPoolExecutor(max_workers=min(max_workers, max(len(tasks), 1)),
                                initializer=_init_worker, initargs=(blas_threads,))
     finished = False
+    done_count = 0
     try:
-        pending = {pool.submit(fn, task): index for index, task in enumerate(tasks)}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=pending.get):
-                index = pending.pop(future)
-                yield index, future.result()
+        try:
+            pending = {pool.submit(fn, task): index for index, task in enumerate(tasks)}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=pending.get):
+                    index = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except MemoryError as exc:
+                        raise BackendError(f"task {index} ran out of memory in a worker process "
+                                           f"({_one_line(exc)})") from exc
+                    done_count += 1
+                    yield index, result
+        except BrokenExecutor as exc:
+            # a worker died (killed, out of memory, os._exit): the pool fails
+            # every task it holds, but the results already yielded are good
+            raise BackendError(f"a worker process died unexpectedly after {done_count} of "
+                               f"{len(tasks)} tasks ({_one_line(exc)})") from exc
         finished = True
     finally:
         # on interruption: drop what has not started, do not wait for the rest
@@ -542,20 +582,71 @@ def _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads)
     elif not isinstance(client, distributed.Client):
         raise TypeError(f"client must be a dask.distributed.Client, received "
                         f"{type(client).__name__} {client!r}")
+    where = _scheduler_address(client)
+    from distributed.scheduler import KilledWorker
+    # what the cluster can do to a run: lose the connection (CommClosedError
+    # is an OSError), time out, cancel the futures (FutureCancelledError)
+    lost = (OSError, TimeoutError, CancelledError)
+
+    def lost_scheduler(exc, done_count):
+        return BackendError(f"lost the Dask scheduler at {where!r} after {done_count} of "
+                            f"{len(tasks)} tasks ({_one_line(exc)})")
+
     futures = []
     try:
         task_fn = fn if blas_threads is None else partial(_call_with_blas, fn, blas_threads)
-        futures = client.map(task_fn, tasks, pure=False)
+        try:
+            futures = client.map(task_fn, tasks, pure=False)
+        except lost as exc:
+            raise lost_scheduler(exc, 0) from exc
         # after submitting: an adaptive cluster starts its workers for them
         wait_for_workers(client, worker_timeout)
         index_of = {future.key: index for index, future in enumerate(futures)}
+        done_count = 0
         # the loop of *this* client: as_completed would otherwise look for a
         # default client, which a client made here does not become
-        for future in distributed.as_completed(futures, loop=client.loop):
-            yield index_of[future.key], future.result()
+        completed = distributed.as_completed(futures, loop=client.loop)
+        while True:
+            try:
+                future = next(completed)
+            except StopIteration:
+                break
+            except lost as exc:
+                raise lost_scheduler(exc, done_count) from exc
+            index = index_of[future.key]
+            status = future.status
+            if status == "error":
+                error = future.exception()
+                if isinstance(error, KilledWorker):
+                    raise BackendError(f"a Dask worker died running task {index} after "
+                                       f"{done_count} of {len(tasks)} tasks ({_one_line(error)})")
+                if isinstance(error, MemoryError):
+                    raise BackendError(f"task {index} ran out of memory on a Dask worker "
+                                       f"({_one_line(error)})")
+                future.result()                # the task's own exception, re-raised
+            if status != "finished":           # "cancelled", "lost": the cluster's doing
+                try:
+                    future.result()
+                    reason = status
+                except BaseException as exc:    # FutureCancelledError says why
+                    reason = f"{status}: {getattr(exc, 'reason', None) or _one_line(exc)}"
+                raise BackendError(f"lost the Dask scheduler at {where!r} after {done_count} of "
+                                   f"{len(tasks)} tasks (task {index} {reason})")
+            try:
+                result = future.result()
+            except lost as exc:
+                raise lost_scheduler(exc, done_count) from exc
+            done_count += 1
+            yield index, result
     finally:
-        pending = [f for f in futures if not f.done()]
-        if pending:
-            client.cancel(pending)
+        try:
+            pending = [f for f in futures if not f.done()]
+            if pending:
+                client.cancel(pending)
+        except Exception:     # a scheduler already gone: nothing left to cancel
+            pass
         if owned:
-            client.close()
+            try:
+                client.close(timeout=2)
+            except Exception:
+                pass

@@ -43,7 +43,7 @@ import numpy as np
 from .._validation import check_int, check_real
 from .conditional import ConditionalRisk, as_grid
 from .design import SPECTRUM_DEFAULTS, SPECTRA, check_problem, make_problem
-from .parallel import check_backend, run_tasks
+from .parallel import BackendError, check_backend, run_tasks
 from .simulate import simulate_retraining
 
 __all__ = ["verify", "convergence_study", "VerificationReport", "ConvergenceStudy",
@@ -183,14 +183,20 @@ class VerificationReport:
     params : dict
         Every setting of the run, defaults filled in (JSON-ready).
     draws_completed : int
-        Draws that finished (all of them unless interrupted).
+        Draws that finished (all of them unless the run was cut short).
     complete : bool
-        ``False`` if the run was interrupted; the statistics then use the
-        completed draws only.
+        ``False`` if the run was interrupted or its backend failed; the
+        statistics then use the completed draws only.
     samples : ndarray, shape (draws_completed, len(w), len(lam))
         The per-draw risks, in draw order.
     draw_indices : tuple of int
         Which draws (children of the seed) completed.
+    failure : str or None
+        Why the run stopped early when its backend failed (a worker process
+        died, the Dask scheduler was lost, ...): one line, e.g. ``"a worker
+        process died unexpectedly after 3 of 12 tasks (BrokenProcessPool:
+        ...)"``. ``None`` for a complete run and for an interrupted one
+        (then ``complete`` is ``False``; see :attr:`interrupted`).
 
     Examples
     --------
@@ -209,6 +215,12 @@ class VerificationReport:
     complete: bool = True
     samples: np.ndarray = field(default=None, repr=False, compare=False)
     draw_indices: tuple = ()
+    failure: str = None
+
+    @property
+    def interrupted(self):
+        """The run was stopped by ``KeyboardInterrupt`` (incomplete, no failure)."""
+        return not self.complete and self.failure is None
 
     @property
     def all_passed(self):
@@ -228,10 +240,10 @@ class VerificationReport:
 
     def to_json(self, indent=None):
         """A JSON document with ``params``, ``draws_completed``, ``complete``,
-        ``draw_indices``, ``records`` and ``samples``."""
+        ``failure``, ``draw_indices``, ``records`` and ``samples``."""
         doc = {"params": self.params, "draws_completed": self.draws_completed,
-               "complete": self.complete, "draw_indices": list(self.draw_indices),
-               "records": self.records,
+               "complete": self.complete, "failure": self.failure,
+               "draw_indices": list(self.draw_indices), "records": self.records,
                "samples": None if self.samples is None else self.samples.tolist()}
         return json.dumps(_plain(doc), indent=indent)
 
@@ -243,13 +255,14 @@ class VerificationReport:
         return cls(records=doc["records"], params=doc["params"],
                    draws_completed=doc["draws_completed"], complete=doc["complete"],
                    samples=None if samples is None else np.asarray(samples, dtype=float),
-                   draw_indices=tuple(doc.get("draw_indices", ())))
+                   draw_indices=tuple(doc.get("draw_indices", ())), failure=doc.get("failure"))
 
     def __str__(self):
         p = self.params
         t = "inf" if p["t"] is None else p["t"]
         extra = "".join(f", {k}={v}" for k, v in p["spectrum_params"].items())
-        status = "" if self.complete else "  [INTERRUPTED]"
+        status = ("" if self.complete else "  [INTERRUPTED]" if self.failure is None
+                  else "  [INCOMPLETE: backend failed]")
         head = (f"verify {p['spectrum']}{extra}: n={p['n']}, p={p['p']} (gamma={p['gamma']:g}), "
                 f"t={t}, sigma2={p['sigma2']:g}, r2={p['r2']:g}, kappa_s={p['kappa_s']:g}, "
                 f"method={p['method']}, draws={self.draws_completed}/{p['draws']}, "
@@ -261,13 +274,15 @@ class VerificationReport:
         table = _table(["w", "lam", "theory", "MC mean", "std err", "95% CI", "z", "pass"], rows)
         verdict = (f"{sum(r['passed'] for r in self.records)}/{len(self.records)} points "
                    f"within {p['z_threshold']:g} standard errors")
-        return f"{head}\n{table}\n{verdict}"
+        failed = "" if self.failure is None else f"\nfailed: {self.failure}"
+        return f"{head}\n{table}\n{verdict}{failed}"
 
     def __repr__(self):
         p = self.params
         return (f"VerificationReport(spectrum={p['spectrum']!r}, n={p['n']}, "
                 f"points={len(self.records)}, draws={self.draws_completed}/{p['draws']}, "
-                f"all_passed={self.all_passed}, complete={self.complete})")
+                f"all_passed={self.all_passed}, complete={self.complete}"
+                + ("" if self.failure is None else f", failure={self.failure!r}") + ")")
 
 
 def _summarise(samples, theory, base, ws, lams, z_threshold):
@@ -475,9 +490,11 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     Returns
     -------
     VerificationReport
-        If the run is interrupted (``KeyboardInterrupt``) after at least
-        one draw, the report of the completed draws, with
-        ``complete=False`` (and a warning).
+        If the run is cut short after at least one draw, the report of the
+        completed draws, with ``complete=False`` and a ``RuntimeWarning``:
+        by ``KeyboardInterrupt`` (``failure=None``, :attr:`~VerificationReport.interrupted`),
+        or by a failure of the backend (``failure``: one line saying what
+        failed, e.g. a worker process that died or a lost Dask scheduler).
 
     Raises
     ------
@@ -485,7 +502,13 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
         A bad argument; the message names it. Every check runs before the
         first computation (the theory, then the draws).
     ConnectionError
-        ``address`` does not answer.
+        ``address`` does not answer, or the cluster has no worker (see
+        ``address``).
+    KeyboardInterrupt
+        Interrupted before the first draw completed (message: ``"verify
+        interrupted before the first of <draws> draws completed"``).
+    rmtheory.montecarlo.parallel.BackendError
+        The backend failed before the first draw completed (one line).
 
     Examples
     --------
@@ -549,7 +572,7 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     if method == "exact" and backend == "processes":
         _warm_caches()   # forked workers inherit the lambdified multipliers
     results = {}
-    complete = True
+    failure = None
     bar = _progress_bar(show, draws, f"verify {spectrum} n={n}", required=progress is True)
     runner = run_tasks(_draw, tasks, backend=backend, max_workers=max_workers, client=client,
                        address=address, blas_threads=blas_threads)
@@ -559,14 +582,26 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
             bar.update(1)
             if _on_draw is not None:
                 _on_draw(len(results), index)
-    except KeyboardInterrupt:
+        complete = True
+    except KeyboardInterrupt as exc:
         complete = False
+        if not results:
+            # nothing to report: the interruption itself, saying so on one line
+            raise KeyboardInterrupt(f"verify interrupted before the first of {draws} draws "
+                                    f"completed") from exc
+    except BackendError as exc:
+        complete = False
+        failure = str(exc)          # one line (BackendError joins its lines)
         if not results:
             raise
     finally:
         runner.close()
         bar.close()
-    if not complete:
+    if failure is not None:
+        warnings.warn(f"verify stopped after {len(results)} of {draws} draws: {failure}; "
+                      f"the report uses the completed draws (complete=False)",
+                      RuntimeWarning, stacklevel=2)
+    elif not complete:
         warnings.warn(f"verify interrupted after {len(results)} of {draws} draws; "
                       f"the report uses the completed draws (complete=False)",
                       RuntimeWarning, stacklevel=2)
@@ -581,7 +616,8 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     base = dict(spectrum=spectrum, n=n, p=p, gamma=gamma, t=t)
     records = _summarise(samples, theory, base, ws, lams, z_threshold)
     return VerificationReport(records=records, params=run_params, draws_completed=len(order),
-                              complete=complete, samples=samples, draw_indices=order)
+                              complete=complete, samples=samples, draw_indices=order,
+                              failure=failure)
 
 
 def _theory(spectrum, resolved, ws, lams, gamma_n, t, sigma2, r2, kappa_s):
@@ -629,6 +665,13 @@ class ConvergenceStudy:
         Its intercept.
     seed : int or dict
         The root seed (report ``i`` used child ``i`` of it).
+    complete : bool
+        ``False`` if the study stopped early (an interruption or a failed
+        backend): ``reports`` and ``ns`` then hold the sizes run so far, the
+        last of them possibly incomplete, and the fits use those (``nan``
+        with fewer than two).
+    failure : str or None
+        What failed (one line), as :attr:`VerificationReport.failure`.
     """
     reports: tuple
     ns: tuple
@@ -636,6 +679,8 @@ class ConvergenceStudy:
     slope: float
     intercept: float
     seed: object = None
+    complete: bool = True
+    failure: str = None
 
     def to_records(self):
         """Per ``n`` and grid point: ``n, w, lam, theory, mc_mean, gap,
@@ -652,6 +697,7 @@ class ConvergenceStudy:
     def to_json(self, indent=None):
         return json.dumps(_plain({"ns": self.ns, "seed": self.seed, "slope": self.slope,
                                   "intercept": self.intercept, "slopes": self.slopes,
+                                  "complete": self.complete, "failure": self.failure,
                                   "records": self.to_records(),
                                   "params": self.reports[0].params if self.reports else {}}),
                           indent=indent)
@@ -662,16 +708,21 @@ class ConvergenceStudy:
                  f"{r['z']:+.2f}"] for r in self.to_records()]
         table = _table(["n", "w", "lam", "theory", "MC mean", "|gap|", "std err", "z"], rows)
         p = self.reports[0].params
+        status = ("" if self.complete else "  [INTERRUPTED]" if self.failure is None
+                  else "  [INCOMPLETE: backend failed]")
         head = (f"convergence {p['spectrum']}: gamma={p['gamma']:g}, t="
-                f"{'inf' if p['t'] is None else p['t']}, draws={p['draws']}, seed={self.seed}")
+                f"{'inf' if p['t'] is None else p['t']}, draws={p['draws']}, "
+                f"seed={self.seed}{status}")
         fits = "\n".join(f"slope of log|gap| vs log n at w={s['w']:.6g}, lam={s['lam']:.6g}: "
                          f"{s['slope']:+.3f}" for s in self.slopes)
-        return f"{head}\n{table}\n{fits}\nslope of the grid-mean |gap|: {self.slope:+.3f}"
+        failed = "" if self.failure is None else f"\nfailed: {self.failure}"
+        return (f"{head}\n{table}\n{fits}\nslope of the grid-mean |gap|: {self.slope:+.3f}"
+                f"{failed}")
 
 
 def _loglog(ns, gaps):
     gaps = np.asarray(gaps, dtype=float)
-    if np.any(gaps <= 0) or not np.all(np.isfinite(gaps)):
+    if len(ns) < 2 or np.any(gaps <= 0) or not np.all(np.isfinite(gaps)):
         return math.nan, math.nan
     slope, intercept = np.polyfit(np.log(ns), np.log(gaps), 1)
     return float(slope), float(intercept)
@@ -705,6 +756,17 @@ def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t
     Returns
     -------
     ConvergenceStudy
+        If a run is cut short (``KeyboardInterrupt``, or a failed backend:
+        see :func:`verify`), the study stops there with ``complete=False``
+        and the sizes run so far, the cut-short one included when it has a
+        completed draw; nothing is thrown away.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`verify`, for any of the sizes, before the first runs.
+    KeyboardInterrupt, BackendError
+        Cut short before the first draw of the first size.
 
     Examples
     --------
@@ -723,14 +785,34 @@ def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t
     for n_i in ns:   # every size checked before the first (smallest) run computes
         verify(spectrum, n=n_i, gamma=gamma, w=w, lam=lam, t=t, draws=draws, seed=0,
                progress=progress, _check_only=True, **kwargs)
-    reports = tuple(verify(spectrum, n=n_i, gamma=gamma, w=w, lam=lam, t=t, draws=draws,
-                           seed=child, progress=progress, **kwargs)
-                    for n_i, child in zip(ns, root.spawn(len(ns))))
+    reports, complete, failure = [], True, None
+    for n_i, child in zip(ns, root.spawn(len(ns))):
+        try:
+            rep = verify(spectrum, n=n_i, gamma=gamma, w=w, lam=lam, t=t, draws=draws,
+                         seed=child, progress=progress, **kwargs)
+        except (KeyboardInterrupt, BackendError) as exc:
+            if not reports:
+                raise
+            # cut short before this size's first draw: keep the sizes done
+            complete = False
+            failure = None if isinstance(exc, KeyboardInterrupt) else str(exc)
+            warnings.warn(f"convergence_study stopped at n={n_i}: {failure or 'interrupted'}; "
+                          f"the study uses n in {tuple(r.params['n'] for r in reports)}",
+                          RuntimeWarning, stacklevel=2)
+            break
+        reports.append(rep)
+        if not rep.complete:          # verify has warned; the larger sizes are not run
+            complete, failure = False, rep.failure
+            break
+    reports = tuple(reports)
+    ns_done = tuple(rep.params["n"] for rep in reports)
     gaps = np.array([[abs(r["mc_mean"] - r["theory"]) for r in rep.records] for rep in reports])
     slopes = []
     for k, r in enumerate(reports[0].records):
-        s, a = _loglog(ns, gaps[:, k])
+        s, a = _loglog(ns_done, gaps[:, k])
         slopes.append({"w": r["w"], "lam": r["lam"], "slope": s, "intercept": a})
-    slope, intercept = _loglog(ns, gaps.mean(axis=1))
-    return ConvergenceStudy(reports=reports, ns=ns, slopes=slopes, slope=slope,
-                            intercept=intercept, seed=_plain(_seed_record(root)))
+    slope, intercept = _loglog(ns_done, gaps.mean(axis=1))
+    return ConvergenceStudy(reports=reports, ns=ns_done, slopes=slopes, slope=slope,
+                            intercept=intercept, seed=_plain(_seed_record(root)),
+                            complete=complete, failure=failure)
+
