@@ -1,6 +1,6 @@
 """The Monte Carlo layer under stress (issue 10): concurrent runs in threads,
-Dask clusters that cannot serve, backends that fail mid-run, interrupts
-before anything completed.
+Dask clusters that cannot serve, backends that fail mid-run, sizes that
+cannot finish, interrupts before anything completed.
 
 Every Dask test runs a real cluster on 127.0.0.1 (or a silent socket
 there) with tiny problems; a call that could hang on broken code runs in a
@@ -20,12 +20,14 @@ import numpy as np
 import pytest
 import threadpoolctl
 
-from rmtheory.montecarlo import convergence_study, verify
+from rmtheory.montecarlo import (ConditionalRisk, convergence_study, make_problem,
+                                 simulate_retraining, verify)
+from rmtheory.montecarlo import resources
 
 # the package exports functions named like these modules: import the modules
 V = importlib.import_module("rmtheory.montecarlo.verify")
 P = importlib.import_module("rmtheory.montecarlo.parallel")
-
+S = importlib.import_module("rmtheory.montecarlo.simulate")
 
 def _blas_threads():
     return [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
@@ -381,3 +383,126 @@ def test_interrupt_before_the_first_draw_raises_one_clear_keyboardinterrupt(
     assert str(info.value) == "verify interrupted before the first of 3 draws completed"
     assert time.perf_counter() - start < 2.5      # not after the draws
     assert _blas_threads() == original and P._BLAS.state == (None, 0)
+
+
+# ----------------------------------------------------------------------------
+# 16: sizes that pass validation but cannot finish
+
+
+@pytest.fixture
+def memory(monkeypatch):
+    """Set the available memory (bytes) the checks see."""
+    def set_available(value):
+        monkeypatch.setattr(resources, "available_memory", lambda: value)
+    set_available(24 * 10**9)
+    return set_available
+
+
+@pytest.fixture
+def no_computation(monkeypatch):
+    """A refused size must not reach the theory, the draws or the SVD."""
+    def unreachable(*args, **kwargs):
+        raise AssertionError("computation reached")
+    for module, name in ((V, "_theory"), (V, "run_tasks"), (S, "_LinearFit")):
+        monkeypatch.setattr(module, name, unreachable)
+
+
+CLI_VERIFY = dict(gamma=2.0, w=[0.5, 0.618, 1.0], lam=0.0, draws=20, seed=0, progress=False)
+
+
+def test_verify_n_20000_is_refused_with_the_estimate_and_the_limit(memory, no_computation):
+    with pytest.raises(ValueError) as info:
+        verify(n=20000, **CLI_VERIFY)
+    message = str(info.value)
+    assert message.startswith("n too large for the memory: verify with n=20000, "
+                              "p=round(gamma*n)=40000, method='exact' needs about ")
+    assert "per draw in this process" in message
+    assert "more than the limit of 19.2 GB (SAFETY=0.8 x 24.0 GB available); lower n" in message
+    assert "\n" not in message
+
+
+def test_verify_simulate_t_99999_reps_10000_is_refused(memory, no_computation):
+    with pytest.raises(ValueError) as info:
+        verify(n=200, method="simulate", t=99999, reps=10000, **CLI_VERIFY)
+    message = str(info.value)
+    assert message.startswith("t too large: verify method='simulate' needs about ")
+    assert ("(draws=20 x 3 grid points x reps=10000 x T=99999 refits at n=200, p=400), more "
+            "than the cap MAX_FLOPS=1e+16") in message
+
+
+def test_simulate_retraining_t_99999_reps_10000_is_refused(memory, no_computation):
+    memory(8 * 10**9)
+    pr = make_problem("isotropic", n=200, gamma=2.0, rng=0)
+    with pytest.raises(ValueError) as info:
+        simulate_retraining(pr.X, pr.beta, Sigma=pr.Sigma, w=0.5, lam=0.0, T=99999, reps=10000)
+    message = str(info.value)
+    assert message.startswith("T too large for the memory: simulate_retraining with reps=10000, "
+                              "T=99999, X of shape (200, 400) needs about 8.")
+    assert "(8.0 GB for the risks returned), more than the limit of 6.4 GB" in message
+
+
+def test_verify_just_under_the_memory_limit_runs(memory):
+    kw = dict(n=30, gamma=2.0, w=[0.5, 1.0], lam=0.0, draws=3, seed=0, progress=False)
+    plan = verify(_check_only=True, **kw)
+    assert plan.workers == 1 and plan.memory > 8 * 30 * 60
+    memory(int(plan.memory / resources.SAFETY) + 2)       # limit just above the estimate
+    assert verify(**kw).draws_completed == 3
+    memory(int(plan.memory / resources.SAFETY) - 2)       # just below
+    # p = n would fit: gamma is the argument to lower (as for the absurd sizes)
+    with pytest.raises(ValueError, match=r"^gamma too large for the memory: .* lower gamma or n$"):
+        verify(**kw)
+
+
+def test_simulate_retraining_just_under_the_memory_limit_runs(memory):
+    pr = make_problem("isotropic", n=20, gamma=2.0, rng=0)
+    kw = dict(Sigma=pr.Sigma, w=0.5, lam=0.1, T=50, reps=300, rng=1)
+    needed = 8 * resources.simulate_floats(20, 40, 50, 300)
+    memory(int(needed / resources.SAFETY) + 2)
+    assert simulate_retraining(pr.X, pr.beta, **kw).shape == (300, 51)
+    memory(int(needed / resources.SAFETY) - 2)
+    with pytest.raises(ValueError, match=r"too large for the memory: simulate_retraining"):
+        simulate_retraining(pr.X, pr.beta, **kw)
+
+
+def test_process_workers_fit_the_memory(memory):
+    kw = dict(n=400, gamma=2.0, w=0.5, lam=0.0, draws=8, seed=0, progress=False,
+              backend="processes", _check_only=True)
+    one = verify(max_workers=1, **kw).memory
+    memory(int(one / resources.SAFETY) + 2)              # room for one worker only
+    assert verify(**kw).workers == 1                     # the default adapts
+    with pytest.raises(ValueError, match=r"^max_workers too large for the memory: .*"
+                                         r"use max_workers <= 1$"):
+        verify(max_workers=2, **kw)
+
+
+def test_simulate_retraining_progress_bar(capsys):
+    pr = make_problem("isotropic", n=20, gamma=2.0, rng=0)
+    simulate_retraining(pr.X, pr.beta, Sigma=pr.Sigma, w=0.5, lam=0.0, T=7, reps=10, rng=1,
+                        progress=True)
+    assert "7/7" in capsys.readouterr().err
+    simulate_retraining(pr.X, pr.beta, Sigma=pr.Sigma, w=0.5, lam=0.0, T=7, reps=10, rng=1)
+    assert capsys.readouterr().err == ""          # not a terminal, and short
+
+
+def test_convergence_study_progress_bar(capsys):
+    convergence_study(ns=(20, 40), gamma=2.0, w=1.0, lam=0.0, draws=3, seed=0, progress=True)
+    err = capsys.readouterr().err
+    assert "verify isotropic n=20" in err and "verify isotropic n=40" in err
+
+
+def test_available_memory_is_reported():
+    available = resources.available_memory()
+    assert available is None or available > 0
+
+
+def test_make_problem_and_conditional_risk_refuse_what_cannot_fit(memory):
+    memory(10**9)                                     # limit 0.8 GB
+    with pytest.raises(ValueError, match=r"^n too large for the memory: make_problem\('ar1'\) "
+                                         r"with n=10000, p=round\(gamma\*n\)=20000 needs about "
+                                         r".*more than the limit of 800.0 MB"):
+        make_problem("ar1", n=10000, gamma=2.0, rng=0)
+    pr = make_problem("isotropic", n=40, gamma=2.0, rng=0)
+    memory(1000)
+    with pytest.raises(ValueError, match=r"^X too large for the memory: ConditionalRisk of X "
+                                         r"of shape \(40, 80\)"):
+        ConditionalRisk(pr.X, pr.beta, pr.Sigma)

@@ -36,6 +36,7 @@ from functools import lru_cache
 import numpy as np
 
 from .._validation import check_int, check_real
+from . import resources
 
 __all__ = ["ConditionalRisk", "conditional_risk", "conditional_risk_path"]
 
@@ -163,6 +164,28 @@ def _one_step_maps():
             sp.lambdify((d, lam), rec.u0, "numpy"))
 
 
+def _check_memory(n, p, Sigma):
+    """Refuse, before its checks and the Gram matrix, a design whose exact
+    risk needs more memory than this machine has (:mod:`.resources`)."""
+    try:
+        S = np.asarray(Sigma, dtype=float)
+    except (TypeError, ValueError):      # as_covariance says why
+        return
+    if S.ndim == 2:
+        kind = "dense"
+    elif S.ndim == 1 and S.size and np.all(S == S.flat[0]):
+        kind = "constant"
+    else:
+        kind = "diagonal"
+    k = min(n, p)
+    resources.check_memory(
+        8 * resources.conditional_floats(n, p, kind), name="X",
+        what=f"ConditionalRisk of X of shape ({n}, {p})",
+        detail=f"the {k} x {k} Gram matrix and its eigenvectors, V of {p} x {k}"
+               + (", the checks of the full Sigma" if kind == "dense" else ""),
+        advice="use a smaller design")
+
+
 # ----------------------------------------------------------------------------
 
 
@@ -197,6 +220,14 @@ class ConditionalRisk:
         Eigenvalues ``d <= rtol · max d`` of ``XᵀX/n`` count as zero (null
         space). Default ``max(n, p) · eps``.
 
+    Raises
+    ------
+    ValueError
+        Besides bad input: ``"X too large for the memory: ..."`` when the
+        Gram matrix, its eigenvectors and ``V`` (about ``np + 5k²`` floats,
+        ``k = min(n, p)``; more for a non-constant ``Σ``) would not fit in
+        ``SAFETY`` × the available memory (:mod:`.resources`).
+
     Attributes
     ----------
     eigenvalues : ndarray, shape (k,)
@@ -221,6 +252,7 @@ class ConditionalRisk:
         X = as_design(X)
         n, p = X.shape
         beta = as_vector(beta, p, "beta")
+        _check_memory(n, p, Sigma)
         Sigma = as_covariance(Sigma, p)
         if rtol is None:
             rtol = max(n, p) * np.finfo(float).eps

@@ -29,6 +29,7 @@ import numpy as np
 from scipy.linalg import toeplitz
 
 from .._validation import check_int, check_real
+from . import resources
 from ..numeric.spectra import SPECTRUM_DEFAULTS as _LIMIT_DEFAULTS, make_spectrum
 
 __all__ = ["Problem", "make_problem", "check_problem", "SPECTRUM_DEFAULTS", "SPECTRA",
@@ -159,6 +160,14 @@ def make_problem(spectrum="isotropic", *, n, gamma, r2=1.0, rng=None,
     -------
     Problem
 
+    Raises
+    ------
+    ValueError, TypeError
+        A bad argument, naming it; also a size this machine cannot hold
+        (``Z`` and ``X``, ``2np`` floats, and ``6p²`` for a full ``Σ``, beyond
+        ``SAFETY`` × the available memory: :mod:`.resources`), before
+        anything is drawn.
+
     Examples
     --------
     >>> import numpy as np
@@ -175,6 +184,14 @@ def make_problem(spectrum="isotropic", *, n, gamma, r2=1.0, rng=None,
     n, r2 = int(n), float(r2)             # checked: an int >= 2 and a real > 0
     if not isinstance(entries, str) or entries not in ENTRIES:
         raise ValueError(f"entries must be one of {list(ENTRIES)}, received {entries!r}")
+    # a size validation accepts but this machine cannot hold (Z and X, a full Σ)
+    kind = resources.sigma_kind(spectrum, resolved)
+    fits_at_p_n = 8 * resources.problem_floats(n, n, kind) <= (resources.memory_limit()[0] or 0)
+    resources.check_memory(
+        8 * resources.problem_floats(n, p, kind), name="gamma" if fits_at_p_n else "n",
+        what=f"make_problem({spectrum!r}) with n={n}, p=round(gamma*n)={p}",
+        detail="Z and X of n x p" + (" and a full p x p Sigma" if kind == "dense" else ""),
+        advice="lower gamma or n" if fits_at_p_n else "lower n")
     rng = np.random.default_rng(rng)
     builder = _BUILDERS[spectrum]
     resolved, Sigma, root, beta_unit, directions = builder(p, rng, **resolved)

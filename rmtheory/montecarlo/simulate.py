@@ -26,10 +26,12 @@ Examples
 (100, 6)
 """
 from functools import lru_cache
+import sys
 
 import numpy as np
 
 from .._validation import check_int, check_real
+from . import resources
 from .conditional import as_covariance, as_design, as_vector
 
 __all__ = ["simulate_retraining", "weight_schedule", "SCHEMES"]
@@ -38,7 +40,10 @@ __all__ = ["simulate_retraining", "weight_schedule", "SCHEMES"]
 SCHEMES = ("mix", "replace", "dynamic", "accumulate")
 
 #: bound on the floats held per block of repetitions (memory, not results)
-_BLOCK_FLOATS = 2**22
+_BLOCK_FLOATS = resources.BLOCK_FLOATS
+#: ``progress=None`` shows a bar on a terminal when the estimated work
+#: (floating-point operations) exceeds this: a few seconds
+PROGRESS_FLOPS = 1e11
 
 
 @lru_cache(maxsize=None)
@@ -131,7 +136,8 @@ class _CallableFit:
 
 
 def simulate_retraining(X, beta, *, Sigma, w=None, lam=None, sigma2=1.0, T, reps,
-                        rng=None, scheme="mix", kappa_s=1.0, estimator=None):
+                        rng=None, scheme="mix", kappa_s=1.0, estimator=None, progress=None,
+                        _last_only=False):
     r"""Simulate the retraining loop literally and return every realised risk.
 
     For each of ``reps`` independent repetitions: draw real labels
@@ -191,10 +197,26 @@ def simulate_retraining(X, beta, *, Sigma, w=None, lam=None, sigma2=1.0, T, reps
         ``estimator(X, y) -> beta_hat`` used instead of ridge/min-norm
         (e.g. min-ℓ1 interpolation); in the mixing schemes it is fitted to
         the mixed label vector ``w y_t + (1−w) ỹ_t``.
+    progress : bool or None
+        Show a tqdm progress bar over the refits; ``None``: on a terminal,
+        when the estimated work exceeds :data:`PROGRESS_FLOPS` (a few
+        seconds).
 
     Returns
     -------
     ndarray, shape (reps, T + 1)
+
+    Raises
+    ------
+    ValueError, TypeError
+        A bad argument, naming it. Also, before anything is computed, a
+        size this machine cannot finish (:mod:`.resources`): the risks
+        returned, ``reps·(T + 1)`` floats, with the SVD and one block of
+        repetitions, must fit in ``SAFETY`` × the available memory
+        (``"reps too large for the memory: ..."`` or ``"T ..."``, with the
+        estimate and the limit), and the work of the built-in estimators,
+        about ``4np·reps·(T + 1)`` operations, must stay under
+        ``MAX_FLOPS``.
 
     Examples
     --------
@@ -229,13 +251,18 @@ def simulate_retraining(X, beta, *, Sigma, w=None, lam=None, sigma2=1.0, T, reps
         if lam is None:
             raise ValueError("lam is required (a ridge penalty >= 0) unless an estimator is given")
         lam = float(check_real("lam", lam, low=0))
-        fit = _LinearFit(X, lam)
     else:
         if not callable(estimator):
             raise TypeError(f"estimator must be callable estimator(X, y), received {estimator!r}")
         if lam is not None:
             raise ValueError(f"lam must be None with a custom estimator, received {lam!r}")
-        fit = _CallableFit(X, estimator)
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None, received {progress!r}")
+    # before the SVD: a size this machine cannot hold or finish
+    flops = _check_resources(n, p, T, reps, dense=Sigma.ndim == 2, last_only=_last_only,
+                             stacked=estimator is not None and scheme == "accumulate",
+                             builtin=estimator is None)
+    fit = _LinearFit(X, lam) if estimator is None else _CallableFit(X, estimator)
     rng = np.random.default_rng(rng)
 
     sd, sd_synth = np.sqrt(sigma2), np.sqrt(kappa_s * sigma2)
@@ -249,32 +276,104 @@ def simulate_retraining(X, beta, *, Sigma, w=None, lam=None, sigma2=1.0, T, reps
             E = B - beta[:, None]
             return np.einsum("ij,ij->j", E, Sigma @ E)
 
-    out = np.empty((reps, T + 1))
-    block = max(1, _BLOCK_FLOATS // (n + p))
-    for start in range(0, reps, block):
-        m = min(block, reps - start)
-        rows = slice(start, start + m)
-        labels = signal[:, None] + sd * rng.standard_normal((n, m))
-        B = fit(labels)
-        out[rows, 0] = risk(B)
-        history = [labels]
-        total = labels.copy()
-        for t in range(1, T + 1):
-            synthetic = X @ B + sd_synth * rng.standard_normal((n, m))
-            if scheme == "accumulate":
-                if estimator is None:
-                    total += synthetic
-                    B = fit(total / (t + 1))
-                else:
-                    history.append(synthetic)
-                    B = fit.stacked(history)
-            else:
-                w_t = weights[t]
-                if w_t > 0:
-                    real = signal[:, None] + sd * rng.standard_normal((n, m))
-                    mixed = w_t * real + (1.0 - w_t) * synthetic
-                else:
-                    mixed = synthetic
-                B = fit(mixed)
+    # verify needs the risks at T only: keep those (reps floats, not
+    # reps × (T + 1)) and skip computing the others; the draws of the noise
+    # are the same, so are the risks at T
+    out = np.empty((reps, 1 if _last_only else T + 1))
+
+    def keep(rows, t, B):
+        if not _last_only:
             out[rows, t] = risk(B)
-    return out
+        elif t == T:
+            out[rows, 0] = risk(B)
+
+    block = max(1, _BLOCK_FLOATS // (n + p))
+    blocks = -(-reps // block)
+    bar = _progress_bar(progress, flops, blocks * T)
+    try:
+        for start in range(0, reps, block):
+            m = min(block, reps - start)
+            _one_block(slice(start, start + m), m, n, T, X, signal, sd, sd_synth, rng, fit,
+                       estimator, scheme, weights, keep, bar)
+    finally:
+        bar.close()
+    return out[:, 0] if _last_only else out
+
+
+def _one_block(rows, m, n, T, X, signal, sd, sd_synth, rng, fit, estimator, scheme, weights,
+               keep, bar):
+    """The ``m`` repetitions ``rows``: fit, then ``T`` refits."""
+    labels = signal[:, None] + sd * rng.standard_normal((n, m))
+    B = fit(labels)
+    keep(rows, 0, B)
+    history = [labels]
+    total = labels.copy()
+    for t in range(1, T + 1):
+        synthetic = X @ B + sd_synth * rng.standard_normal((n, m))
+        if scheme == "accumulate":
+            if estimator is None:
+                total += synthetic
+                B = fit(total / (t + 1))
+            else:
+                history.append(synthetic)
+                B = fit.stacked(history)
+        else:
+            w_t = weights[t]
+            if w_t > 0:
+                real = signal[:, None] + sd * rng.standard_normal((n, m))
+                mixed = w_t * real + (1.0 - w_t) * synthetic
+            else:
+                mixed = synthetic
+            B = fit(mixed)
+        keep(rows, t, B)
+        bar.update(1)
+
+
+def _check_resources(n, p, T, reps, *, dense, last_only, stacked, builtin):
+    """Refuse a loop this machine cannot hold or finish; return its work
+    (floating-point operations, ``0`` for a user estimator)."""
+    kept = reps if last_only else reps * (T + 1)
+    floats = resources.simulate_floats(n, p, T, reps, dense=dense, keep=kept, stacked=stacked)
+    if stacked and 2 * (T + 1) * n * (p + 1) >= floats / 2:
+        name, advice = "T", "lower T (a custom estimator refits on X stacked T + 1 times)"
+    elif kept >= floats / 2:
+        name = "reps" if reps >= T + 1 or last_only else "T"
+        advice = "lower reps or T"
+    else:
+        name, advice = "X", "use a smaller design"
+    resources.check_memory(
+        8 * floats, name=name,
+        what=f"simulate_retraining with reps={reps}, T={T}, X of shape ({n}, {p})",
+        detail=f"{resources.format_bytes(8 * kept)} for the risks returned",
+        advice=advice)
+    if not builtin:
+        return 0.0
+    flops = resources.simulate_flops(n, p, T, reps)
+    resources.check_work(flops, name="reps" if reps >= T + 1 else "T",
+                         what="simulate_retraining",
+                         detail=f"reps={reps} x (T + 1)={T + 1} fits of 4np operations at "
+                                f"n={n}, p={p}", advice="lower reps or T")
+    return flops
+
+
+class _NoBar:
+    def update(self, k=1):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress_bar(progress, flops, total):
+    show = progress
+    if progress is None:
+        show = bool(getattr(sys.stderr, "isatty", lambda: False)()) and flops >= PROGRESS_FLOPS
+    if not show or total == 0:
+        return _NoBar()
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as exc:
+        if progress is None:      # a bar only if tqdm is there
+            return _NoBar()
+        raise ImportError("progress=True needs tqdm: pip install 'rmtheory[progress]'") from exc
+    return tqdm(total=total, desc="simulate_retraining", unit="refit", file=sys.stderr)

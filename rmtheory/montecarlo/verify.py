@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import json
 import math
 import numbers
+import os
 import sys
 import warnings
 
@@ -43,6 +44,7 @@ import numpy as np
 from .._validation import check_int, check_real
 from .conditional import ConditionalRisk, as_grid
 from .design import SPECTRUM_DEFAULTS, SPECTRA, check_problem, make_problem
+from . import resources
 from .parallel import BackendError, check_backend, run_tasks
 from .simulate import simulate_retraining
 
@@ -66,13 +68,14 @@ MAX_STATIONARY_T = 100_000
 MAX_DRAWS = 1_000_000
 MAX_REPS = 1_000_000
 #: the most entries of one realised matrix (``X`` is ``n × p``; ``Σ`` is a full
-#: ``p × p`` for the models below; ``method="simulate"`` keeps ``reps × (T + 1)``
-#: risks): 8 GB of float64. Beyond it a run cannot finish, so an absurd size
-#: (a typo such as ``n=10**9``) is refused before anything is computed.
+#: ``p × p`` for the models below): 8 GB of float64. Beyond it a run cannot
+#: finish on any machine, so an absurd size (a typo such as ``n=10**9``) is
+#: refused at once; below it, the memory and work of the whole run are
+#: estimated and checked against this machine (:mod:`.resources`).
 MAX_ENTRIES = 10**9
-_DENSE_SIGMA = ("spiked", "equicorrelated", "ar1")
+_DENSE_SIGMA = resources.DENSE_SIGMA
 #: ``progress=None`` shows a bar on a terminal when the estimated work
-#: (flops of the Gram route, ``draws · 4 n p min(n, p)``) exceeds this
+#: (floating-point operations, :mod:`.resources`) exceeds this: a few seconds
 PROGRESS_FLOPS = 1e11
 
 
@@ -111,10 +114,13 @@ def _draw(task):
     out = np.empty((ws.size, lams.size))
     for i, w in enumerate(ws):
         for j, lam in enumerate(lams):
+            # only the risks at T are used: the loop keeps those alone (reps
+            # floats, not reps × (T + 1)), and skips the risks before T
             risks = simulate_retraining(problem.X, problem.beta, Sigma=problem.Sigma, w=float(w),
                                         lam=float(lam), sigma2=task.sigma2, T=task.T,
-                                        reps=task.reps, rng=rng, kappa_s=task.kappa_s)
-            out[i, j] = risks[:, task.T].mean()
+                                        reps=task.reps, rng=rng, kappa_s=task.kappa_s,
+                                        progress=False, _last_only=True)
+            out[i, j] = risks.mean()
     return out
 
 
@@ -371,13 +377,122 @@ def _stationary_T(w_min):
     return max(T, 1)
 
 
-def _show_progress(progress, draws, n, p):
-    if progress is None:
-        work = draws * 4.0 * n * p * min(n, p)
-        return bool(getattr(sys.stderr, "isatty", lambda: False)()) and work >= PROGRESS_FLOPS
-    if not isinstance(progress, bool):
+def _check_progress(progress):
+    if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress must be True, False or None, received {progress!r}")
     return progress
+
+
+def _show_progress(progress, work):
+    """``progress=None``: a bar on a terminal when the work is more than a few seconds."""
+    if progress is None:
+        return bool(getattr(sys.stderr, "isatty", lambda: False)()) and work >= PROGRESS_FLOPS
+    return progress
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a run will take: worker processes (1 unless ``"processes"``), the
+    estimated peak memory in bytes on this machine, and the operations."""
+    workers: int
+    memory: int
+    flops: float
+
+
+def _plan(spectrum, resolved, *, n, gamma, p, grid_w, grid_lam, draws, method, reps, T, t,
+          backend, max_workers):
+    """Estimate and check the memory and work of a run; return a :class:`_Plan`.
+
+    Per draw (floats, :mod:`.resources`): the larger of drawing the problem
+    and working on it (``X``, ``Σ`` and the exact route or the literal
+    loop); the parent keeps every draw's grid twice (the results and their
+    stack). ``"processes"`` holds one draw per worker process at a time, so
+    its peak is ``workers × (draw + WORKER_OVERHEAD)``; without
+    ``max_workers`` the workers are as many as fit (at most the cores).
+    ``"dask"`` draws run on the workers' memory, which is theirs to manage:
+    only the parent's share is checked here. The work cap is per worker.
+
+    Raises
+    ------
+    ValueError
+        A run that does not fit (``"<argument> too large for the memory:
+        ..."``) or exceeds the work cap (``"<argument> too large: ..."``).
+    """
+    grid = grid_w * grid_lam
+    kind = resources.sigma_kind(spectrum, resolved)
+    sigma_floats = p * p if kind == "dense" else p
+
+    def per_draw(n_, p_):
+        made = resources.problem_floats(n_, p_, kind)
+        if method == "exact":
+            work = resources.conditional_floats(n_, p_, kind, grid)
+        else:
+            work = resources.simulate_floats(n_, p_, T, reps, dense=kind == "dense", keep=reps)
+        return 8 * max(made, n_ * p_ + sigma_floats + work)
+
+    def flops_per_draw(n_, p_):
+        flops = resources.problem_flops(spectrum, n_, p_, kind)
+        if method == "exact":
+            return flops + resources.conditional_flops(n_, p_, kind, grid)
+        return flops + grid * resources.simulate_flops(n_, p_, T, reps)
+
+    draw_bytes = per_draw(n, p)
+    parent_bytes = 8 * 2 * draws * grid
+    grid_bytes = 8 * 4 * grid * min(n, p) if method == "exact" else 0
+    cores = os.cpu_count() or 1
+    if backend == "processes":
+        workers = min(max_workers or cores, draws)
+        overhead = resources.WORKER_OVERHEAD
+    else:
+        workers, overhead = 1, 0
+    local = draw_bytes if backend != "dask" else 0
+    needed = workers * (local + overhead) + parent_bytes
+    limit, _ = resources.memory_limit()
+    if (limit is not None and needed > limit and backend == "processes" and max_workers is None
+            and local + overhead + parent_bytes <= limit):
+        # fewer processes, each with room for its draw: same numbers, later
+        workers = max(1, (limit - parent_bytes) // (local + overhead))
+        needed = workers * (local + overhead) + parent_bytes
+    # the argument to change: the one whose share of the estimate is largest
+    one_worker = local + overhead + parent_bytes
+    if backend == "processes" and max_workers is not None and limit is not None \
+            and one_worker <= limit < needed:
+        fit = max(1, (limit - parent_bytes) // (local + overhead))
+        name, advice = "max_workers", f"use max_workers <= {fit}"
+    else:
+        shares = {"draws": parent_bytes, "w": workers * grid_bytes,
+                  "n": workers * (local + overhead - grid_bytes)}
+        name = max(shares, key=shares.get)
+        advice = {"draws": "lower draws or the number of (w, lam) points",
+                  "w": "use fewer (w, lam) points", "n": "lower n"}[name]
+        at_p_n = workers * (per_draw(n, n) + overhead) + parent_bytes
+        if name == "n" and limit is not None and at_p_n <= limit:
+            name, advice = "gamma", "lower gamma or n"    # fits at p = n (as _check_size)
+    where = {"serial": "in this process", "processes": f"{workers} worker processes",
+             "dask": "in this process (the draws' memory is the Dask workers')"}[backend]
+    resources.check_memory(
+        needed, name=name, what=f"verify with n={n}, p=round(gamma*n)={p}, method={method!r}"
+                                + (f", reps={reps}" if method == "simulate" else ""),
+        detail=(f"{resources.format_bytes(local)} per draw {where}" if backend != "dask" else
+                where) + f", {resources.format_bytes(parent_bytes)} for {draws} draws "
+                         f"x {grid} grid points",
+        advice=advice)
+
+    one = flops_per_draw(n, p)
+    flops = draws * one
+    if method == "simulate":
+        size = {"t": T, "reps": reps, "draws": draws}
+        name = max(size, key=size.get)
+        detail = (f"draws={draws} x {grid} grid points x reps={reps} x T={T} refits at n={n}, "
+                  f"p={p}")
+        advice = "lower t, reps or draws"
+    else:
+        name = "draws" if one <= resources.MAX_FLOPS else "n"
+        detail = f"draws={draws} x {one:.2g} per draw at n={n}, p={p}"
+        advice = "lower draws" if name == "draws" else "lower n or gamma"
+    resources.check_work(flops, name=name, what=f"verify method={method!r}", detail=detail,
+                         advice=advice, workers=workers)
+    return _Plan(workers=int(workers), memory=int(needed), flops=float(flops))
 
 
 class _NoBar:
@@ -464,6 +579,9 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
         here, on ``max_workers`` local processes (default: all cores), or
         on a Dask cluster given by ``client`` or ``address``.
     max_workers : int, optional
+        Worker processes of ``"processes"``; default: the cores, or fewer if
+        that many draws at once would not fit in the memory (the numbers
+        are the same, they take longer).
     client : dask.distributed.Client, optional
     address : str, optional
         Dask scheduler address. Within
@@ -483,7 +601,8 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
         (:func:`~rmtheory.montecarlo.parallel.blas_limit`): a call asking
         for another count waits, so each returns its solo numbers.
     progress : bool or None
-        Show a tqdm progress bar; ``None``: on a terminal, for long runs.
+        Show a tqdm progress bar; ``None``: on a terminal, for runs
+        estimated at more than a few seconds.
     **params
         Spectrum parameters (:data:`rmtheory.montecarlo.SPECTRUM_DEFAULTS`).
 
@@ -500,7 +619,12 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     ------
     ValueError, TypeError
         A bad argument; the message names it. Every check runs before the
-        first computation (the theory, then the draws).
+        first computation (the theory, then the draws), and so does the
+        estimate of the run's memory and work (:mod:`.resources`): a run
+        that would not fit in :data:`~.resources.SAFETY` × the available
+        memory, or would need more than :data:`~.resources.MAX_FLOPS`
+        floating-point operations per worker, raises ``ValueError``
+        (``"<argument> too large ..."``) with the estimate and the limit.
     ConnectionError
         ``address`` does not answer, or the cluster has no worker (see
         ``address``).
@@ -551,18 +675,20 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     backend = check_backend(backend, client=client, address=address, max_workers=max_workers)
     if blas_threads is not None:
         blas_threads = check_int("blas_threads", blas_threads, low=1)
-    show = _show_progress(progress, draws, n, p)
+    progress = _check_progress(progress)
     if _on_draw is not None and not callable(_on_draw):
         raise TypeError(f"_on_draw must be callable, received {_on_draw!r}")
     # the spectrum parameters as the draws will realise them (e.g. a spiked
     # model needs p > number of spikes): checked now, not at the first draw
     resolved = check_problem(spectrum, n=n, gamma=gamma, r2=r2, **params)[1]
     T = (t if t is not None else _stationary_T(min(ws))) if method == "simulate" else None
-    if T is not None and reps * (T + 1) > MAX_ENTRIES:
-        raise ValueError(f"reps must keep reps * (T + 1) <= {MAX_ENTRIES:.0e} risks per grid "
-                         f"point, received reps={reps} with T={T}")
+    # this machine: the memory and the work of the whole run
+    plan = _plan(spectrum, resolved, n=n, gamma=gamma, p=p, grid_w=len(ws), grid_lam=len(lams),
+                 draws=draws, method=method, reps=reps, T=T, t=t, backend=backend,
+                 max_workers=max_workers)
+    show = _show_progress(progress, plan.flops)
     if _check_only:
-        return None
+        return plan
 
     theory = _theory(spectrum, resolved, ws, lams, p / n, t, sigma2, r2, kappa_s)
 
@@ -574,7 +700,9 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     results = {}
     failure = None
     bar = _progress_bar(show, draws, f"verify {spectrum} n={n}", required=progress is True)
-    runner = run_tasks(_draw, tasks, backend=backend, max_workers=max_workers, client=client,
+    runner = run_tasks(_draw, tasks, backend=backend,
+                       max_workers=plan.workers if backend == "processes" else None,
+                       client=client,
                        address=address, blas_threads=blas_threads)
     try:
         for index, value in runner:
@@ -768,6 +896,11 @@ def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t
     KeyboardInterrupt, BackendError
         Cut short before the first draw of the first size.
 
+    Notes
+    -----
+    ``progress=None`` shows one bar per size (on a terminal) when the whole
+    study is estimated at more than a few seconds.
+
     Examples
     --------
     >>> from rmtheory.montecarlo import convergence_study
@@ -782,9 +915,11 @@ def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t
     if len(ns) < 2 or any(b <= a for a, b in zip(ns, ns[1:])):
         raise ValueError(f"ns must hold at least two increasing sample sizes, received {ns}")
     root = _seed_sequence(seed)
-    for n_i in ns:   # every size checked before the first (smallest) run computes
-        verify(spectrum, n=n_i, gamma=gamma, w=w, lam=lam, t=t, draws=draws, seed=0,
-               progress=progress, _check_only=True, **kwargs)
+    # every size checked before the first (smallest) run computes
+    work = sum(verify(spectrum, n=n_i, gamma=gamma, w=w, lam=lam, t=t, draws=draws, seed=0,
+                      progress=progress, _check_only=True, **kwargs).flops for n_i in ns)
+    if progress is None:   # one decision for the whole study, not per size
+        progress = _show_progress(None, work) and _have_tqdm()
     reports, complete, failure = [], True, None
     for n_i, child in zip(ns, root.spawn(len(ns))):
         try:
@@ -816,3 +951,10 @@ def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t
                             intercept=intercept, seed=_plain(_seed_record(root)),
                             complete=complete, failure=failure)
 
+
+def _have_tqdm():
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        return False
+    return True
