@@ -170,7 +170,10 @@ NB2 = [
 With a ridge penalty $\lambda > 0$ the bias no longer ignores $w$: mixing shrinks the stationary fit
 towards ridge at a *larger* penalty. **Claims.** In the isotropic, random-effects and spiked models,
 $w^\star(\lambda) \in [1/2, 1]$, $w^\star(\lambda) \to 1/\varphi$ as $\lambda \downarrow 0$ and
-$w^\star(\lambda) \to 1$ as $\lambda \to \infty$. Left open by the paper and answered here: there is a
+$w^\star(\lambda) \to 1$ as $\lambda \to \infty$. (The band is not general: for a pair $(H, G)$ with
+the signal on the smaller of two eigenvalues, $H = \frac12\delta_{1/16} + \frac12\delta_1$,
+$G = \delta_{1/16}$, $\gamma = 2$, $\lambda = \frac12$, $\sigma^2 = \frac1{16}$, the optimum is
+$w^\star = 0.4258\ldots$) Left open by the paper and answered here: there is a
 **critical penalty** $\lambda_c$ beyond which $w^\star = 1$ exactly.
 """),
     code(SETUP),

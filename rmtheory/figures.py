@@ -538,7 +538,7 @@ def ridge_w_star_data(sizes=FULL, seed=0):
                              f"{low:.4f}", f"{lam_c:.6f}"])
         panels.append(panel)
     return FigureData(
-        "ridge_w_star", "Ridge: the optimal weight w*(λ) stays in [1/2, 1]",
+        "ridge_w_star", "Ridge: in these models the optimal weight w*(λ) stays in [1/2, 1]",
         "Optimal real-data weight of the stationary risk against the ridge penalty. Lines: "
         "limiting theory (float64 grid path); dotted lines and stars: the critical λ_c "
         "beyond which w* = 1 exactly; points: the minimiser of each design's exact "
