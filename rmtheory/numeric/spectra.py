@@ -140,7 +140,7 @@ class _Measure:
     def float_rule(self):
         """A rule in floats, for the double-precision warm starts."""
         if self._floats is None:
-            with mp.workprec(60):
+            with private_context(), mp.workprec(60):   # (floats: any context will do)
                 nodes, weights = self.rule(self.float_level())
                 self._floats = ([float(x) for x in nodes], [float(x) for x in weights])
         return self._floats
@@ -162,7 +162,7 @@ class _Measure:
             raise ValueError(f"level must be in [0, {self.max_level}], received {level}")
         cache = self.__dict__.setdefault("_float_rules_at", {})
         if level not in cache:
-            with mp.workprec(60):
+            with private_context(), mp.workprec(60):   # never mpmath.mp's precision
                 rule = self.rule(level)
                 arrays = tuple(np.array([float(x) for x in part]) for part in rule)
             for array in arrays:
