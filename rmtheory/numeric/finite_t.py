@@ -21,7 +21,7 @@ The integrals are done by tanh-sinh quadrature between the support edges.
 from functools import lru_cache
 
 import sympy as sp
-from mpmath import mp
+from .context import contextual, mp
 
 from ..symbolic import formula
 from ..symbolic.ridge import derive_ridge
@@ -46,7 +46,7 @@ def _multipliers():
         # SymPy writes d(q^t)/dw as t q^t/(1 − w): 0/0 at w = 1. As
         # t q^(t−1) q'(w) it is finite there (q^(t−1) = 1 at t = 1)
         return sp.diff(f, _w).subs(q**_t, q * sp.Pow(q, _t - 1))
-    return tuple(sp.lambdify(args, f, "mpmath")
+    return tuple(contextual(sp.lambdify(args, f, "mpmath"))
                  for f in (bias_integrand, variance_integrand,
                            d_dw(bias_integrand), d_dw(variance_integrand)))
 
@@ -54,13 +54,13 @@ def _multipliers():
 @lru_cache(maxsize=None)
 def _mp_density():
     f = formula("mp_density")
-    return sp.lambdify(f.args, f.rhs, "mpmath")
+    return contextual(sp.lambdify(f.args, f.rhs, "mpmath"))
 
 
 @lru_cache(maxsize=None)
 def _mp_atom():
     f = formula("mp_atom")
-    return sp.lambdify(f.args, f.rhs, "mpmath")
+    return contextual(sp.lambdify(f.args, f.rhs, "mpmath"))
 
 
 def _is_isotropic(spectrum):
@@ -103,7 +103,21 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
             "t must be None (t -> infinity) for ridge (lam > 0) when the signal measure G "
             f"differs from H (spectrum {spectrum.name!r}); finite t needs G = H, e.g. the "
             "isotropic and random-effects models")
-    bias_f, var_f, dbias_f, dvar_f = _multipliers()
+    from .compiled import MAX_STEPS
+    if not 0 <= t <= MAX_STEPS:
+        raise ValueError(f"t must be an integer in [0, {MAX_STEPS}] (use t=None for "
+                         f"t -> infinity), received t={t}")
+    # the multipliers raise q = (1 − w)d/(d + λ) to the power t or 2t, which
+    # multiplies the rounding error of q by 2t: log2(2t) guard bits
+    bits = (2 * t).bit_length() + 8
+
+    def guarded(f):
+        def at(x):
+            with mp.extraprec(bits):
+                value = f(x, lam, w, kappa_s, t)
+            return +value
+        return at
+    bias_f, var_f, dbias_f, dvar_f = map(guarded, _multipliers())
     edges = support_edges(spectrum, gamma)
     # every integral below is over the same Gauss–Legendre nodes, and the
     # density of ν costs a Stieltjes solve per node: compute it once
@@ -129,12 +143,12 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
         return total
     mass = integrate(lambda x: mp.one)
     atom = nu_atom_at_zero(spectrum, gamma, mass)
-    bias = r2 * (integrate(lambda x: bias_f(x, lam, w, kappa_s, t)) + atom)
-    variance = sigma2 * gamma * integrate(lambda x: var_f(x, lam, w, kappa_s, t))
+    bias = r2 * (integrate(bias_f) + atom)
+    variance = sigma2 * gamma * integrate(var_f)
     slope = None
     if derivative and t == 0:    # the first fit uses real labels only
         slope = mp.zero
     elif derivative:   # the atom at 0 (a_t = u_t = 0 there) does not depend on w
-        slope = (r2 * integrate(lambda x: dbias_f(x, lam, w, kappa_s, t))
-                 + sigma2 * gamma * integrate(lambda x: dvar_f(x, lam, w, kappa_s, t)))
+        slope = (r2 * integrate(dbias_f)
+                 + sigma2 * gamma * integrate(dvar_f))
     return RiskParts(bias, variance, slope)

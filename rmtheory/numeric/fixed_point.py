@@ -55,7 +55,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import sympy as sp
-from mpmath import mp
+from .context import contextual, mp
 
 from ..symbolic import general
 from ..symbolic.symbols import gamma as _gamma, kappa as _kappa, lam as _lam, m as _m
@@ -77,7 +77,7 @@ _FNS = None
 
 
 def _lambdify(args, expr):
-    return sp.lambdify(args, expr, modules="mpmath", cse=True)
+    return contextual(sp.lambdify(args, expr, modules="mpmath", cse=True))
 
 
 def _fns():

@@ -16,7 +16,7 @@ The functions here work at the ambient precision on validated input.
 import math
 from typing import NamedTuple
 
-from mpmath import mp
+from .context import mp
 
 from .compiled import expressions, variance_factor_at
 from .precision import NoConvergence
@@ -146,6 +146,10 @@ def check_optimum_exists(gamma, lam, t, kappa_s):
         raise ValueError("kappa_s must be > 0 for an optimal weight at lam = 0: with "
                          "noiseless synthetic labels the risk decreases as w -> 0 "
                          "(received kappa_s=0)")
+    if lam == 0 and t == 0:
+        raise ValueError("t must be >= 1 for an optimal weight at lam = 0: at t = 0 (one fit "
+                         "on real labels, no synthetic data yet) the risk does not depend on "
+                         "w, so no weight is optimal (received t=0)")
 
 
 def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=None):
@@ -215,9 +219,11 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
     if f_one <= 0:
         return solution(mp.one, True)
     lo = mp.mpf(1) / 2
+    # at lam = 0 a slope costs no κ solve: follow it down to the precision
+    floor = _W_FLOOR if lam > 0 else mp.eps
     while (f_lo := f(lo)) >= 0:
         lo /= 4
-        if lo < _W_FLOOR:
+        if lo < floor:
             raise NoConvergence(f"optimal_w: the slope of the risk stays positive down to "
                                 f"w = {mp.nstr(lo, 3)}, so no interior minimum", f(lo), 0,
                                 "check the parameters")

@@ -20,7 +20,7 @@ precision.
 """
 from typing import NamedTuple
 
-from mpmath import mp
+from .context import mp
 
 from .compiled import expressions, variance_factor_at
 from .fixed_point import bias_integral, df2, solve_kappa
