@@ -1,4 +1,4 @@
-"""Issue 10, class 6: long ``t`` at ``λ = 0``.
+"""Issue 10, classes 6 and 14: long ``t`` at ``λ = 0``, extreme scales.
 
 Every reference here is computed independently of the library:
 
@@ -7,9 +7,18 @@ Every reference here is computed independently of the library:
   real-root isolation of ``c_t'``; or ``c_t`` from the closed form with
   ``mp.power`` at 250 digits (enough that ``(1 − w)^{2t}`` keeps every digit
   for ``t ≤ 10^18``);
+* for discrete spectra, ``κ`` from the defining equation, solved by
+  bisection at several hundred digits in a separate mpmath context, and the
+  risk from the SPEC formulas (``B = r²κ²J/(1 − γI₂)``, ``V₀ = σ²γI₂/(1 −
+  γI₂)``, the divided difference of ``κ``) typed here, not lambdified;
+* exact scale invariance: ``R(σ², r²)`` is homogeneous of degree one, so
+  the optimal weight and the critical penalty do not change when both are
+  multiplied by ``10^±300``.
 """
 import time
+from fractions import Fraction
 
+import mpmath
 import pytest
 import sympy as sp
 from mpmath import mp
@@ -118,3 +127,126 @@ def test_long_t_small_kappa_s_follows_the_slope_below_1e_8():
         ks = mp.mpf("1e-20")
         reference = (mp.sqrt(ks**2 + 4 * ks) - ks) / 2       # argmin c(w; κ_s)
     assert rel(res.w, reference) <= mp.mpf(10)**-19
+
+
+# --------------------------------------------------------------------------
+# class 14: extreme atoms and scales
+# --------------------------------------------------------------------------
+
+_REF = mpmath.MPContext()
+_REF.dps = 700
+
+
+def _ref_mpf(x):
+    if isinstance(x, mpmath.ctx_mp_python._mpf):       # exact: 700 digits hold it
+        return _REF.mpf(x)
+    f = Fraction(repr(x)) if isinstance(x, float) else Fraction(x)
+    return _REF.mpf(f.numerator) / f.denominator
+
+
+def _ref_kappa(lam, atoms, gamma):
+    """κ by bisection in log κ on the defining equation (700 digits)."""
+    M = _REF
+    if lam == 0:
+        def f(u):
+            return gamma * sum(p * s / (s + M.exp(u)) for s, p in atoms) - 1
+        lo = M.log(min(s for s, _ in atoms)) - 200
+        hi = M.log(gamma * max(s for s, _ in atoms)) + 1
+    else:
+        def f(u):
+            k = M.exp(u)
+            return lam - k * (1 - gamma * sum(p * s / (s + k) for s, p in atoms))
+        lo, hi = M.log(lam), M.log(lam + gamma * sum(p * s for s, p in atoms)) + 1
+    assert f(lo) > 0 > f(hi)
+    for _ in range(2400):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+    return M.exp(lo)
+
+
+def _ref_risk(w, eigs, weights, gamma, lam, sigma2=1, r2=1):
+    M = _REF
+    w, gamma, lam, sigma2, r2 = map(_ref_mpf, (w, gamma, lam, sigma2, r2))
+    atoms = [(_ref_mpf(s), _ref_mpf(p)) for s, p in zip(eigs, weights)]
+
+    def at(x):
+        k = _ref_kappa(x, atoms, gamma)
+        I2 = sum(p * s * s / (s + k)**2 for s, p in atoms)
+        J = sum(p * s / (s + k)**2 for s, p in atoms)
+        return k, I2, J
+    c = (w**2 + (1 - w)**2) / (w * (2 - w))
+    if lam == 0:
+        k, I2, J = at(M.zero)
+        return r2 * k * k * J / (1 - gamma * I2) + c * sigma2 * gamma * I2 / (1 - gamma * I2)
+    a, b = lam / w, lam / (2 - w)
+    ka, I2a, Ja = at(a)
+    bias = r2 * ka * ka * Ja / (1 - gamma * I2a)
+    if w == 1:
+        return bias + sigma2 * (1 / (1 - gamma * I2a) - 1)
+    kb = _ref_kappa(b, atoms, gamma)
+    return bias + sigma2 * c * ((kb - ka) / (b - a) - 1)
+
+
+@pytest.mark.parametrize("eigs, lam, w", [
+    ((1e-100, 1e100), 1.0, 0.5),         # the issue's example: ZeroDivisionError
+    ((1e-100, 1e100), 0.0, 0.5),          # κ₀ = 1, 1 − γI₂ = 2e-100
+    ((1e-100, 1e100), 1.0, 1.0),
+    ((1e-300, 1e300), 0.0, 0.7),
+    ((1e-300, 1e300), 1.0, 0.5),
+    ((1.0, 1e300), 1e-200, 1.0),
+    ((1e-300, 1.0), 0.0, 0.5),
+])
+def test_extreme_atoms_risk(eigs, lam, w):
+    res = rt.limiting_risk(w, "discrete", eigs=eigs, weights=(0.5, 0.5), gamma=2.0, lam=lam,
+                           dps=20)
+    reference = _ref_risk(w, eigs, (0.5, 0.5), 2.0, lam)
+    with mp.workdps(30):
+        assert rel(total(res), reference) <= mp.mpf(10)**-19
+
+
+def test_extreme_atoms_kappa_0():
+    """κ₀ solves a/(a+κ) + b/(b+κ) = 1 (γ = 2, equal weights): κ₀² = ab = 1.
+    The equation changes by 1e-100 per unit of κ: it needs ~330 guard bits."""
+    k = rt.kappa(0.0, "discrete", eigs=(1e-100, 1e100), weights=(0.5, 0.5), gamma=2.0, dps=30)
+    assert abs(k - 1) <= mp.mpf(10)**-29
+
+
+def test_extreme_atoms_optimal_w():
+    eigs, lam = (1e-100, 1e100), 1.0
+    res = rt.optimal_w("discrete", eigs=eigs, weights=(0.5, 0.5), gamma=2.0, lam=lam, dps=20)
+    assert 0 < res.w < 1 and not res.on_boundary
+    # the slope of the reference risk changes sign across w* ± 1e-17
+    w_star, step = _REF.mpf(res.w), _REF.mpf("1e-17")
+    below = _ref_risk(w_star - step, eigs, (0.5, 0.5), 2.0, lam)
+    at = _ref_risk(w_star, eigs, (0.5, 0.5), 2.0, lam)
+    above = _ref_risk(w_star + step, eigs, (0.5, 0.5), 2.0, lam)
+    assert at < below and at < above
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-30, 1e300])
+def test_optimum_is_scale_invariant(scale):
+    """Tolerances relative to the risk: (σ², r²) → c(σ², r²) multiplies R by c."""
+    base = rt.optimal_w(gamma=2.0, lam=0.5, dps=20).w
+    got = rt.optimal_w(gamma=2.0, lam=0.5, sigma2=scale, r2=scale, dps=20).w
+    assert rel(got, base) <= mp.mpf(10)**-19
+    lc = rt.critical_lambda(gamma=2.0, dps=20)
+    assert rel(rt.critical_lambda(gamma=2.0, sigma2=scale, r2=scale, dps=20), lc) \
+        <= mp.mpf(10)**-19
+
+
+def test_critical_lambda_far_from_one():
+    """γ = 1e10: the critical penalty is 1.6e10, beyond the old 1e8 bracket."""
+    lc = rt.critical_lambda(gamma=1e10, dps=20)
+    assert mp.nstr(lc, 20) == "16180339887.433700898"
+
+
+@pytest.mark.parametrize("eigs, gamma, reference", [
+    ((1e-100, 1e100), 2.0, "8"),                       # 1 − γI₂ = 2e-100 at κ₀
+    ((1e-300, 1e300), 0.5, "5.303300858899106433e149"),  # far beyond the old 1e8 bracket
+])
+def test_critical_lambda_extreme_atoms(eigs, gamma, reference):
+    """Checked against the root of the reference slope (central differences
+    of the 900-digit reference risk, secant in log λ)."""
+    lc = rt.critical_lambda("discrete", eigs=eigs, weights=(0.5, 0.5), gamma=gamma, dps=20)
+    with mp.workdps(30):
+        assert rel(lc, mp.mpf(reference)) <= mp.mpf(10)**-18

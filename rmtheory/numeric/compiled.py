@@ -18,6 +18,50 @@ from ..symbolic.symbols import kappa, kappa_s, lam, r2, s, sigma2, t, w, gamma
 __all__ = ["expressions", "variance_factor_at", "finite_t_forms", "MAX_STEPS"]
 
 
+#: ``1 − γI₂`` (``I₂ = ∫ s²/(s+κ)² dH``), the denominator of ``κ'``, ``B``, ``V``, ``B'``
+one_minus_df2 = sp.Symbol("D_2", positive=True)
+#: ``J_H = ∫ s/(s+κ)² dH`` (the bias integrand against ``H``, not ``G``)
+one_minus_df2_inputs = (sp.Symbol("J_H", nonnegative=True),)
+
+
+@lru_cache(maxsize=None)
+def _with_gap():
+    r"""``1 − γI₂`` without cancellation, and the penalty values in terms of it.
+
+    Computed as ``1 − γ∫s²/(s+κ)² dH`` it cancels to nothing when the
+    spectrum spans many orders of magnitude: atoms at ``10^{±100}`` give
+    ``1 − γI₂ ≈ 2·10^{-100}`` at ``λ = 0``, ``γ = 2`` (a ``ZeroDivisionError``
+    at 40 digits). SymPy derives a sum of nonnegative terms instead: the
+    ``κ`` equation gives ``1 − γI₁ = λ/κ`` and the integrands give
+    ``I₁ − I₂ = κ∫ s/(s+κ)² dH``, so
+
+    .. math:: 1 - \gamma I_2 = rac{\lambda}{\kappa} + \gamma\kappa J_H .
+
+    Returns that expression (of ``κ, λ, γ, J_H``) and a dict of
+    ``κ'``, ``B``, ``V``, ``B'`` with ``1 − γI₂`` replaced by ``D₂`` (and the
+    ``"direct"`` form ``1 − γI₂``, for ``κ = 0``: OLS, where ``I₂ = 1``).
+    """
+    I1, I2 = general.I1, general.I2
+    (J_H,) = one_minus_df2_inputs
+    D = one_minus_df2
+    direct = 1 - gamma * I2
+    (I1_at_root,) = sp.solve(general.kappa_equation, I1)
+    difference = sp.simplify(general.fixed_point_integrand - general.df2_integrand)
+    if sp.simplify(difference - kappa * general.bias_integrand) != 0:  # pragma: no cover
+        raise ArithmeticError("I1 - I2 is not kappa times the bias integral")
+    gap = sp.expand(sp.simplify(direct.subs(I2, I1_at_root - kappa * J_H)))
+    if any(term.could_extract_minus_sign() for term in sp.Add.make_args(gap)):  # pragma: no cover
+        raise ArithmeticError(f"1 - gamma I2 = {gap} is not a sum of nonnegative terms")
+    forms = {"direct": direct}
+    for name in ("kappa_prime", "ridge_bias", "ridge_variance", "ridge_bias_derivative"):
+        expr = getattr(general, name)
+        form = expr.subs(direct, D)
+        if form.has(D) is False or sp.simplify(form.subs(D, direct) - expr) != 0:  # pragma: no cover
+            raise ArithmeticError(f"{name} does not factor through 1 - gamma I2")
+        forms[name] = form
+    return gap, forms
+
+
 @lru_cache(maxsize=None)
 def expressions(modules="mpmath"):
     """A namespace of callables for ``modules`` ("mpmath" or "numpy"),
@@ -47,6 +91,19 @@ def expressions(modules="mpmath"):
         "c_w": sp.lambdify((w, kappa_s), mn.c_w_kappa_s, mp),
         "dc_dw": sp.lambdify((w, kappa_s), sp.diff(mn.c_w_kappa_s, w), mp),
     }
+    # the same penalty values with 1 − γI₂ as an argument (see _with_gap)
+    gap, forms = _with_gap()
+    f.update({
+        "one_minus_df2": sp.lambdify((kappa, lam, gamma, one_minus_df2_inputs[0]), gap, mp),
+        "one_minus_df2_direct": sp.lambdify((gamma, general.I2), forms["direct"], mp),
+        "kappa_prime_gap": sp.lambdify((one_minus_df2,), forms["kappa_prime"], mp),
+        "ridge_bias_gap": sp.lambdify(penalty_args[:5] + (one_minus_df2,),
+                                      forms["ridge_bias"], mp),
+        "ridge_variance_gap": sp.lambdify((sigma2, gamma, general.I2, one_minus_df2),
+                                          forms["ridge_variance"], mp),
+        "ridge_bias_derivative_gap": sp.lambdify(penalty_args + (one_minus_df2,),
+                                                 forms["ridge_bias_derivative"], mp),
+    })
     if modules == "mpmath":   # evaluate in the active (private) mpmath context
         f = {k: contextual(v) for k, v in f.items()}
     return type("CompiledExpressions", (), {k: staticmethod(v) for k, v in f.items()})

@@ -209,6 +209,21 @@ def _guard_bits(cond, prec):
     return GUARD_BITS + min(int(math.log2(float(cond))) + 1, prec)
 
 
+#: the most guard bits :func:`solve_kappa` adds for an ill-conditioned root
+KAPPA_MAX_GUARD_BITS = 1 << 14
+
+
+def _kappa_guard_bits(cond, bits):
+    """Guard bits for a root of condition number ``cond`` found with
+    ``bits`` guard bits: ``log2(cond)`` (any size) or, when the derivative
+    was lost to rounding (``cond`` infinite), twice as many as before."""
+    if cond is None or not cond > 1:
+        return GUARD_BITS
+    if not mp.isfinite(cond):
+        return 2 * bits + GUARD_BITS
+    return GUARD_BITS + int(mp.mag(cond)) + 1
+
+
 def _bracketed_newton(fun, lo, hi, x, xtol, maxiter, sqrt):
     """Root of an increasing ``g`` with ``g(lo) < 0 < g(hi)``.
 
@@ -354,9 +369,19 @@ def _kappa_root(spec, gamma, lam):
     while True:
         with mp.workprec(prec + bits):
             x, cond, failure = _kappa_newton(H, gamma, lam, start, prec)
-        # an ill-conditioned root (γ ≈ 1 and λ small, say) needs more guard bits
-        needed = _guard_bits(cond, prec)
+        # an ill-conditioned root (γ ≈ 1 and λ small, say, or atoms of H
+        # spanning 10^±100, where the residual changes by 10^-100 per unit
+        # of κ) needs more guard bits: log2 of the condition number, not
+        # capped at the precision (the cap returned a wrong κ₀ for such H)
+        needed = _kappa_guard_bits(cond, bits)
         if needed > bits + 2:
+            if needed > KAPPA_MAX_GUARD_BITS:
+                raise NoConvergence(
+                    f"kappa: the root is ill-conditioned (relative condition number "
+                    f"~2^{needed - GUARD_BITS}), needing more than {KAPPA_MAX_GUARD_BITS} "
+                    "guard bits", cond, mp.mpf(2)**KAPPA_MAX_GUARD_BITS,
+                    "the spectrum (or gamma) spans too many orders of magnitude; "
+                    "narrow the range of eigs")
             bits, start = needed, x
             continue
         if failure is not None:

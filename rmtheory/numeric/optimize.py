@@ -61,17 +61,30 @@ def slope_in_w(w, lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1):
         return RiskParts(+parts.bias, +parts.variance, +parts.dtotal_dw)
 
 
-def _residual_tolerance(*values):
-    """The residual accepted as zero: ``f`` is a sum of terms of order one
-    (the risk scale), so its rounding error is a few ulps of the larger of
-    that scale and the values seen; ``2^20`` ulps leaves room for the
-    extra working bits near ``w = 1`` running out."""
-    return max(sum(abs(v) for v in values), mp.one) * mp.eps * 2**20
+def _residual_tolerance(*values, scale=0):
+    """The residual accepted as zero: a few ulps of the size of the terms
+    ``f`` is made of, which the caller estimates by the values seen and
+    ``scale`` (``|f'|`` times the width of the range of the variable: the
+    change of ``f`` across it). Nothing here is absolute: with ``σ², r² =
+    10^-300`` every slope is of order ``10^-300``, with a risk of ``10^100``
+    dominated by a bias that hardly depends on ``w`` it is tiny next to
+    the risk. ``2^20`` ulps leaves room for the extra working bits near
+    ``w = 1`` running out."""
+    return (sum(abs(v) for v in values) + abs(scale)) * mp.eps * 2**20
 
 
-def _bracketed_root(f, lo, hi, what, f_lo=None, f_hi=None):
+def _change_across(lo, hi, f_lo, f_hi):
+    """``|f'| · hi`` from a secant: the change of ``f`` across ``[0, hi]``,
+    the scale of its terms when the bracket itself is narrow (a re-solve
+    at a higher precision brackets the root within ``10^-30``)."""
+    return abs((f_hi - f_lo) / (hi - lo)) * abs(hi)
+
+
+def _bracketed_root(f, lo, hi, what, f_lo=None, f_hi=None, scale=0):
     """Root of ``f`` in ``[lo, hi]`` (a sign change), with its residual
-    checked; ``f_lo``, ``f_hi`` are the end values when already known.
+    checked; ``f_lo``, ``f_hi`` are the end values when already known and
+    ``scale`` the size of the terms of ``f`` beyond them (see
+    :func:`_residual_tolerance`).
 
     Anderson–Björck regula falsi: superlinear on smooth ``f``, never leaves
     the bracket, and, unlike ``mp.findroot``, takes the end values already
@@ -80,34 +93,38 @@ def _bracketed_root(f, lo, hi, what, f_lo=None, f_hi=None):
     residual is within ``2^20`` ulps of zero (of the scale of ``f``), so the
     root is good to about ``prec − 20 − log2|f'|`` bits: callers work with
     guard digits, and the public functions confirm at a higher precision.
+    A sign change localised between two adjacent floating-point numbers is
+    a root to the working precision too (``f`` is continuous: the slope of
+    a smooth risk): then the end with the smaller residual is returned.
     """
     f_lo = f(lo) if f_lo is None else f_lo
     f_hi = f(hi) if f_hi is None else f_hi
     if f_lo * f_hi > 0:
         raise NoConvergence(f"{what}: no sign change on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]",
                             min(abs(f_lo), abs(f_hi)), 0, "check the parameters")
-    tolerance = _residual_tolerance(f_lo, f_hi)
+    tolerance = _residual_tolerance(f_lo, f_hi, scale=scale)
     for x, fx in ((lo, f_lo), (hi, f_hi)):
         if abs(fx) <= tolerance:
             return x
-    a, fa, b, fb = lo, f_lo, hi, f_hi
+    # fa is the Anderson–Björck weight of the retained end, value_a its value
+    a, fa, value_a, b, fb = lo, f_lo, f_lo, hi, f_hi
     for _ in range(4 * mp.prec):
         x = (a * fb - b * fa) / (fb - fa)
         if not min(a, b) < x < max(a, b):     # the secant point rounded onto an end
             x = (a + b) / 2
         if not min(a, b) < x < max(a, b):     # the bracket is a few ulps wide
-            break
+            return a if abs(value_a) < abs(fb) else b
         fx = f(x)
         if abs(fx) <= tolerance:
             return x
         if fx * fb < 0:
-            a, fa = b, fb
+            a, fa, value_a = b, fb, fb
         else:   # Anderson–Björck: shrink the retained end value, to keep superlinear
             m = 1 - fx / fb
             fa = fa * m if m > 0 else fa / 2
         b, fb = x, fx
     raise NoConvergence(f"{what} on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]",
-                        min(abs(fa), abs(fb)), tolerance, "a larger dps")
+                        min(abs(value_a), abs(fb)), tolerance, "a larger dps")
 
 
 class Optimum(NamedTuple):
@@ -187,6 +204,30 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
             slopes[w] = slope(w)
         return slopes[w]
 
+    def noise(w):
+        """The rounding error of the slope at an interior ``w``: near the
+        root the slopes of the bias and of the variance cancel, and the
+        latter is of the size ``V/w`` (``V`` the variance at ``w``; the
+        divided differences inside get their guard bits from
+        :func:`_extra_bits` and :func:`~rmtheory.numeric.risk.stationary_risk`).
+        At λ = 0 the slope is the derived ``c_t'`` with its own guard bits."""
+        parts = parts_at.get(w)
+        if parts is None or w == 1:
+            return mp.zero
+        return _residual_tolerance(scale=parts.variance / w)
+
+    def resolved(w):
+        """Whether the sign of the slope at ``w`` is above its rounding error."""
+        return abs(f(w)) > noise(w)
+
+    def unresolved(w):
+        digits = int(mp.ceil(mp.log10(noise(w) / abs(f(w))))) if f(w) else mp.dps
+        return NoConvergence(
+            f"optimal_w: the slope of the risk in w ({mp.nstr(f(w), 3)} at w = "
+            f"{mp.nstr(w, 8)}) is below its rounding error ({mp.nstr(noise(w), 3)}) at "
+            f"{mp.dps} working digits", abs(f(w)), noise(w),
+            f"a dps larger by about {digits + 6}")
+
     def solution(w, boundary):
         parts = parts_at.get(w)
         if parts is None:
@@ -208,12 +249,15 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
             w1 = w0 - f0 / curvature
             if abs(w1 - w0) <= width and 0 < w1 < 1:
                 f1 = f(w1)
-                if abs(f1) <= _residual_tolerance(f0, f1):
+                # the residual against the change of the slope across [0, w]
+                if abs(f1) <= _residual_tolerance(f0, f1, scale=curvature * w0):
                     return solution(w1, False)
         while width < mp.mpf("1e-3") and w0 > width:
             lo, hi = w0 - width, min(w0 + width, mp.one)
-            if (f_lo := f(lo)) < 0 and (f_hi := f(hi)) > 0:
-                return solution(_bracketed_root(f, lo, hi, "optimal_w", f_lo, f_hi), False)
+            if ((f_lo := f(lo)) < 0 and (f_hi := f(hi)) > 0
+                    and resolved(lo) and resolved(hi)):
+                return solution(_bracketed_root(f, lo, hi, "optimal_w", f_lo, f_hi,
+                                                _change_across(lo, hi, f_lo, f_hi)), False)
             width *= 10**6
     f_one = f(mp.one)
     if f_one <= 0:
@@ -221,7 +265,9 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
     lo = mp.mpf(1) / 2
     # at lam = 0 a slope costs no κ solve: follow it down to the precision
     floor = _W_FLOOR if lam > 0 else mp.eps
-    while (f_lo := f(lo)) >= 0:
+    while (f_lo := f(lo)) >= 0 or not resolved(lo):
+        if not resolved(lo):
+            raise unresolved(lo)
         lo /= 4
         if lo < floor:
             raise NoConvergence(f"optimal_w: the slope of the risk stays positive down to "
@@ -230,22 +276,49 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
     return solution(_bracketed_root(f, lo, mp.one, "optimal_w", f_lo, f_one), False)
 
 
-def critical_lambda(spectrum, gamma, r2, sigma2, *, kappa_s=1, lam_max=1e8):
+def critical_lambda(spectrum, gamma, r2, sigma2, *, kappa_s=1, lam_min=1e-300, lam_max=1e300):
     r"""The penalty beyond which ``w* = 1`` exactly: the root in ``λ`` of
     ``∂_w R(1, λ) = 0`` (``λ B'(λ) = 2σ²(κ'(λ) − 1)``), bracketed on a log
-    scale from small ``λ`` (interior optimum) upward."""
+    scale: from ``λ = 10^-6`` down (while ``w* = 1`` there) or up (while
+    ``w* < 1``) in steps of ``10, 10², 10⁴, ...`` decades, as far as
+    ``[lam_min, lam_max]`` (a spectrum with atoms at ``10^±100`` puts the
+    root far from 1), then solved on the last bracket.
+
+    The function solved is the slope divided by the size of its two terms,
+    ``f/(|f| + 4|V|)`` with ``V = σ²(κ' − 1)`` the variance at ``w = 1``
+    (the terms are ``2V`` and ``λB' = 2V − f``): of order one on the whole
+    bracket, whereas ``f`` itself falls like ``1/λ``, so that a residual
+    that is small only because ``λ`` is large is not taken for a root."""
+    at = {}
+
     def slope_at_1(log_lam):
-        return slope_in_w(mp.one, mp.exp(log_lam), spectrum, gamma, r2, sigma2,
-                          kappa_s=kappa_s).dtotal_dw
-    lo = mp.log(mp.mpf("1e-6"))
-    if slope_at_1(lo) <= 0:
-        raise NoConvergence("critical_lambda: w* = 1 already at lam = 1e-6, so the bracket",
-                            slope_at_1(lo), 0, "a smaller lower end")
-    hi = lo
-    while slope_at_1(hi) > 0:
-        lo = hi
-        hi += mp.log(10)
-        if hi > mp.log(lam_max):
-            raise NoConvergence(f"critical_lambda: w* < 1 up to lam = {lam_max}, so the bracket",
-                                slope_at_1(hi), 0, "a larger lam_max")
-    return mp.exp(_bracketed_root(slope_at_1, lo, hi, "critical_lambda"))
+        if log_lam not in at:
+            parts = slope_in_w(mp.one, mp.exp(log_lam), spectrum, gamma, r2, sigma2,
+                               kappa_s=kappa_s)
+            size = abs(parts.dtotal_dw) + 4 * abs(parts.variance)
+            at[log_lam] = parts.dtotal_dw / size if size else mp.zero
+        return at[log_lam]
+    bounds = mp.log(mp.mpf(lam_min)), mp.log(mp.mpf(lam_max))
+    lo = hi = mp.log(mp.mpf("1e-6"))
+    step = mp.log(10)
+    if slope_at_1(lo) <= 0:        # w* = 1 already: the root is below
+        while slope_at_1(lo) <= 0:
+            hi, lo = lo, lo - step
+            step *= 2
+            if lo < bounds[0]:
+                raise NoConvergence(f"critical_lambda: w* = 1 for every lam down to {lam_min} "
+                                    "(the slope of the risk at w = 1 is not positive), so "
+                                    "the bracket", slope_at_1(hi), 0,
+                                    "no critical penalty in range; w* = 1 for every lam")
+    else:
+        while slope_at_1(hi) > 0:
+            lo, hi = hi, hi + step
+            step *= 2
+            if hi > bounds[1]:
+                raise NoConvergence(f"critical_lambda: w* < 1 for every lam up to {lam_max} "
+                                    "(the slope of the risk at w = 1 stays positive), so the "
+                                    "bracket", slope_at_1(lo), 0,
+                                    "no critical penalty in range; w* < 1 for every lam")
+    root = _bracketed_root(slope_at_1, lo, hi, "critical_lambda", slope_at_1(lo),
+                           slope_at_1(hi))
+    return mp.exp(root)

@@ -36,6 +36,8 @@ class PenaltyValues(NamedTuple):
     bias: object
     bias_prime: object
     df2: object
+    #: ``1 − df₂ = 1 − γI₂``, computed without cancellation
+    one_minus_df2: object = None
 
 
 class RiskParts(NamedTuple):
@@ -52,20 +54,33 @@ def penalty_values(penalty, spectrum, gamma, r2, *, kappa=None):
     """Evaluate ``κ(x)``, ``κ'(x)``, ``B(x)`` and ``B'(x)`` at ``x = penalty``.
 
     ``kappa`` may be passed when already known (e.g. ``κ₀`` at ``x = 0``).
+    The denominator ``1 − γI₂`` of all four is ``λ/κ + γκ∫ s/(s+κ)² dH``
+    (:func:`~rmtheory.numeric.compiled._with_gap`), a sum of nonnegative
+    terms: no cancellation when ``H`` spans many orders of magnitude.
     """
     e = expressions()
     k = solve_kappa(penalty, spectrum, gamma) if kappa is None else kappa
     I2 = df2(k, spectrum, gamma) / gamma
     if k == 0:  # OLS regime: the bias integrand is irrelevant (κ² J = 0)
         J = J_k = I2_k = mp.zero
+        gap = e.one_minus_df2_direct(gamma, I2)     # 1 − γ: I₂ = 1
     else:
         J = bias_integral(k, spectrum)
         J_k = spectrum.integrate_G(lambda s: e.bias_integrand_dkappa(s, k))
         I2_k = spectrum.integrate_H(lambda s: e.df2_integrand_dkappa(s, k))
-    kp = e.kappa_prime(gamma, I2)
-    bias = e.ridge_bias(k, r2, gamma, J, I2)
-    bias_prime = e.ridge_bias_derivative(k, r2, gamma, J, I2, J_k, I2_k, kp)
-    return PenaltyValues(k, kp, bias, bias_prime, gamma * I2)
+        gap = _one_minus_df2(k, penalty, spectrum, gamma, J)
+    kp = e.kappa_prime_gap(gap)
+    bias = e.ridge_bias_gap(k, r2, gamma, J, I2, gap)
+    bias_prime = e.ridge_bias_derivative_gap(k, r2, gamma, J, I2, J_k, I2_k, kp, gap)
+    return PenaltyValues(k, kp, bias, bias_prime, gamma * I2, gap)
+
+
+def _one_minus_df2(k, penalty, spectrum, gamma, J=None):
+    """``1 − γI₂`` at ``κ = k > 0`` (``J = ∫ s/(s+κ)² dG``, reused when ``G = H``)."""
+    e = expressions()
+    if J is None or not spectrum.signal_is_spectrum:
+        J = spectrum.integrate_H(lambda s: e.bias_integrand(s, k))
+    return e.one_minus_df2(k, penalty, gamma, J)
 
 
 def minnorm_risk(w, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, derivative=False):
@@ -77,7 +92,7 @@ def minnorm_risk(w, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, derivativ
     if gamma == 1:
         return RiskParts(mp.zero, mp.inf, mp.nan if derivative else None)
     values = penalty_values(mp.zero, spectrum, gamma, r2)
-    v0 = e.ridge_variance(sigma2, gamma, values.df2 / gamma)
+    v0 = e.ridge_variance_gap(sigma2, gamma, values.df2 / gamma, values.one_minus_df2)
     if t is None:
         factor, slope = e.c_w(w, kappa_s), e.dc_dw(w, kappa_s)
     else:
@@ -91,8 +106,20 @@ def stationary_risk(w, lam, spectrum, gamma, r2, sigma2, *, kappa_s=1, derivativ
 
     At ``w = 1`` the divided difference is replaced by its limit
     ``κ'(λ) − 1``; near ``w = 1`` the caller supplies extra precision
-    (the divided difference loses ``log10(1/|1 − w|)`` digits).
+    (the divided difference loses ``log10(1/|1 − w|)`` digits, for ``κ``
+    of order one). A large ``κ`` loses ``log2 κ`` bits more, since
+    ``κ(b) − κ(a)`` is of the size ``κ'·(b − a)`` whatever ``κ``: they are
+    added here, from the bound ``κ(x) ≤ x + γ∫ s dH`` (atoms at ``10^100``
+    with ``γ = 10^10`` put ``κ`` near ``10^110``).
     """
+    bound = lam / w + gamma * spectrum.integrate_H(lambda s: s)
+    with mp.extraprec(max(0, int(mp.mag(bound)))):
+        parts = _stationary_risk(w, lam, spectrum, gamma, r2, sigma2, kappa_s=kappa_s,
+                                 derivative=derivative)
+        return RiskParts(*(None if v is None else +v for v in parts))
+
+
+def _stationary_risk(w, lam, spectrum, gamma, r2, sigma2, *, kappa_s=1, derivative=False):
     e = expressions()
     a = lam / w
     at_a = penalty_values(a, spectrum, gamma, r2)
@@ -106,7 +133,7 @@ def stationary_risk(w, lam, spectrum, gamma, r2, sigma2, *, kappa_s=1, derivativ
     k_b = solve_kappa(b, spectrum, gamma)
     kp_b = None
     if derivative:
-        kp_b = e.kappa_prime(gamma, df2(k_b, spectrum, gamma) / gamma)
+        kp_b = e.kappa_prime_gap(_one_minus_df2(k_b, b, spectrum, gamma))
     args = (w, lam, sigma2, kappa_s, at_a.kappa, k_b, at_a.bias,
             at_a.bias_prime, at_a.kappa_prime, kp_b if derivative else mp.zero)
     variance = e.variance(*args)
