@@ -1,4 +1,5 @@
-"""Issue 10, classes 6 and 14: long ``t`` at ``λ = 0``, extreme scales.
+"""Issue 10, classes 6, 14 and 16: long ``t`` at ``λ = 0``, extreme scales,
+long-running inputs.
 
 Every reference here is computed independently of the library:
 
@@ -250,3 +251,34 @@ def test_critical_lambda_extreme_atoms(eigs, gamma, reference):
     lc = rt.critical_lambda("discrete", eigs=eigs, weights=(0.5, 0.5), gamma=gamma, dps=20)
     with mp.workdps(30):
         assert rel(lc, mp.mpf(reference)) <= mp.mpf(10)**-18
+
+
+# --------------------------------------------------------------------------
+# class 16: long runs are estimated up front, refused or shown
+# --------------------------------------------------------------------------
+
+def _many_atoms(n):
+    return dict(eigs=tuple(1 + 9 * k / (n - 1) for k in range(n)), weights=(1 / n,) * n)
+
+
+def test_finite_t_ridge_over_budget_is_refused_up_front(monkeypatch):
+    """300 atoms take ~5 s per evaluation here; with a 1 s budget the call is
+    refused after the first few Stieltjes solves, with the estimate and
+    what to change."""
+    monkeypatch.setenv("RMTHEORY_MAX_SECONDS", "1")
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"300 atoms.*estimated \d+ s, over the budget "
+                                         r"of 1 s.*fewer atoms.*RMTHEORY_MAX_SECONDS="):
+        rt.limiting_risk(0.5, "discrete", lam=0.5, t=5, dps=15, **_many_atoms(300))
+    assert time.perf_counter() - start < 5
+
+
+def test_finite_t_ridge_shows_progress(monkeypatch, capsys):
+    """A run estimated beyond a few seconds draws a tqdm bar on stderr when
+    RMTHEORY_PROGRESS=1 (here the node count is inflated to trigger it)."""
+    import rmtheory.numeric.finite_t as finite_t
+    monkeypatch.setenv("RMTHEORY_PROGRESS", "1")
+    monkeypatch.setattr(finite_t, "expected_solves", lambda dps, intervals: 10**7)
+    monkeypatch.setattr(finite_t, "budget_seconds", lambda: float("inf"))
+    rt.limiting_risk(0.5, "discrete", lam=0.5, t=5, dps=15, **_many_atoms(5))
+    assert "finite-t risk at" in capsys.readouterr().err

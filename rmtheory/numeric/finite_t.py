@@ -89,6 +89,105 @@ def nu_atom_at_zero(spectrum, gamma, continuous_mass):
     return total - continuous_mass
 
 
+#: the time one evaluation may take before it is refused, in seconds
+#: (``RMTHEORY_MAX_SECONDS`` overrides it)
+DEFAULT_BUDGET_SECONDS = 30.0
+#: Stieltjes solves timed before the total is estimated
+_PROBE_SOLVES = 3
+
+
+def budget_seconds():
+    """``RMTHEORY_MAX_SECONDS`` (a positive number, ``inf`` for no limit) or
+    :data:`DEFAULT_BUDGET_SECONDS`."""
+    import os
+    raw = os.environ.get("RMTHEORY_MAX_SECONDS", "").strip()
+    if not raw:
+        return DEFAULT_BUDGET_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise ValueError(f"RMTHEORY_MAX_SECONDS must be a number > 0 (or inf), received {raw!r}")
+    return value
+
+
+def progress_wanted():
+    """A progress bar on stderr: ``RMTHEORY_PROGRESS=1`` (or ``0``) decides,
+    otherwise only when stderr is a terminal."""
+    import os
+    import sys
+    raw = os.environ.get("RMTHEORY_PROGRESS", "").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def expected_solves(dps, intervals):
+    """Distinct quadrature nodes (so Stieltjes solves) of one finite-``t``
+    evaluation: ``mp.quad``'s Gauss–Legendre degrees up to the working
+    precision take about ``6.5·dps + 80`` per interval of the support
+    (measured: 138 at 15 digits, 282 at 40, 570 at 80)."""
+    return int(6.5 * dps + 80) * max(1, intervals)
+
+
+class _Work:
+    """Times the first Stieltjes solves of a finite-``t`` evaluation, then
+    refuses it (``ValueError`` with the estimate) when the rest would take
+    longer than :func:`budget_seconds`, or shows a progress bar when it
+    takes more than a few seconds and :func:`progress_wanted`."""
+
+    def __init__(self, spectrum, intervals, t):
+        self.spectrum, self.t, self.dps = spectrum, t, mp.dps
+        self.total = expected_solves(self.dps, intervals)
+        self.intervals = intervals
+        self.done, self.seconds, self.bar = 0, 0.0, None
+
+    def run(self, solve):
+        import time
+        start = time.perf_counter()
+        value = solve()
+        self.seconds += time.perf_counter() - start
+        self.done += 1
+        if self.done == _PROBE_SOLVES:
+            self._estimate()
+        if self.bar is not None:
+            self.bar.update(1)
+        return value
+
+    def _estimate(self):
+        each = self.seconds / self.done
+        rest = each * max(0, self.total - self.done)
+        budget = budget_seconds()
+        atoms = self.spectrum.atoms_H
+        size = (f"a spectrum of {len(atoms)} atoms" if atoms is not None
+                else f"the {self.spectrum.name!r} spectrum")
+        if rest > budget:
+            raise ValueError(
+                f"finite-t ridge risk (lam > 0, t = {self.t}) against {size} at "
+                f"{self.dps} working digits: about {self.total} Stieltjes solves "
+                f"({self.intervals} support interval(s)) of {each:.3g} s each, estimated "
+                f"{rest:.0f} s, over the budget of {budget:.0f} s. To reduce it: fewer atoms "
+                "(a solve costs in proportion to their number; bin the spectrum), a lower "
+                "dps, or t=None (the stationary risk needs two kappa solves); or set "
+                f"RMTHEORY_MAX_SECONDS={int(rest * 3) + 60} to run it (a progress bar shows on "
+                "a terminal, or with RMTHEORY_PROGRESS=1). The public functions evaluate "
+                "twice, at two precisions.")
+        if rest > 3 and progress_wanted():
+            from tqdm import tqdm
+            self.bar = tqdm(total=self.total, initial=self.done, unit="solve", leave=False,
+                            desc=f"finite-t risk at {self.dps} digits")
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
 def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivative=False):
     r"""Bias and variance after ``t`` refits (and ``∂R/∂w``); ``G = H`` is required.
 
@@ -120,13 +219,26 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
     bias_f, var_f, dbias_f, dvar_f = map(guarded, _multipliers())
     edges = support_edges(spectrum, gamma)
     # every integral below is over the same Gauss–Legendre nodes, and the
-    # density of ν costs a Stieltjes solve per node: compute it once
+    # density of ν costs a Stieltjes solve per node: compute it once (the
+    # solves are timed: a long evaluation is refused up front or shown)
     density = {}
+    work = _Work(spectrum, len(edges), t)
 
     def nu(x):
         if x not in density:
-            density[x] = nu_density(x, spectrum, gamma)
+            density[x] = work.run(lambda: nu_density(x, spectrum, gamma))
         return density[x]
+    try:
+        return _integrals(w, lam, spectrum, gamma, r2, sigma2, t, kappa_s, derivative,
+                          edges, nu, (bias_f, var_f, dbias_f, dvar_f))
+    finally:
+        work.close()
+
+
+def _integrals(w, lam, spectrum, gamma, r2, sigma2, t, kappa_s, derivative, edges, nu,
+               multipliers):
+    from .risk import RiskParts
+    bias_f, var_f, dbias_f, dvar_f = multipliers
 
     def integrate(g):
         # x = c − r cos θ turns the square-root edges of the density into a
