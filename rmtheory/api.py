@@ -21,6 +21,7 @@ import functools
 from dataclasses import dataclass, field
 
 from ._validation import check_complex, check_dps, check_int, check_real, check_weight
+from .numeric.compiled import MAX_STEPS
 from .numeric.context import add_at, div_at, export, is_mpc, mp, private_context, sub_at
 from .numeric.fixed_point import solve_kappa, solve_stieltjes
 from .numeric.precision import NoConvergence, to_mpc, to_mpf
@@ -122,7 +123,7 @@ def _common(gamma, lam, sigma2, r2, t, dps, kappa_s):
 
 #: the largest number of refits accepted (the finite-t formulas cost the
 #: same for every t; beyond this t is indistinguishable from t = ∞)
-MAX_T = 10**18
+MAX_T = MAX_STEPS
 
 
 def _spectrum(spectrum, params, keywords):

@@ -277,7 +277,7 @@ def test_finite_t_ridge_slope_is_the_derivative_of_the_risk(t, w):
 
 def test_finite_t_ridge_optimum():
     """No worse than its neighbours; tends to the stationary optimum as t
-    grows; t = 0 (real labels only) does not depend on w, so w* = 1."""
+    grows; t = 0 (real labels only) does not depend on w, so no w is optimal."""
     res = rt.optimal_w(gamma=2.0, lam=0.5, t=5, dps=20)
     assert 0.5 < res.w < 1 and not res.on_boundary
     for probe in (float(res.w) - 1e-4, float(res.w) + 1e-4):
@@ -285,5 +285,8 @@ def test_finite_t_ridge_optimum():
     late = rt.optimal_w(gamma=2.0, lam=0.5, t=200, dps=20).w
     stationary = rt.optimal_w(gamma=2.0, lam=0.5, dps=20).w
     assert abs(late - stationary) <= mp.mpf(10)**-15
-    first = rt.optimal_w(gamma=2.0, lam=0.5, t=0, dps=20)
-    assert first.on_boundary and first.gain == 0
+    # t = 0 (one fit on real labels) does not depend on w: no weight is optimal
+    flat = [rt.limiting_risk(w, gamma=2.0, lam=0.5, t=0, dps=20).total for w in (0.3, 0.7, 1)]
+    assert flat[0] == flat[1] == flat[2]
+    with pytest.raises(ValueError, match="t must be >= 1 for an optimal weight"):
+        rt.optimal_w(gamma=2.0, lam=0.5, t=0, dps=20)

@@ -163,10 +163,10 @@ def check_optimum_exists(gamma, lam, t, kappa_s):
         raise ValueError("kappa_s must be > 0 for an optimal weight at lam = 0: with "
                          "noiseless synthetic labels the risk decreases as w -> 0 "
                          "(received kappa_s=0)")
-    if lam == 0 and t == 0:
-        raise ValueError("t must be >= 1 for an optimal weight at lam = 0: at t = 0 (one fit "
-                         "on real labels, no synthetic data yet) the risk does not depend on "
-                         "w, so no weight is optimal (received t=0)")
+    if t == 0:
+        raise ValueError("t must be >= 1 for an optimal weight: at t = 0 (one fit on real "
+                         "labels, no synthetic data yet) the risk does not depend on w, so no "
+                         "weight is optimal (received t=0)")
 
 
 def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=None):

@@ -246,10 +246,65 @@ class _AR1(_Measure):
         return (1 - rho) / (1 + rho), (1 + rho) / (1 - rho)
 
 
+def _legendre_fixed(x, n, bits):
+    """``(P_n(x), P_{n−1}(x))`` in fixed point: ``x`` and the results are
+    integers scaled by ``2^bits`` (Bonnet's three-term recurrence)."""
+    previous, current = 1 << bits, x
+    for k in range(2, n + 1):
+        previous, current = current, ((2 * k - 1) * ((x * current) >> bits)
+                                      - (k - 1) * previous) // k
+    return current, previous
+
+
+def _legendre_slope_fixed(x, n, bits):
+    """``(P_n(x), P_n'(x))`` in fixed point, ``P_n' = n(x P_n − P_{n−1})/(x² − 1)``."""
+    pn, pn1 = _legendre_fixed(x, n, bits)
+    x2m1 = ((x * x) >> bits) - (1 << bits)
+    return pn, ((n * (((x * pn) >> bits) - pn1)) << bits) // x2m1
+
+
 def _gl_standard(n):
-    """``n``-point Gauss–Legendre nodes and weights on ``[−1, 1]``."""
-    x, w = mp.gauss_quadrature(n, "legendre")
-    return [x[i] for i in range(n)], [w[i] for i in range(n)]
+    r"""``n``-point Gauss–Legendre nodes and weights on ``[−1, 1]`` at the
+    working precision.
+
+    Newton's method on ``P_n`` from NumPy's float64 nodes, the precision
+    doubling at each step (quadratic convergence) and one last step at the
+    full precision, in integer fixed point; weights
+    ``2/((1 − x²) P_n'(x)²)``. This costs ``O(n² log prec)``:
+    ``mp.gauss_quadrature`` solves an eigenproblem, ``O(n³)`` at the full
+    precision — 20 minutes for the 666 nodes of 1000 digits, against
+    seconds here.
+    """
+    import numpy as np
+    target = mp.prec + 32
+    positive = [float(v) for v in np.polynomial.legendre.leggauss(n)[0] if v > 0]
+    schedule, bits = [], target
+    while bits > 100:
+        schedule.append(bits)
+        bits = bits // 2 + 16
+    schedule = [bits] + schedule[::-1] + [target]
+    fixed, scale = [int(v * 2**53) for v in positive], 53
+    for bits in schedule:
+        fixed = [x << (bits - scale) for x in fixed]
+        scale = bits
+        stepped = []
+        for x in fixed:
+            pn, dpn = _legendre_slope_fixed(x, n, bits)
+            stepped.append(x - (pn << bits) // dpn)
+        fixed = stepped
+    nodes, weights = [], []
+    for x in fixed:
+        _, dpn = _legendre_slope_fixed(x, n, target)
+        node, slope = mp.mpf((x, -target)), mp.mpf((dpn, -target))
+        nodes.append(node)
+        weights.append(2 / ((1 - node**2) * slope**2))
+    middle_x, middle_w = [], []
+    if n % 2:                                   # the root at 0: P_n'(0) = n P_{n−1}(0)
+        _, pn1 = _legendre_fixed(0, n, target)
+        middle_x, middle_w = [mp.zero], [2 / (n * mp.mpf((pn1, -target)))**2]
+    xs = [-v for v in reversed(nodes)] + middle_x + nodes
+    ws = weights[::-1] + middle_w + weights
+    return [+v for v in xs], [+v for v in ws]
 
 
 class _UniformGL(_Measure):
