@@ -39,7 +39,10 @@ def _as_real(name, value):
     if isinstance(value, (numbers.Real, mpmath.ctx_mp_python._mpf)):
         return value
     if isinstance(value, sp.Basic) and value.is_number:
-        if value.is_real is False:
+        # (a function value's reality is decided by sympy_value: asking SymPy's
+        # assumptions would evalf it in mpmath's global context)
+        if (value.is_Rational or value.is_Float or value.is_NumberSymbol) \
+                and value.is_real is False:
             raise ValueError(f"{name} must be real, received {value}")
         return value
     if isinstance(value, sp.Basic):
@@ -80,6 +83,40 @@ def _is_finite(value):
     return math.isfinite(value)
 
 
+def _needs_evaluation(value):
+    """A numeric SymPy expression that is not a plain Rational or Float."""
+    return isinstance(value, sp.Basic) and value.is_number and \
+        not (value.is_Rational or value.is_Float)
+
+
+def sympy_value(name, value, *, complex_allowed=False):
+    """A numeric SymPy expression as a global ``mpmath.mpf`` (or ``mpc``),
+    evaluated at 40 and at 80 digits in rmtheory's private mpmath context.
+
+    The two must agree to 30 digits relative: an expression SymPy cannot
+    decide, such as ``cos(1)**2 + sin(1)**2 - 1`` (an exact zero whose
+    evaluations are rounding noise), is refused instead of being read as
+    noise.
+    """
+    from .numeric.context import evaluate_sympy, export, mp, private_context
+    with private_context():
+        with mp.workdps(40):
+            low = mp.mpc(evaluate_sympy(value))
+        with mp.workdps(80):
+            high = mp.mpc(evaluate_sympy(value))
+            if not (mp.isfinite(high.real) and mp.isfinite(high.imag)):
+                raise ValueError(f"{name} must be finite, received {value}")
+            tol = mp.mpf(10)**-30
+            for a, b in ((low.real, high.real), (low.imag, high.imag)):
+                if a != b and not abs(a - b) <= tol * abs(b):
+                    raise ValueError(f"{name} = {value} cannot be evaluated reliably (its "
+                                     f"digits change with the precision: probably an exact "
+                                     f"value SymPy cannot simplify); simplify it first")
+            if not complex_allowed and high.imag != 0:
+                raise ValueError(f"{name} must be real, received {value}")
+            return export(high if complex_allowed else high.real)
+
+
 def _provably(condition):
     """``True`` only when a (possibly symbolic) relation is provably true."""
     result = condition if isinstance(condition, bool) else sp.sympify(condition)
@@ -105,9 +142,17 @@ def check_real(name, value, *, low=None, high=None, low_open=False,
     ...
     ValueError: gamma must be in (0, inf), received -1
     """
+    if isinstance(value, sp.logic.boolalg.BooleanAtom):          # sp.true, sp.false
+        raise TypeError(f"{name} must be a real number, received bool {value}")
     value = _as_real(name, value)
     if not symbolic and is_symbolic(value):
         raise TypeError(f"{name} must be a number, received the symbolic {value}")
+    if _needs_evaluation(value):
+        # gamma(1/3), besselj(0, 1): compared as the number they evaluate to, in
+        # rmtheory's private mpmath context (SymPy's evalf would use mpmath.mp)
+        check_real(name, sympy_value(name, value), low=low, high=high, low_open=low_open,
+                   high_open=high_open)
+        return value
     if is_symbolic(value):
         lo_bad = low is not None and _provably(value <= low if low_open else value < low)
         hi_bad = high is not None and _provably(value >= high if high_open else value > high)
@@ -187,6 +232,11 @@ def check_complex(name, value, *, nonzero=False):
     """
     if _is_bool(value) or isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be a number, received {type(value).__name__} {value!r}")
+    if isinstance(value, sp.logic.boolalg.BooleanAtom):          # sp.true, sp.false
+        raise TypeError(f"{name} must be a number, received bool {value}")
+    if _needs_evaluation(value):
+        check_complex(name, sympy_value(name, value, complex_allowed=True), nonzero=nonzero)
+        return value
     if isinstance(value, sp.Basic):
         if not value.is_number:
             raise TypeError(f"{name} must be a number, received the symbolic {value}")

@@ -384,3 +384,84 @@ def test_quadrature_rules_are_kept_within_a_bound():
             with private_mp.workdps(dps):
                 spec.integrate_H(lambda s: 1 / (s + 1))
     assert len(spec._H._rules) <= RULE_CACHE_SIZE
+
+
+# --------------------------------------------------------------------------
+# found by an adversarial review of the fixes above
+# --------------------------------------------------------------------------
+
+def test_sympy_function_values_never_touch_the_global_context(monkeypatch):
+    # SymPy's evalf of gamma(1/3) or besselj(0, 1) runs mpmath.workprec on
+    # mpmath.mp; rmtheory evaluates such numbers in its private context
+    rt.kappa(1, dps=20)                                   # derivations loaded first
+    sp.core.cache.clear_cache()
+    writes = []
+    cls = type(mpmath.mp)
+    original = cls.prec
+
+    def spy(self, value):
+        if self is mpmath.mp:
+            writes.append(value)
+        original.fset(self, value)
+    monkeypatch.setattr(cls, "prec", property(original.fget, spy))
+    a = rt.kappa(1, gamma=sp.gamma(sp.Rational(1, 3)), dps=30)
+    b = rt.kappa(1, "ar1", rho=sp.besselj(0, 1), dps=30)
+    c = rt.stieltjes(-sp.zeta(3), dps=30)
+    monkeypatch.setattr(cls, "prec", original)
+    assert writes == []
+    with mpmath.workdps(60):
+        assert a == rt.kappa(1, gamma=mpmath.gamma(mpmath.mpf(1) / 3), dps=30)
+        assert b == rt.kappa(1, "ar1", rho=mpmath.besselj(0, 1), dps=30)
+        assert c == rt.stieltjes(-mpmath.zeta(3), dps=30)
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: rt.kappa(1, gamma=sp.true), r"gamma must be a real number, received bool"),
+    (lambda: rt.kappa(1, "ar1", rho=sp.false), r"rho must be a real number, received bool"),
+    (lambda: rt.limiting_risk(0.5, lam=sp.cos(1)**2 + sp.sin(1)**2 - 1),
+     r"lam = .* cannot be evaluated reliably"),
+    (lambda: rt.stieltjes(sp.cos(1)**2 + sp.sin(1)**2 - 1), r"z = .* cannot be evaluated"),
+    (lambda: rt.kappa(1, gamma=1 + sp.I), r"gamma must be real, received 1 \+ I"),
+])
+def test_undecidable_or_boolean_sympy_values_are_refused_by_name(call, pattern):
+    with pytest.raises((TypeError, ValueError), match=pattern):
+        call()
+
+
+def test_a_mutable_iterable_parameter_is_not_cached_by_identity():
+    values = {"x": 1.0, "y": 4.0}
+    view = values.values()
+    first = rt.kappa(1, "discrete", eigs=view, dps=20)
+    values["y"] = 9.0
+    assert rt.kappa(1, "discrete", eigs=view, dps=20) == rt.kappa(1, "discrete", eigs=(1, 9),
+                                                                   dps=20) != first
+
+
+def test_a_support_narrower_than_the_precision_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"b - a must be resolvable at the working precision"):
+        rt.kappa(1, "uniform", a=1, b=1 + Fraction(1, 10**45), dps=30)
+
+
+def test_a_shared_spectrum_cannot_be_initialised_again():
+    spec = make_spectrum("ar1", rho=0.9)
+    with pytest.raises(AttributeError, match="immutable"):
+        spec.__init__("ar1", {"rho": 0.3}, spec._H)
+    iso = make_spectrum("isotropic")
+    iso.params.__init__(gamma=3)
+    assert dict(iso.params) == {} and rt.limiting_risk(0.5, dps=15).total > 0
+
+
+def test_a_spectrum_pickles_with_empty_caches():
+    import pickle
+    spec = make_spectrum("ar1", rho=0.3)
+    rt.kappa(1, "ar1", rho=0.3)
+    copy = pickle.loads(pickle.dumps(spec))
+    assert len(copy._H._rules) == 0 and copy.params == spec.params
+    assert rt.kappa(1, copy, dps=25) == rt.kappa(1, "ar1", rho=0.3, dps=25)
+
+
+def test_an_error_carries_numbers_of_the_callers_type():
+    from rmtheory.numeric import NoConvergence
+    with private_context():
+        error = NoConvergence("x", private_mp.mpf(2) / 3, private_mp.mpf(10)**-30)
+    assert type(error.residual) is mpmath.mpf and type(error.tolerance) is mpmath.mpf

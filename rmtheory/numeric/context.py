@@ -173,6 +173,18 @@ def div_at(x, y, dps):
     return mpmath.mp.make_mpf(libmp.mpf_div(x._mpf_, y._mpf_, prec, libmp.round_nearest))
 
 
+def evaluate_sympy(value):
+    """A numeric SymPy expression (``gamma(1/3)``, ``besselj(0, 1)``) as an mpf
+    or mpc of the active context, at its precision.
+
+    SymPy's own ``evalf`` of a function runs ``mpmath.workprec`` on the
+    global context; here the expression is lambdified and evaluated with
+    the active context's functions instead, so ``mpmath.mp`` is untouched.
+    """
+    import sympy as sp
+    return contextual(sp.lambdify((), value, "mpmath"))()
+
+
 class contextual:
     """A function lambdified for ``"mpmath"``, evaluated with the functions of
     the active context instead of those of ``mpmath.mp``.

@@ -17,7 +17,7 @@ import numbers
 
 import sympy as sp
 
-from .context import mp
+from .context import evaluate_sympy, export, mp
 
 from .._validation import check_real, is_symbolic
 
@@ -38,8 +38,9 @@ class NoConvergence(ArithmeticError):
     """
 
     def __init__(self, what, residual, tolerance, advice=""):
-        self.residual = residual
-        self.tolerance = tolerance
+        # numbers of the caller's mpmath type, whatever context computed them
+        self.residual = export(residual)
+        self.tolerance = export(tolerance)
         self.what = what
         message = (f"{what} did not converge: residual {_short(residual)} is above the "
                    f"tolerance {_short(tolerance)}")
@@ -102,10 +103,15 @@ def to_mpf(name, value):
                             f"received the symbolic expression {value}")
         if value.is_Rational:
             return mp.mpf(int(value.p)) / int(value.q)
-        evaluated = value.evalf(mp.dps + 10)
-        if not evaluated.is_real:
-            raise ValueError(f"{name} must be real, received {value}")
-        return mp.mpf(evaluated._mpf_)
+        if value.is_Float:
+            return mp.mpf(value._mpf_)
+        with mp.extraprec(20):                    # in the private context, not evalf's
+            evaluated = evaluate_sympy(value)
+        if hasattr(evaluated, "_mpc_"):
+            if evaluated.imag != 0:
+                raise ValueError(f"{name} must be real, received {value}")
+            evaluated = evaluated.real
+        return +mp.mpf(evaluated)
     try:
         import numpy as np
         if isinstance(value, np.ndarray) and value.ndim == 0:
@@ -132,9 +138,11 @@ def to_mpc(name, value):
     elif isinstance(value, sp.Basic):
         if is_symbolic(value):
             raise TypeError(f"{name} must be a number, received the symbolic {value}")
-        re_part, im_part = value.as_real_imag()
-        c = mp.mpc(to_mpf(name, re_part),
-                   to_mpf(name, im_part))
+        if value.is_Rational or value.is_Float:
+            c = mp.mpc(to_mpf(name, value))
+        else:
+            with mp.extraprec(20):                # in the private context, not evalf's
+                c = +mp.mpc(evaluate_sympy(value))
     elif isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
         c = mp.mpc(to_mpf(name, value.real), to_mpf(name, value.imag))
     else:

@@ -43,6 +43,7 @@ Examples
 ...     print(spec.integrate_G(lambda s: s))          # 0.5·1 + 0.5·5
 3.0
 """
+import numbers
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
@@ -108,6 +109,11 @@ class _BoundedCache:
 
     def __len__(self):
         return len(self._data)
+
+    def __reduce__(self):
+        # a copy starts empty: the lock cannot be pickled, and mpf values are
+        # tied to the context (and process) that made them
+        return (_BoundedCache, (self._size,))
 
 
 #: rules kept per measure (all contexts, precisions and levels together)
@@ -323,6 +329,7 @@ class _UniformGL(_Measure):
 
     def _make_rule(self, level):
         a, b = to_mpf("a", self._a), to_mpf("b", self._b)
+        _check_width(a, b)
         x, w = self._rules.get((context_key(), mp.prec, "standard"),
                                lambda: _gl_standard(max(20, mp.prec // 5 + 1)))
         panels = 2**(level + 1)
@@ -339,6 +346,16 @@ class _UniformGL(_Measure):
 
     def support(self):
         return to_mpf("a", self._a), to_mpf("b", self._b)
+
+
+def _check_width(a, b):
+    """``[a, b]`` must be wider than a few units in the last place of ``b`` at
+    the working precision, or its panels would have width 0."""
+    if not b - a > mp.ldexp(abs(b), 8 - mp.prec):
+        raise ValueError(f"b - a must be resolvable at the working precision: [a, b] = "
+                         f"[{mp.nstr(a, 10)}, {mp.nstr(b, 10)}] is narrower than 2^-"
+                         f"{mp.prec - 8} relative; widen the interval, raise dps, or use "
+                         f"an atom (spectrum='discrete')")
 
 
 def _density_value(density, x, name):
@@ -382,6 +399,7 @@ class _DensityTS(_Measure):
         # at twice the precision, so that an integrable endpoint singularity
         # loses only the mass within 2^(−2·prec) of the end, not 2^(−prec)
         a, b = to_mpf("a", self._a), to_mpf("b", self._b)
+        _check_width(a, b)
         h = mp.ldexp(1, -level)
         half, tiny = (b - a) / 2, mp.ldexp(b - a, -2 * target - 20)
         nodes, weights = [], []
@@ -527,6 +545,15 @@ class FrozenParams(dict):
     """
     __slots__ = ()
 
+    def __new__(cls, *args, **kwargs):
+        # filled here, once: __init__ (which a caller could call again) does nothing
+        self = super().__new__(cls)
+        dict.__init__(self, *args, **kwargs)
+        return self
+
+    def __init__(self, *args, **kwargs):
+        pass
+
     def _refuse(self, *args, **kwargs):
         raise TypeError("the parameters of a Spectrum cannot be changed (it may be "
                         "shared); build a new Spectrum instead")
@@ -576,6 +603,12 @@ class Spectrum:
     __slots__ = ("name", "params", "_H", "_G", "closed_forms")
 
     def __init__(self, name, params, H, G=None, closed_forms=None):
+        try:
+            object.__getattribute__(self, "name")
+        except AttributeError:
+            pass
+        else:
+            raise AttributeError("a Spectrum is immutable: it cannot be initialised again")
         # immutable: make_spectrum hands the same object to every caller
         # asking for the same model, so an edit would change their results
         for attr, value in (("name", name), ("params", FrozenParams(params)), ("_H", H),
@@ -685,8 +718,9 @@ class Spectrum:
         arithmetic, or with the functions of ``rmtheory.numeric.context.mp``
         (``mp.sqrt``, ``mp.exp``, ...), which follow the working precision.
         Functions of the global ``mpmath.mp`` work at the *caller's*
-        precision; digits lost that way are caught by the precision check
-        of the public API (a ``PrecisionError``), never returned.
+        precision: the quadrature then cannot converge to the working
+        precision, and the call raises (``NoConvergence`` or
+        ``PrecisionError``) rather than return digits it did not earn.
 
         Examples
         --------
@@ -989,6 +1023,11 @@ def _frozen(value):
     (``True`` is not ``1``); ``TypeError`` when there is none."""
     if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) > 0:
         return type(value).__name__, tuple(_frozen(v) for v in value)
+    # only values whose hash is their value: a dict view or a user iterable
+    # hashes by identity and may change under the same key (a stale model)
+    if not isinstance(value, (numbers.Number, str, bytes, type(None), sp.Basic)) \
+            and not hasattr(value, "_mpf_"):
+        raise TypeError(f"not a value type: {type(value).__name__}")
     hash(value)
     return type(value).__name__, value
 
