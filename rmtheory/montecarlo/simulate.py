@@ -26,12 +26,12 @@ Examples
 (100, 6)
 """
 from functools import lru_cache
-import sys
 
 import numpy as np
 
 from .._validation import check_int, check_real
 from . import resources
+from .progress import progress_bar
 from .conditional import as_covariance, as_design, as_vector
 
 __all__ = ["simulate_retraining", "weight_schedule", "SCHEMES"]
@@ -41,9 +41,6 @@ SCHEMES = ("mix", "replace", "dynamic", "accumulate")
 
 #: bound on the floats held per block of repetitions (memory, not results)
 _BLOCK_FLOATS = resources.BLOCK_FLOATS
-#: ``progress=None`` shows a bar on a terminal when the estimated work
-#: (floating-point operations) exceeds this: a few seconds
-PROGRESS_FLOPS = 1e11
 
 
 @lru_cache(maxsize=None)
@@ -199,8 +196,8 @@ def simulate_retraining(X, beta, *, Sigma, w=None, lam=None, sigma2=1.0, T, reps
         the mixed label vector ``w y_t + (1−w) ỹ_t``.
     progress : bool or None
         Show a tqdm progress bar over the refits; ``None``: on a terminal,
-        when the estimated work exceeds :data:`PROGRESS_FLOPS` (a few
-        seconds).
+        when the estimated work exceeds
+        :data:`~rmtheory.montecarlo.progress.PROGRESS_FLOPS` (a few seconds).
 
     Returns
     -------
@@ -289,7 +286,7 @@ def simulate_retraining(X, beta, *, Sigma, w=None, lam=None, sigma2=1.0, T, reps
 
     block = max(1, _BLOCK_FLOATS // (n + p))
     blocks = -(-reps // block)
-    bar = _progress_bar(progress, flops, blocks * T)
+    bar = progress_bar(progress, flops, blocks * T, "simulate_retraining", "refit")
     try:
         for start in range(0, reps, block):
             m = min(block, reps - start)
@@ -356,24 +353,3 @@ def _check_resources(n, p, T, reps, *, dense, last_only, stacked, builtin):
     return flops
 
 
-class _NoBar:
-    def update(self, k=1):
-        pass
-
-    def close(self):
-        pass
-
-
-def _progress_bar(progress, flops, total):
-    show = progress
-    if progress is None:
-        show = bool(getattr(sys.stderr, "isatty", lambda: False)()) and flops >= PROGRESS_FLOPS
-    if not show or total == 0:
-        return _NoBar()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError as exc:
-        if progress is None:      # a bar only if tqdm is there
-            return _NoBar()
-        raise ImportError("progress=True needs tqdm: pip install 'rmtheory[progress]'") from exc
-    return tqdm(total=total, desc="simulate_retraining", unit="refit", file=sys.stderr)

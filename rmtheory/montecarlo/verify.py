@@ -36,7 +36,6 @@ import json
 import math
 import numbers
 import os
-import sys
 import warnings
 
 import numpy as np
@@ -46,6 +45,7 @@ from .conditional import ConditionalRisk, as_grid
 from .design import SPECTRUM_DEFAULTS, SPECTRA, check_problem, make_problem
 from . import resources
 from .parallel import BackendError, check_backend, run_tasks
+from .progress import have_tqdm, progress_bar, show_progress
 from .simulate import simulate_retraining
 
 __all__ = ["verify", "convergence_study", "VerificationReport", "ConvergenceStudy",
@@ -74,9 +74,6 @@ MAX_REPS = 1_000_000
 #: estimated and checked against this machine (:mod:`.resources`).
 MAX_ENTRIES = 10**9
 _DENSE_SIGMA = resources.DENSE_SIGMA
-#: ``progress=None`` shows a bar on a terminal when the estimated work
-#: (floating-point operations, :mod:`.resources`) exceeds this: a few seconds
-PROGRESS_FLOPS = 1e11
 
 
 # ----------------------------------------------------------------------------
@@ -383,13 +380,6 @@ def _check_progress(progress):
     return progress
 
 
-def _show_progress(progress, work):
-    """``progress=None``: a bar on a terminal when the work is more than a few seconds."""
-    if progress is None:
-        return bool(getattr(sys.stderr, "isatty", lambda: False)()) and work >= PROGRESS_FLOPS
-    return progress
-
-
 @dataclass(frozen=True)
 class _Plan:
     """What a run will take: worker processes (1 unless ``"processes"``), the
@@ -493,26 +483,6 @@ def _plan(spectrum, resolved, *, n, gamma, p, grid_w, grid_lam, draws, method, r
     resources.check_work(flops, name=name, what=f"verify method={method!r}", detail=detail,
                          advice=advice, workers=workers)
     return _Plan(workers=int(workers), memory=int(needed), flops=float(flops))
-
-
-class _NoBar:
-    def update(self, k=1):
-        pass
-
-    def close(self):
-        pass
-
-
-def _progress_bar(show, total, desc, required):
-    if not show:
-        return _NoBar()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError as exc:
-        if not required:        # progress=None: a bar only if tqdm is there
-            return _NoBar()
-        raise ImportError("progress=True needs tqdm: pip install 'rmtheory[progress]'") from exc
-    return tqdm(total=total, desc=desc, unit="draw", file=sys.stderr)
 
 
 def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma2=1.0,
@@ -686,7 +656,6 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     plan = _plan(spectrum, resolved, n=n, gamma=gamma, p=p, grid_w=len(ws), grid_lam=len(lams),
                  draws=draws, method=method, reps=reps, T=T, t=t, backend=backend,
                  max_workers=max_workers)
-    show = _show_progress(progress, plan.flops)
     if _check_only:
         return plan
 
@@ -699,7 +668,7 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
         _warm_caches()   # forked workers inherit the lambdified multipliers
     results = {}
     failure = None
-    bar = _progress_bar(show, draws, f"verify {spectrum} n={n}", required=progress is True)
+    bar = progress_bar(progress, plan.flops, draws, f"verify {spectrum} n={n}", "draw")
     runner = run_tasks(_draw, tasks, backend=backend,
                        max_workers=plan.workers if backend == "processes" else None,
                        client=client,
@@ -919,7 +888,7 @@ def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t
     work = sum(verify(spectrum, n=n_i, gamma=gamma, w=w, lam=lam, t=t, draws=draws, seed=0,
                       progress=progress, _check_only=True, **kwargs).flops for n_i in ns)
     if progress is None:   # one decision for the whole study, not per size
-        progress = _show_progress(None, work) and _have_tqdm()
+        progress = show_progress(None, work) and have_tqdm()
     reports, complete, failure = [], True, None
     for n_i, child in zip(ns, root.spawn(len(ns))):
         try:
@@ -952,9 +921,3 @@ def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t
                             complete=complete, failure=failure)
 
 
-def _have_tqdm():
-    try:
-        import tqdm  # noqa: F401
-    except ImportError:
-        return False
-    return True

@@ -196,7 +196,6 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
         \partial_w R_t = r^2 \int \partial_w (1 - a_t)^2\, d\nu
             + \sigma^2\gamma \int \partial_w u_t\, d\nu .
     """
-    from .risk import RiskParts
     if not spectrum.signal_is_spectrum:
         raise ValueError(
             "t must be None (t -> infinity) for ridge (lam > 0) when the signal measure G "
