@@ -49,13 +49,10 @@ def _as_real(name, value):
         return value
     if isinstance(value, decimal.Decimal):
         return value
-    try:  # NumPy scalars and 0-d arrays, kept in their own type (float32, longdouble)
+    try:  # a NumPy 0-d array as its scalar (NumPy's scalars are numbers.Real above)
         import numpy as np
         if isinstance(value, np.ndarray) and value.ndim == 0:
             return _as_real(name, value[()])
-        if isinstance(value, np.generic) and np.isrealobj(value) \
-                and isinstance(value, (np.integer, np.floating)):
-            return value
     except ImportError:  # pragma: no cover
         pass
     raise TypeError(f"{name} must be a real number, received {type(value).__name__} {value!r}")

@@ -16,7 +16,6 @@ Every real argument, scalar or spectrum parameter, is read the same way
 NumPy, any width) as the shortest decimal that rounds to it, so ``0.1``
 means ``1/10``. Booleans are refused.
 """
-import difflib
 import functools
 from dataclasses import dataclass, field
 
@@ -28,7 +27,7 @@ from .numeric.precision import NoConvergence, to_mpc, to_mpf
 from .numeric.optimize import critical_lambda as _critical_lambda
 from .numeric.optimize import check_optimum_exists, optimal_weight, _extra_bits
 from .numeric.risk import risk_parts
-from .numeric.spectra import SPECTRUM_DEFAULTS, make_spectrum
+from .numeric.spectra import SPECTRUM_DEFAULTS, check_parameter_names, make_spectrum
 
 __all__ = ["kappa", "stieltjes", "limiting_risk", "optimal_w", "critical_lambda",
            "w_star_curve", "RiskResult", "OptimalWeight", "PrecisionError"]
@@ -130,14 +129,7 @@ def _spectrum(spectrum, params, keywords):
     """``make_spectrum(spectrum, **params)``, with "did you mean" for a
     keyword that is neither the model's nor the function's (``lamda=``)."""
     if isinstance(spectrum, str) and spectrum in SPECTRUM_DEFAULTS:
-        allowed = list(SPECTRUM_DEFAULTS[spectrum])
-        for key in params:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, allowed + list(keywords), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise TypeError(f"spectrum {spectrum!r} takes no parameter {key!r}; its "
-                                f"parameters are {allowed} (and this function's keywords "
-                                f"{list(keywords)}){hint}")
+        check_parameter_names(spectrum, params, keywords)
     return make_spectrum(spectrum, **params)
 
 

@@ -465,3 +465,14 @@ def test_an_error_carries_numbers_of_the_callers_type():
     with private_context():
         error = NoConvergence("x", private_mp.mpf(2) / 3, private_mp.mpf(10)**-30)
     assert type(error.residual) is mpmath.mpf and type(error.tolerance) is mpmath.mpf
+
+
+def test_a_deep_copy_of_a_shared_spectrum_has_its_own_measures():
+    import copy
+    shared = make_spectrum("ar1", rho=0.9)
+    before = rt.kappa(0.5, "ar1", rho=0.9, dps=30)
+    private = copy.deepcopy(shared)
+    assert private is not shared and private._H is not shared._H
+    private._H.max_level = private._H.start_level      # starve the copy only
+    assert shared._H.max_level > shared._H.start_level
+    assert rt.kappa(0.5, "ar1", rho=0.9, dps=30) == before

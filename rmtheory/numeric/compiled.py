@@ -8,14 +8,14 @@ from functools import lru_cache
 import sympy as sp
 
 from ..symbolic import general
-from .context import contextual
+from .context import contextual, mp
 from ..symbolic.minnorm import derive_minnorm
 from ..symbolic.synthetic_noise import derive_synthetic_noise
 from ..symbolic.mixed import (B_a, Bp_a, kappa_a, kappa_b, kp_a, kp_b,
                               risk_in_values)
 from ..symbolic.symbols import kappa, kappa_s, lam, r2, s, sigma2, t, w, gamma
 
-__all__ = ["expressions", "variance_factor_at", "finite_t_forms", "MAX_STEPS"]
+__all__ = ["expressions", "variance_factor_at", "finite_t_forms", "MAX_STEPS", "check_steps"]
 
 
 #: ``1 − γI₂`` (``I₂ = ∫ s²/(s+κ)² dH``), the denominator of ``κ'``, ``B``, ``V``, ``B'``
@@ -120,6 +120,16 @@ geometric_before = sp.Symbol("h_t", nonnegative=True)
 MAX_STEPS = 10**18
 
 
+def check_steps(t):
+    """``t`` as an int in ``[0, MAX_STEPS]`` (the finite-``t`` formulas of both
+    the min-norm and the ridge risk), else ``ValueError``."""
+    t = int(t)
+    if not 0 <= t <= MAX_STEPS:
+        raise ValueError(f"t must be an integer in [0, {MAX_STEPS}] (use t=None for "
+                         f"t -> infinity), received t={t}")
+    return t
+
+
 def _stable(expr):
     """One fraction, its numerator collected in ``κ_s`` with factored
     coefficients: ``κ_s(w − 1)² + w²``, not ``κ_s w² − 2κ_s w + κ_s + w²``
@@ -186,11 +196,7 @@ def variance_factor_at(steps):
     cancels between terms of size ``κ_s t/w`` near ``w = 0``: it gets
     ``log2(1/w)`` more guard bits.
     """
-    from .context import mp   # the active mpmath context (a call-time proxy)
-    steps = int(steps)
-    if not 0 <= steps <= MAX_STEPS:
-        raise ValueError(f"t must be an integer in [0, {MAX_STEPS}] (use t=None for "
-                         f"t -> infinity), received t={steps}")
+    steps = check_steps(steps)
     value, slope, exponent, order = finite_t_forms()
     before, after = exponent(steps), order(steps)
     bits = int(after).bit_length() + 8

@@ -43,6 +43,7 @@ Examples
 (True, '0.3333333333333333333333333333333333333333')
 """
 import contextlib
+import functools
 import threading
 import types
 import weakref
@@ -181,8 +182,16 @@ def evaluate_sympy(value):
     global context; here the expression is lambdified and evaluated with
     the active context's functions instead, so ``mpmath.mp`` is untouched.
     """
+    return _number_function(value)()
+
+
+@functools.lru_cache(maxsize=256)
+def _number_function(value):
+    """The lambdified ``value``, made once: a public call evaluates each
+    argument at least four times (validation at two precisions, the two
+    confirming evaluations)."""
     import sympy as sp
-    return contextual(sp.lambdify((), value, "mpmath"))()
+    return contextual(sp.lambdify((), value, "mpmath"))
 
 
 class contextual:

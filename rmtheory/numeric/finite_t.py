@@ -21,6 +21,7 @@ The integrals are done by tanh-sinh quadrature between the support edges.
 from functools import lru_cache
 
 import sympy as sp
+from .compiled import check_steps
 from .context import contextual, mp
 
 from ..symbolic import formula
@@ -201,10 +202,7 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
             "t must be None (t -> infinity) for ridge (lam > 0) when the signal measure G "
             f"differs from H (spectrum {spectrum.name!r}); finite t needs G = H, e.g. the "
             "isotropic and random-effects models")
-    from .compiled import MAX_STEPS
-    if not 0 <= t <= MAX_STEPS:
-        raise ValueError(f"t must be an integer in [0, {MAX_STEPS}] (use t=None for "
-                         f"t -> infinity), received t={t}")
+    t = check_steps(t)
     # the multipliers raise q = (1 − w)d/(d + λ) to the power t or 2t, which
     # multiplies the rounding error of q by 2t: log2(2t) guard bits
     bits = (2 * t).bit_length() + 8

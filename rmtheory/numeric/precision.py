@@ -19,7 +19,7 @@ import sympy as sp
 
 from .context import evaluate_sympy, export, mp
 
-from .._validation import check_real, is_symbolic
+from .._validation import _is_bool, check_real, is_symbolic
 
 __all__ = ["NoConvergence", "to_mpf", "to_mpc", "real_input", "residual_tolerance",
            "step_tolerance", "GUARD_BITS"]
@@ -85,7 +85,7 @@ def to_mpf(name, value):
     ...     print(to_mpf("rho", 0.1) == to_mpf("rho", Fraction(1, 10)))
     True
     """
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if _is_bool(value):
         raise TypeError(f"{name} must be a real number, received bool {value!r}")
     if isinstance(value, float):                 # also np.float64, a float subclass
         return mp.mpf(float.__repr__(value))
@@ -131,7 +131,7 @@ def to_mpc(name, value):
     digit asked for, a Python ``complex`` is read part by part as two
     floats.
     """
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if _is_bool(value):
         raise TypeError(f"{name} must be a number, received bool {value!r}")
     if hasattr(value, "_mpc_") and not isinstance(value, sp.Basic):
         c = mp.mpc(value)                  # (SymPy's _mpc_ is a 53-bit evaluation)
@@ -144,20 +144,10 @@ def to_mpc(name, value):
             with mp.extraprec(20):                # in the private context, not evalf's
                 c = +mp.mpc(evaluate_sympy(value))
     elif isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+        # (NumPy's complex64/128/longdouble are numbers.Complex too)
         c = mp.mpc(to_mpf(name, value.real), to_mpf(name, value.imag))
     else:
-        try:
-            import numpy as np
-            if isinstance(value, np.complexfloating):
-                c = mp.mpc(to_mpf(name, value.real), to_mpf(name, value.imag))
-                return _finite_mpc(name, value, c)
-        except ImportError:  # pragma: no cover
-            pass
         return mp.mpc(real_input(name, value))
-    return _finite_mpc(name, value, c)
-
-
-def _finite_mpc(name, value, c):
     if not (mp.isfinite(c.real) and mp.isfinite(c.imag)):
         raise ValueError(f"{name} must be finite, received {value}")
     return c

@@ -43,6 +43,7 @@ Examples
 ...     print(spec.integrate_G(lambda s: s))          # 0.5·1 + 0.5·5
 3.0
 """
+import difflib
 import numbers
 import threading
 from collections import Counter, OrderedDict
@@ -129,6 +130,7 @@ class _Measure:
     def __init__(self):
         self._rules = _BoundedCache(RULE_CACHE_SIZE)
         self._floats = None
+        self._float_rules_at = {}
         #: per precision, the lowest level that was enough last time
         self.level_hint = {}
 
@@ -146,9 +148,9 @@ class _Measure:
     def float_rule(self):
         """A rule in floats, for the double-precision warm starts."""
         if self._floats is None:
-            with private_context(), mp.workprec(60):   # (floats: any context will do)
-                nodes, weights = self.rule(self.float_level())
-                self._floats = ([float(x) for x in nodes], [float(x) for x in weights])
+            # lists of Python floats: the warm starts loop over them in Python
+            nodes, weights = self.float_rule_at(self.float_level())
+            self._floats = (nodes.tolist(), weights.tolist())
         return self._floats
 
     def float_level(self):
@@ -166,7 +168,7 @@ class _Measure:
         level = 0 if self.discrete else level
         if not 0 <= level <= self.max_level:
             raise ValueError(f"level must be in [0, {self.max_level}], received {level}")
-        cache = self.__dict__.setdefault("_float_rules_at", {})
+        cache = self._float_rules_at
         if level not in cache:
             with private_context(), mp.workprec(60):   # never mpmath.mp's precision
                 rule = self.rule(level)
@@ -622,13 +624,9 @@ class Spectrum:
     def __delattr__(self, name):
         raise AttributeError(f"a Spectrum is immutable; cannot delete {name!r}")
 
-    def __copy__(self):
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
-
     def __reduce__(self):
+        # (also what copy.copy and copy.deepcopy use: a deep copy gets its own
+        # measures and empty caches, so a test may starve one privately)
         return (Spectrum, (self.name, dict(self.params), self._H, self._G, self.closed_forms))
 
     def __repr__(self):
@@ -945,6 +943,28 @@ _BUILDERS = {
 }
 
 
+def check_parameter_names(spectrum, params, keywords=()):
+    """``TypeError`` for a key of ``params`` that the named model does not
+    take, with "did you mean" among its parameters and ``keywords`` (the
+    calling function's own, for a mistyped ``lamda=``).
+
+    Examples
+    --------
+    >>> check_parameter_names("ar1", {"roh": 0.3})
+    Traceback (most recent call last):
+    ...
+    TypeError: spectrum 'ar1' takes no parameter 'roh'; its parameters are ['rho']; did you mean 'rho'?
+    """
+    allowed = list(SPECTRUM_DEFAULTS[spectrum])
+    for key in params:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed + list(keywords), n=1)
+            also = f" (and this function's keywords {list(keywords)})" if keywords else ""
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(f"spectrum {spectrum!r} takes no parameter {key!r}; its "
+                            f"parameters are {allowed}{also}{hint}")
+
+
 @private_context()
 def make_spectrum(spectrum="isotropic", **params):
     """The :class:`Spectrum` of a named model of SPEC §3.
@@ -991,11 +1011,8 @@ def make_spectrum(spectrum="isotropic", **params):
                         f"{type(spectrum).__name__} {spectrum!r}")
     if spectrum not in SPECTRUM_DEFAULTS:
         raise ValueError(f"spectrum must be one of {list(SPECTRUM_NAMES)}, received {spectrum!r}")
+    check_parameter_names(spectrum, params)
     defaults = SPECTRUM_DEFAULTS[spectrum]
-    for key in params:
-        if key not in defaults:
-            raise TypeError(f"spectrum {spectrum!r} takes no parameter {key!r}; "
-                            f"its parameters are {list(defaults)}")
     key = _cache_key(spectrum, params)
     with _BUILT_LOCK:
         if key in _BUILT:
