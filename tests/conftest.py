@@ -1,6 +1,16 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures and helpers."""
 import mpmath
 import pytest
+
+
+def one_line(err, *fragments):
+    """``err`` is exactly one line, no traceback, holding every fragment; returns it."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
 
 
 @pytest.fixture(autouse=True)

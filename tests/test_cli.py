@@ -8,19 +8,14 @@ import sys
 import pytest
 
 from rmtheory.cli import COMMANDS, main
+from conftest import one_line
 from rmtheory.symbolic import formula_names
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def _one_line_error(capsys, *fragments):
-    out, err = capsys.readouterr()
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
+    return one_line(capsys.readouterr().err, *fragments)
 
 
 def test_latex_writes_document_and_prints_path(tmp_path, capsys):

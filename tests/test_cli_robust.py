@@ -20,6 +20,7 @@ import pytest
 import rmtheory as rt
 from rmtheory import figures as F
 from rmtheory.cli import COMMANDS, main
+from conftest import one_line
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 VERIFY_MODULE = sys.modules["rmtheory.montecarlo.verify"]
@@ -33,15 +34,6 @@ def run(argv):
         return main(argv)
     except KeyboardInterrupt:   # pragma: no cover - the bug these tests catch
         pytest.fail("KeyboardInterrupt escaped main()")
-
-
-def one_line(err, *fragments):
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
 
 
 def strict_json(text):
