@@ -358,28 +358,33 @@ def test_convergence_study_keeps_the_sizes_done():
 # interrupts before the first draw
 
 
-def _draw_slowly(task):
+def _interrupt_then_draw_slowly(task):
+    # one SIGINT to the caller, sent by the first draw to start (in this process
+    # or a forked worker), so it arrives while no draw has completed: a timer
+    # could fire before verify reaches its draws (a cold start) or after one
+    try:
+        os.close(os.open(V.INTERRUPT_FLAG, os.O_CREAT | os.O_EXCL))
+        os.kill(V.INTERRUPT_PID, signal.SIGINT)
+    except FileExistsError:
+        pass
     time.sleep(3.0)
     return V.REAL_DRAW(task)
 
 
 @pytest.mark.parametrize("backend", ["serial", "processes"])
 def test_interrupt_before_the_first_draw_raises_one_clear_keyboardinterrupt(
-        monkeypatch, real_draw, backend):
-    monkeypatch.setattr(V, "_draw", _draw_slowly)
+        monkeypatch, real_draw, backend, tmp_path):
+    monkeypatch.setattr(V, "_draw", _interrupt_then_draw_slowly)
+    monkeypatch.setattr(V, "INTERRUPT_PID", os.getpid(), raising=False)
+    monkeypatch.setattr(V, "INTERRUPT_FLAG", str(tmp_path / "interrupted"), raising=False)
     original = _blas_threads()
     kw = dict(max_workers=2) if backend == "processes" else {}
-    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
     start = time.perf_counter()
-    timer.start()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")        # no "interrupted after 0 draws" warning
-            with pytest.raises(KeyboardInterrupt) as info:
-                verify(n=20, gamma=2.0, w=0.5, lam=0.0, draws=3, seed=0, progress=False,
-                       backend=backend, **kw)
-    finally:
-        timer.cancel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")        # no "interrupted after 0 draws" warning
+        with pytest.raises(KeyboardInterrupt) as info:
+            verify(n=20, gamma=2.0, w=0.5, lam=0.0, draws=3, seed=0, progress=False,
+                   backend=backend, **kw)
     assert str(info.value) == "verify interrupted before the first of 3 draws completed"
     assert time.perf_counter() - start < 2.5      # not after the draws
     assert _blas_threads() == original and P._BLAS.state == (None, 0)
