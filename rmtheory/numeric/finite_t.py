@@ -29,7 +29,7 @@ from ..symbolic.ridge import derive_ridge
 from ..symbolic.symbols import d, kappa_s as _ks, lam as _lam, t as _t, w as _w
 from .fixed_point import solve_stieltjes, support_edges
 
-__all__ = ["finite_t_risk", "nu_density", "nu_atom_at_zero"]
+__all__ = ["finite_t_risk", "integral_route_risk", "nu_density", "nu_atom_at_zero"]
 
 
 @lru_cache(maxsize=None)
@@ -189,8 +189,10 @@ class _Work:
             self.bar.close()
 
 
-def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivative=False):
-    r"""Bias and variance after ``t`` refits (and ``∂R/∂w``); ``G = H`` is required.
+def integral_route_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivative=False):
+    r"""Bias and variance after ``t`` refits (and ``∂R/∂w``) by quadrature against
+    the density of ``ν`` on the real support (one Stieltjes solve per node);
+    ``G = H`` is required. The independent check of :func:`finite_t_risk`.
 
     .. math::
 
@@ -261,3 +263,106 @@ def _integrals(w, lam, spectrum, gamma, r2, sigma2, t, kappa_s, derivative, edge
         slope = (r2 * integrate(dbias_f)
                  + sigma2 * gamma * integrate(dvar_f))
     return RiskParts(bias, variance, slope)
+
+
+@lru_cache(maxsize=None)
+def _contour_multipliers():
+    """``(f, f², u_t)`` with ``f = 1 − a_t``, and ``(∂_w f, ∂_w f², ∂_w u_t)``, as two
+    functions of ``(d, λ, w, κ_s, t)`` returning tuples (``d`` may be complex:
+    they are evaluated on the contour; common subexpressions are shared)."""
+    rg = derive_ridge()
+    args = (d, _lam, _w, _ks, _t)
+    q = rg.contraction
+    f = 1 - rg.mean_t_geometric
+
+    def d_dw(g):
+        # as in _multipliers: t q^(t−1) q'(w), finite at w = 1
+        return sp.diff(g, _w).subs(q**_t, q * sp.Pow(q, _t - 1))
+    forms = (f, f**2, rg.variance_t_geometric)
+    return (contextual(sp.lambdify(args, forms, "mpmath", cse=True)),
+            contextual(sp.lambdify(args, tuple(d_dw(g) for g in forms), "mpmath", cse=True)))
+
+
+def _spike_structure(spectrum):
+    """``(c, c_in, [(s_j, g_j)])`` when ``H = δ_c`` and ``G`` is atomic: the part of
+    ``G`` at ``c`` and the spikes (atoms of ``G`` elsewhere, each the signal on one
+    eigenvector of ``Σ`` outside the bulk); ``None`` otherwise."""
+    atoms_H, atoms_G = spectrum.atoms_H, spectrum.atoms_G
+    if atoms_H is None or atoms_G is None or len(atoms_H) != 1:
+        return None
+    c = atoms_H[0][0]
+    c_in = sum((g for s, g in atoms_G if s == c), mp.zero)
+    return c, c_in, [(s, g) for s, g in atoms_G if s != c]
+
+
+def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivative=False):
+    r"""Bias and variance after ``t`` refits (and ``∂R/∂w``), for ``λ > 0``.
+
+    Every term is a spectral integral of a multiplier of
+    :func:`rmtheory.symbolic.ridge.derive_ridge` (``f = 1 − a_t``, ``u_t``),
+    done on a ``κ``-plane contour (:mod:`.contour`):
+
+    .. math::
+
+        V_t = \sigma^2\gamma \int u_t\,d\nu, \qquad
+        B_t = r^2 \int f^2\,d\nu \quad (G = H),
+
+    and for a spiked model (``H = δ_c``; the part ``c_{in}`` of ``G`` at
+    ``c``, spikes ``g_j δ_{s_j}``)
+
+    .. math::
+
+        B_t = r^2\Bigl[c_{in}\int f^2 d\nu + \sum_j g_j\Bigl(c \int f^2 d\mu_j
+              + (s_j - c)\Bigl(\int f\,d\mu_j\Bigr)^2\Bigr)\Bigr],
+
+    with ``μ_j`` the spectral measure of ``Σ̂`` at the ``j``-th spike's
+    eigenvector. Any other ``G ≠ H`` uses the two-resolvent equivalent
+    (:func:`_general_signal_bias`). The work does not grow with ``t``: the
+    powers ``q^t`` are taken at each node.
+    """
+    from .contour import KappaContour
+    from .fixed_point import solve_kappa
+    from .risk import RiskParts
+    t = check_steps(t)
+    spikes = None if spectrum.signal_is_spectrum else _spike_structure(spectrum)
+    general = not spectrum.signal_is_spectrum and spikes is None
+    bits = (2 * t).bit_length() + 16
+    with mp.extraprec(bits):
+        outer = solve_kappa(lam / (2 - w), spectrum, gamma)
+        kappa0 = solve_kappa(mp.zero, spectrum, gamma) if gamma > 1 else None
+        eigvecs = [s for s, _ in spikes[2]] if spikes else []
+        contour = KappaContour(spectrum, gamma, outer, kappa0, eigvecs=eigvecs,
+                               signal=general)
+        values_at, slopes_at = _contour_multipliers()
+
+        def at(z):
+            """``(f, f², u, ∂f, ∂f², ∂u)`` at ``d = z``."""
+            value = values_at(z, lam, w, kappa_s, t)
+            return value + slopes_at(z, lam, w, kappa_s, t) if derivative else value
+        values = contour.integrate(at)
+        nu = values["nu"]
+        variance = sigma2 * gamma * nu[2]
+        if spectrum.signal_is_spectrum:
+            bias = r2 * nu[1]
+            dbias = r2 * nu[4] if derivative else None
+        elif spikes:
+            c, c_in, atoms = spikes
+            bias = c_in * nu[1]
+            dbias = c_in * nu[4] if derivative else None
+            for s, g in atoms:
+                m = values[("u", s)]
+                bias += g * (c * m[1] + (s - c) * m[0]**2)
+                if derivative:
+                    dbias += g * (c * m[4] + 2 * (s - c) * m[0] * m[3])
+            bias = r2 * bias
+            dbias = r2 * dbias if derivative else None
+        else:
+            bias, dbias = _general_signal_bias(contour, lam, w, kappa_s, t, r2, derivative)
+        slope = None
+        if derivative:
+            slope = mp.zero if t == 0 else dbias + sigma2 * gamma * nu[5]
+    return RiskParts(+bias, +variance, None if slope is None else +slope)
+
+
+def _general_signal_bias(contour, lam, w, kappa_s, t, r2, derivative):
+    raise ValueError("finite t with a general signal measure G != H is not available yet")

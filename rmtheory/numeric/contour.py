@@ -1,0 +1,286 @@
+r"""Spectral integrals of ``Σ̂`` by the trapezoidal rule on a contour in the ``κ``-plane.
+
+:mod:`rmtheory.symbolic.kappa_plane` writes ``∫ φ dμ`` for a spectral
+measure ``μ`` of ``Σ̂ = XᵀX/n`` as
+
+.. math::
+
+    \int \varphi\,d\mu = \frac{1}{2\pi i}\oint
+        \varphi\bigl(-\lambda(\kappa)\bigr)\,
+        \frac{T_\mu(\kappa)}{\lambda(\kappa)}\,\lambda'(\kappa)\,d\kappa
+        \;+\; [\gamma > 1]\;\varphi(0)\,T_\mu(\kappa_0),
+
+with ``λ(κ) = κ(1 − γI₁(κ))`` and ``λ'(κ) = 1 − γI₂(κ)``: explicit in
+``κ``, so a node costs one pass over the rule of ``H`` (and of ``G``), and
+no fixed-point solve. The contour is the Bernstein ellipse
+
+.. math::
+
+    \kappa(\theta) = c + h\,\tfrac12\bigl(R e^{i\theta} + R^{-1}e^{-i\theta}\bigr),
+    \qquad [c - h, c + h] = [-S, 0],
+
+around the segment that holds every singularity that must be inside
+(``−supp H``, ``−supp G``, the non-physical preimages of the poles of
+``φ``, and, for ``γ ≤ 1``, the zero of ``1 − γI₁``), with ``R`` the
+geometric mean of 1 and the Bernstein radius of the nearest singularity
+that must stay outside (``κ₀`` for ``γ > 1``, whose residue is added
+separately, and ``κ(λ_p)`` for the smallest pole penalty ``λ_p`` of
+``φ``). The integrand is analytic in the annulus between, so the
+trapezoidal rule converges geometrically, like ``R_out^{−N/2}``; the node
+count doubles (re-using every node) until two counts agree to the working
+precision relative to each integral's own size.
+
+The integrand is real on the real axis, so only the upper half of the
+ellipse is evaluated: with ``A_j = F(κ_j) κ'(θ_j)`` and ``N`` nodes,
+``(1/2πi) Σ_j A_j (2π/N) = (1/N)[Im A_0 + Im A_{N/2} + 2 Σ_{0<j<N/2} Im A_j]``.
+"""
+from functools import lru_cache
+
+import sympy as sp
+
+from .context import contextual, mp
+from .precision import NoConvergence
+from ..symbolic.general import I1 as _I1, I2 as _I2
+from ..symbolic.kappa_plane import derive_kappa_plane
+from ..symbolic.symbols import gamma as _gamma, kappa as _kappa, lam as _lam
+
+__all__ = ["KappaContour", "START_NODES", "MAX_NODES"]
+
+#: nodes on the whole ellipse of the first pass, and the most before giving up
+START_NODES = 32
+MAX_NODES = 1 << 14
+#: rule levels of a continuous measure checked against the next on the first pass
+_LEVEL_MARGIN = 1
+
+
+@lru_cache(maxsize=None)
+def _forms():
+    kp = derive_kappa_plane()
+    T = sp.Symbol("T")
+    return (contextual(sp.lambdify((_kappa, _gamma, _I1), kp.penalty, "mpmath")),
+            contextual(sp.lambdify((_gamma, _I2), kp.penalty_slope, "mpmath")),
+            contextual(sp.lambdify((_kappa, _I1), kp.nu_transform, "mpmath")),
+            contextual(sp.lambdify((T, _lam, _gamma, _I2), kp.measure_weight, "mpmath")),
+            contextual(sp.lambdify((_kappa, sp.Symbol("s_u", positive=True)),
+                                   kp.eigvec_transform, "mpmath")))
+
+
+class _Rule:
+    """Nodes and weights of a measure at one level, and ``∫ ψ(s, κ) dμ``."""
+
+    def __init__(self, measure, level):
+        self.nodes, self.weights = measure.rule(level)
+
+    def sums(self, k, signal=False):
+        """``(∫ s/(s+κ), ∫ s²/(s+κ)²)`` (``signal``: ``∫ s/(s+κ)`` only)."""
+        ratios = [s / (s + k) for s in self.nodes]
+        first = mp.fdot(self.weights, ratios)
+        if signal:
+            return first
+        return first, mp.fdot(self.weights, [r * r for r in ratios])
+
+
+class KappaContour:
+    r"""The contour of one ``(spectrum, γ)`` and outer point, with its node values.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+    gamma : mpf
+    outer : mpf
+        The smallest ``κ(λ_p)`` over the pole penalties ``λ_p`` of the
+        integrands (it must stay outside the contour).
+    kappa0 : mpf
+        ``κ₀`` (the residue point) when ``γ > 1``, else ``None``.
+    eigvecs : sequence of mpf
+        Population eigenvalues ``s_u`` whose eigenvector measures ``μ_u``
+        are wanted (the spikes of a spiked model).
+    signal : bool
+        Whether the measure ``μ_G`` (``G ≠ H``) is wanted.
+
+    Examples
+    --------
+    >>> from mpmath import mp
+    >>> from rmtheory.numeric import make_spectrum, solve_kappa
+    >>> from rmtheory.numeric.contour import KappaContour
+    >>> spec = make_spectrum("isotropic")
+    >>> with mp.workdps(30):
+    ...     c = KappaContour(spec, mp.mpf(2), solve_kappa(1, spec, 2), mp.one)
+    ...     mass = c.integrate(lambda z: (mp.one,))["nu"][0]
+    ...     print(mp.nstr(mass, 25))          # ν has total mass ∫ s dH = 1
+    1.0
+    """
+
+    def __init__(self, spectrum, gamma, outer, kappa0=None, eigvecs=(), signal=False):
+        self.spectrum, self.gamma = spectrum, gamma
+        self.kappa0, self.eigvecs, self.signal = kappa0, tuple(eigvecs), signal
+        # the poles −s_u of the eigenvector transforms are simple and their
+        # residues explicit: they are left outside, like κ₀
+        highest = spectrum.support[1]
+        if signal:
+            highest = max(highest, spectrum._G.support()[1])
+        self.c, self.h = -highest / 2, highest / 2
+        out = outer if kappa0 is None else min(outer, kappa0)
+        self.R_out = self._bernstein(out)
+        for s in self.eigvecs:
+            if not s > highest:
+                raise ValueError(f"an eigenvector measure needs s_u = {s} outside supp H")
+            self.R_out = min(self.R_out, self._bernstein(-s))
+        self.R = mp.sqrt(self.R_out)
+        self._values = {}
+        self._H_rule = self._G_rule = None
+        self.nodes_used = 0
+
+    def _bernstein(self, point):
+        """Bernstein radius of a real point outside the segment ``[c − h, c + h]``."""
+        u = abs(point - self.c) / self.h
+        if not u > 1:  # pragma: no cover - the points are outside by construction
+            raise ArithmeticError(f"the point {point} is on the segment of the contour")
+        return u + mp.sqrt((u - 1) * (u + 1))
+
+    # -- nodes -------------------------------------------------------------
+    def _node(self, j, count):
+        """``(κ, dκ/dθ)`` at ``θ = 2πj/count``."""
+        e = mp.expjpi(mp.mpf(2 * j) / count)
+        re, ie = self.R * e, 1 / (self.R * e)
+        return self.c + self.h * (re + ie) / 2, 1j * self.h * (re - ie) / 2
+
+    def _rules(self):
+        """Rules of ``H`` (and ``G``): exact for atoms; for a continuous measure
+        the level at which every node of the first pass agrees with the next
+        level to the working precision."""
+        if self._H_rule is not None:
+            return
+        H, G = self.spectrum._H, self.spectrum._G
+        self._H_rule = self._choose(H, signal=False)
+        if self.signal:
+            self._G_rule = self._choose(G, signal=True)
+
+    def _choose(self, measure, signal):
+        if measure.discrete:
+            return _Rule(measure, 0)
+        nodes = [self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)]
+        level = measure.start_level
+        previous = _Rule(measure, level)
+        while level < measure.max_level:
+            level += 1
+            current = _Rule(measure, level)
+            worst = mp.zero
+            for k in nodes:
+                a, b = previous.sums(k, signal), current.sums(k, signal)
+                pairs = [(a, b)] if signal else list(zip(a, b))
+                for x, y in pairs:
+                    worst = max(worst, abs(x - y) / abs(y))
+            if worst <= mp.ldexp(1, 4 - mp.prec):
+                return current
+            previous = current
+        raise NoConvergence("quadrature of H at the contour nodes", worst,
+                            mp.ldexp(1, 4 - mp.prec),
+                            "the contour passes too close to the support of H")
+
+    def _transforms(self, k, weight_wanted=True):
+        """``(−λ(κ), λ'(κ)/λ(κ), {μ: T_μ(κ)})`` at one point ``κ`` (the weight
+        is ``None`` when not wanted: at ``κ₀``, where ``λ = 0``)."""
+        penalty, slope, nu_T, weight, eig_T = _forms()
+        i1, i2 = self._H_rule.sums(k)
+        lam_k = penalty(k, self.gamma, i1)
+        transforms = {"nu": nu_T(k, i1)}
+        if self.signal:
+            transforms["G"] = 1 - self._G_rule.sums(k, signal=True)
+        for s in self.eigvecs:
+            if k != -s:           # at its own pole the caller takes the residue
+                transforms[("u", s)] = eig_T(k, s)
+        factor = weight(mp.one, lam_k, self.gamma, i2) if weight_wanted else None
+        return -lam_k, factor, transforms
+
+    def _evaluate(self, key, phi):
+        """``(z, [φ(z)·T_μ·(λ'/λ)·dκ/dθ per μ])`` at node ``key`` (index on the
+        finest grid), computed once."""
+        if key not in self._values:
+            k, dk = self._node(key, MAX_NODES)
+            z, factor, transforms = self._transforms(k)
+            values = phi(z)
+            base = factor * dk
+            self._values[key] = {m: [v * base * T for v in values]
+                                 for m, T in transforms.items()}
+        return self._values[key]
+
+    def _residues(self, phi):
+        """What the points left outside contribute: ``φ(0) T_μ(κ₀)`` (the atoms
+        at ``d = 0``, ``γ > 1``) and, for ``μ_u``, ``φ(z(−s_u))·(−s_u)·λ'/λ``
+        at the pole ``κ = −s_u`` of ``T_u = κ/(s_u + κ)``."""
+        extra = {}
+        if self.kappa0 is not None:
+            _, _, masses = self._transforms(self.kappa0, weight_wanted=False)
+            at_zero = phi(mp.zero)
+            for m, T in masses.items():
+                extra[m] = [v * T for v in at_zero]
+        for s in self.eigvecs:
+            z, factor, _ = self._transforms(-s)
+            terms = [v * (-s) * factor for v in phi(z)]
+            key = ("u", s)
+            extra[key] = [a + b for a, b in zip(extra.get(key, [0] * len(terms)), terms)]
+        return extra
+
+    # -- integrals ---------------------------------------------------------
+    def integrate(self, phi):
+        r"""``∫ φ_i dμ`` for a tuple-valued ``φ(z) = (φ_1(z), …)`` and every
+        measure ``μ`` of the contour (``"nu"``, ``"G"``, ``("u", s)``).
+
+        The node count doubles (re-using every node). With ``d_N`` the change
+        from ``N/2`` to ``N`` nodes, geometric convergence puts the error of
+        the ``N``-node sum near ``d_N³/d_{N/2}²``; it is accepted when that,
+        and ``d_N`` itself, are below ``2^(8 − prec)`` of the integral's size
+        (the sum of the absolute values of its terms, to which the rounding
+        errors are relative).
+
+        Returns
+        -------
+        dict
+            ``{μ: [∫ φ_i dμ]}``, with the attribute ``nodes_used`` set.
+        """
+        self._rules()
+        tol = mp.ldexp(1, 8 - mp.prec)
+        count, history = START_NODES, []
+        while True:
+            step = MAX_NODES // count
+            half = count // 2
+            totals, sizes = {}, {}
+            for j in range(half + 1):
+                node = self._evaluate(j * step, phi)
+                edge = j == 0 or j == half
+                for m, terms in node.items():
+                    tot = totals.setdefault(m, [mp.zero] * len(terms))
+                    siz = sizes.setdefault(m, [mp.zero] * len(terms))
+                    for i, term in enumerate(terms):
+                        part = term.imag if edge else 2 * term.imag
+                        tot[i] += part
+                        siz[i] += abs(part)
+            result = {m: [v / count for v in vs] for m, vs in totals.items()}
+            size = {m: [v / count for v in vs] for m, vs in sizes.items()}
+            history.append(result)
+            if len(history) >= 3 and self._converged(history, size, tol):
+                break
+            if 2 * count > MAX_NODES:
+                raise NoConvergence("trapezoidal rule on the kappa contour", mp.nan, tol,
+                                    f"no agreement with {count} nodes")
+            count *= 2
+        self.nodes_used = count
+        for m, terms in self._residues(phi).items():
+            result[m] = [a + b for a, b in zip(result[m], terms)]
+        return result
+
+    @staticmethod
+    def _converged(history, size, tol):
+        older, previous, current = history[-3:]
+        for m in current:
+            for a, b, c, sc in zip(older[m], previous[m], current[m], size[m]):
+                scale = max(sc, abs(c))
+                if not scale:
+                    continue
+                d_now, d_before = abs(c - b), abs(b - a)
+                if d_now > mp.sqrt(tol) * scale or d_now > d_before:
+                    return False
+                if d_now and d_now**3 > tol * scale * d_before**2:
+                    return False
+        return True
