@@ -284,3 +284,4 @@ class KappaContour:
                 if d_now and d_now**3 > tol * scale * d_before**2:
                     return False
         return True
+

@@ -316,8 +316,8 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
               + (s_j - c)\Bigl(\int f\,d\mu_j\Bigr)^2\Bigr)\Bigr],
 
     with ``μ_j`` the spectral measure of ``Σ̂`` at the ``j``-th spike's
-    eigenvector. Any other ``G ≠ H`` uses the two-resolvent equivalent
-    (:func:`_general_signal_bias`). The work does not grow with ``t``: the
+    eigenvector. Any other ``G ≠ H`` is refused (:func:`_general_signal_bias`).
+    The work does not grow with ``t``: the
     powers ``q^t`` are taken at each node.
     """
     from .contour import KappaContour
@@ -325,14 +325,14 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
     from .risk import RiskParts
     t = check_steps(t)
     spikes = None if spectrum.signal_is_spectrum else _spike_structure(spectrum)
-    general = not spectrum.signal_is_spectrum and spikes is None
+    if not spectrum.signal_is_spectrum and spikes is None:
+        _general_signal_bias(spectrum)
     bits = (2 * t).bit_length() + 16
     with mp.extraprec(bits):
         outer = solve_kappa(lam / (2 - w), spectrum, gamma)
         kappa0 = solve_kappa(mp.zero, spectrum, gamma) if gamma > 1 else None
         eigvecs = [s for s, _ in spikes[2]] if spikes else []
-        contour = KappaContour(spectrum, gamma, outer, kappa0, eigvecs=eigvecs,
-                               signal=general)
+        contour = KappaContour(spectrum, gamma, outer, kappa0, eigvecs=eigvecs)
         values_at, slopes_at = _contour_multipliers()
 
         def at(z):
@@ -356,13 +356,17 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
                     dbias += g * (c * m[4] + 2 * (s - c) * m[0] * m[3])
             bias = r2 * bias
             dbias = r2 * dbias if derivative else None
-        else:
-            bias, dbias = _general_signal_bias(contour, lam, w, kappa_s, t, r2, derivative)
         slope = None
         if derivative:
             slope = mp.zero if t == 0 else dbias + sigma2 * gamma * nu[5]
     return RiskParts(+bias, +variance, None if slope is None else +slope)
 
 
-def _general_signal_bias(contour, lam, w, kappa_s, t, r2, derivative):
-    raise ValueError("finite t with a general signal measure G != H is not available yet")
+def _general_signal_bias(spectrum):
+    """Refuse a ``G ≠ H`` that is not a spiked single-atom bulk (see the note)."""
+    raise ValueError(
+        "t must be None (t -> infinity) for ridge (lam > 0) when the signal measure G "
+        f"differs from H other than by spikes on a one-atom bulk (spectrum {spectrum.name!r}); "
+        "finite t is available when G = H (isotropic, random-effects, ar1, uniform, "
+        "discrete without signal_weights, ...) and for the spiked model. The general case "
+        "needs the two-resolvent double contour, which this version does not evaluate")
