@@ -79,6 +79,29 @@ def _repeats(quick):
     return 9, 3, 3, 3
 
 
+#: the finite-t rows: (spectrum, parameters, label), timed at t = 5 and t = 50
+FINITE_T_MODELS = (("isotropic", {}, "isotropic"), ("spiked", {}, "spiked"),
+                   ("discrete", DISCRETE10, "discrete(10)"), ("ar1", {}, "ar1"),
+                   ("uniform", {}, "uniform"))
+
+
+def finite_t_rows(stationary, repeat):
+    """Finite-t ridge ``limiting_risk`` against the stationary call of the same
+    spectrum (``stationary``: times already measured, by name), same settings."""
+    rows = []
+    for name, params, label in FINITE_T_MODELS:
+        if name not in stationary:
+            stationary[name] = median_time(
+                lambda: rt.limiting_risk(0.7, name, gamma=GAMMA, lam=LAM, dps=DPS, **params),
+                repeat, warmup=True)
+        for t in (5, 50):
+            t_fin = median_time(lambda: rt.limiting_risk(0.7, name, gamma=GAMMA, lam=LAM, t=t,
+                                                         dps=DPS, **params), repeat, warmup=True)
+            rows.append(make_row(f"limiting_risk {label}, t = {t} (ratio: finite t / t = None)",
+                                 t_fin, stationary[name], target="<= 10x"))
+    return rows
+
+
 def describe(quick=False):
     """One line on the settings of :func:`measure`."""
     repeat, repeat_base, repeat_curve, repeat_loop = _repeats(quick)
@@ -104,6 +127,8 @@ def measure(quick=False):
         rows.append(make_row(f"limiting_risk {label}", times[name], target="< 5 ms"))
     rows.append(make_row("limiting_risk ar1 (ratio: ar1 / discrete(10))", times["ar1"],
                          times["discrete"], target="<= 20x"))
+
+    rows += finite_t_rows(times, repeat_loop)
 
     spec = make_spectrum("discrete", **DISCRETE10)
     t_opt = median_time(lambda: rt.optimal_w("discrete", gamma=gamma, lam=lam, dps=dps,
