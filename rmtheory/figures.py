@@ -370,7 +370,9 @@ def accumulate_variance_factor(t, kappa_s=1.0):
     >>> accumulate_variance_factor(1), round(accumulate_variance_factor(10**6), 6)
     (1.25, 1.644933)
     """
-    return 1.0 + kappa_s * sum(1.0 / j**2 for j in range(2, int(t) + 2))
+    from .symbolic.schemes import variance_factor_function
+    # the derived c_t; its sum Σ_{j=1}^t 1/(j+1)² runs as a Python loop, exact at t = 1
+    return float(variance_factor_function("accumulate", "math")(int(t), float(kappa_s)))
 
 
 def min_l1_interpolation(X, y):

@@ -12,6 +12,8 @@ from .minnorm import derive_minnorm
 from .mixed import derive_mixed_risk
 from .ols import derive_ols
 from .ridge import derive_ridge
+from .schemes import (SchemeMultipliers, derive_schemes, iterate_multipliers,
+                      scheme_multipliers, step_functions)
 from .synthetic_noise import derive_synthetic_noise
 from .helpers import c_t, c_w, optimal_w_kappa_s
 
@@ -21,4 +23,6 @@ __all__ = [
     "derive_isotropic", "derive_ols", "Formula", "formula",
     "formula_names", "all_formulas", "latex_formula",
     "c_t", "c_w", "optimal_w_kappa_s",
+    "derive_schemes", "scheme_multipliers", "SchemeMultipliers",
+    "step_functions", "iterate_multipliers",
 ]

@@ -26,6 +26,7 @@ from .minnorm import derive_minnorm
 from .mixed import bias_fn, derive_mixed_risk
 from .ols import derive_ols
 from .ridge import derive_ridge, kappa_fn
+from .schemes import binet, binet_growth, derive_schemes, summation_index
 from .symbols import (d, gamma, kappa, kappa_s, lam, m, m1, m2, r2, sigma2,
                       t, w, z)
 from .synthetic_noise import derive_synthetic_noise
@@ -238,8 +239,55 @@ def _registry():
                                sp.O(lam**2), evaluate=False)),
         Formula("ols_risk", r"R_\infty(w)", ols.risk, (w, gamma, sigma2),
                 "OLS regime gamma < 1"),
+        *_scheme_entries(),
     ]
     return {f.name: f for f in entries}
+
+
+def _checked_at_integers(derived, arrangement, steps=8):
+    """``arrangement`` for printing, after checking it equals ``derived`` at
+    ``t = 0, …, steps`` exactly (sums and special values in ``t`` that
+    ``simplify`` cannot match symbolically)."""
+    for k in range(steps + 1):
+        gap = (derived.subs(t, k) - arrangement.subs(t, k)).doit()
+        if sp.simplify(sp.radsimp(sp.expand(gap, func=True))) != 0:
+            raise ArithmeticError(f"display form {arrangement} differs from {derived} at t = {k}")
+    return arrangement
+
+
+def _scheme_entries():
+    """The replace, accumulate and dynamic schemes (:mod:`.schemes`)."""
+    sc = derive_schemes()
+    replace, accumulate, dynamic = (sc.minnorm[s] for s in ("replace", "accumulate", "dynamic"))
+    ridge_replace, ridge_accumulate = sc.ridge["replace"], sc.ridge["accumulate"]
+    j = summation_index
+    shown_sum = 1 + kappa_s * sp.Sum(1 / j**2, (j, 2, t + 1))
+    # Binet's formula with X = φ^{2t}: powers of φ that every lambdify module prints
+    dynamic_binet = binet(dynamic.variance_factor_t).subs(
+        binet_growth, ((1 + sp.sqrt(5)) / 2)**(2 * t))
+    return [
+        Formula("replace_variance_factor", r"c_t^{\mathrm{replace}}",
+                replace.variance_factor_t, (t, kappa_s),
+                "min-norm variance factor under replace (w = 0): linear collapse"),
+        Formula("replace_variance_multiplier", r"u_\infty^{\mathrm{replace}}(d)",
+                ridge_replace.variance_limit, (d, lam, kappa_s),
+                "stationary ridge variance multiplier under replace; a_inf = 0"),
+        Formula("accumulate_mean_multiplier", r"a_t^{\mathrm{acc}}(d)",
+                ridge_accumulate.mean_t, (d, lam, t),
+                "ridge mean multiplier under accumulate, a ratio of Gamma functions; -> 0"),
+        Formula("accumulate_variance_factor", r"c_t^{\mathrm{acc}}",
+                sc.accumulate_factor_trigamma, (t, kappa_s),
+                "min-norm variance factor under accumulate, 1 + kappa_s sum_{j=2}^{t+1} 1/j^2",
+                display=_checked_at_integers(sc.accumulate_factor_trigamma, shown_sum)),
+        Formula("accumulate_variance_factor_limit", r"c_\infty^{\mathrm{acc}}",
+                accumulate.variance_factor_limit, (kappa_s,),
+                "t -> infinity of the accumulate min-norm variance factor",
+                display=_shown(accumulate.variance_factor_limit,
+                               1 + kappa_s * (sp.pi**2 / 6 - 1))),
+        Formula("dynamic_variance_factor", r"v_t", dynamic_binet, (t, kappa_s),
+                "min-norm variance factor of the greedy dynamic schedule; = w_t at kappa_s = 1",
+                display=_checked_at_integers(dynamic_binet, dynamic.variance_factor_t)),
+    ]
 
 
 _KAPPA_PRIME = sp.Symbol(r"\kappa'(\lambda)")
