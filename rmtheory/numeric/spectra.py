@@ -53,7 +53,7 @@ import sympy as sp
 from .context import contextual, context_key, mp, private_context
 
 from .._validation import check_real, is_symbolic
-from .precision import GUARD_BITS, NoConvergence, to_mpf
+from .precision import GUARD_BITS, NoConvergence, to_mpc, to_mpf
 
 __all__ = ["Spectrum", "SPECTRUM_DEFAULTS", "SPECTRUM_NAMES", "make_spectrum",
            "MarchenkoPasturForms"]
@@ -187,6 +187,20 @@ class _Measure:
         if level > self.level_hint.get((key, mp.prec), self.start_level):
             self.level_hint[(key, mp.prec)] = level
 
+    def transform_sums(self, k):
+        r"""``(I_1, I_2)`` at a complex ``κ = k`` off the cut ``−supp μ``, in
+        closed form, or ``None`` when the measure has none (the default).
+
+        .. math::
+
+            I_1(\kappa) = \int \frac{s}{s+\kappa}\,d\mu(s), \qquad
+            I_2(\kappa) = \int \frac{s^2}{(s+\kappa)^2}\,d\mu(s).
+
+        Values at the ambient precision: ``mpf`` for a real ``k``, else
+        ``mpc``. A ``k`` on the cut is a ``ValueError``.
+        """
+        return None
+
 
 class _Atoms(_Measure):
     """``Σ_j h_j δ_{s_j}``; ``maker()`` returns raw (locations, weights) as mpf
@@ -210,6 +224,22 @@ class _Atoms(_Measure):
     def support(self):
         nodes = self.rule(0)[0]
         return nodes[0], nodes[-1]
+
+    def transform_sums(self, k):
+        r"""``(I_1, I_2)`` as the finite sums over the atoms (the rule of
+        level 0, as :func:`integrate` uses), with guard bits:
+        ``I_1 = Σ_j h_j s_j/(s_j+κ)``, ``I_2 = Σ_j h_j s_j²/(s_j+κ)²``."""
+        k = _kappa_input(k)
+        nodes, weights = self.rule(0)
+        if k.imag == 0 and any(k.real == -x for x in nodes):
+            raise ValueError(f"kappa must not be minus an atom of the measure, received "
+                             f"{mp.nstr(k, 17)}")
+        with mp.extraprec(GUARD_BITS):
+            kk = k.real if k.imag == 0 else k
+            ratios = [x / (x + kk) for x in nodes]
+            i1 = mp.fdot(weights, ratios)
+            i2 = mp.fdot(weights, [r * r for r in ratios])
+        return +i1, +i2
 
 
 class _AR1(_Measure):
@@ -252,6 +282,33 @@ class _AR1(_Measure):
     def support(self):
         rho = abs(to_mpf("rho", self._rho))
         return (1 - rho) / (1 + rho), (1 + rho) / (1 - rho)
+
+    def transform_sums(self, k):
+        r"""``(I_1, I_2)`` in closed form. With ``A = 1−ρ²+κ(1+ρ²)``,
+        ``B = 2κρ``, ``1/(s+κ) = (1 − (1−ρ²)/(A − B cos θ))/κ`` and
+        ``(1/π)∫_0^π dθ/(A − B cos θ) = 1/√(A²−B²)``, where
+        ``A² − B² = (1−ρ²)²(κ+a)(κ+b)`` on the support ``[a, b]``
+        (``ab = 1``); so
+
+        .. math::
+
+            I_1 = 1 - \kappa\int\frac{d\mu}{s+\kappa}
+                = \frac{1}{\sqrt{\kappa+a}\,\sqrt{\kappa+b}}, \qquad
+            I_2 = I_1 + \kappa I_1' =
+                \frac{2ab + (a+b)\kappa}{2(\kappa+a)^{3/2}(\kappa+b)^{3/2}},
+
+        with principal roots and powers, whose only cut is ``[−b, −a]``.
+        Both are products and quotients (no cancellation at large ``|κ|``);
+        ``I_2`` is derived with SymPy (:func:`_transform_lambdas`).
+        """
+        k = _kappa_input(k)
+        with mp.extraprec(GUARD_BITS + _edge_bits(k, *self.support())):
+            a, b = self.support()
+            _check_off_cut(k, a, b)
+            forms = _transform_lambdas()
+            kk = k.real if k.imag == 0 and k.real > -a else k
+            i1, i2 = forms["ar1_I1"](kk, a, b), forms["ar1_I2"](kk, a, b)
+        return _real_if(k, +i1), _real_if(k, +i2)
 
 
 def _legendre_fixed(x, n, bits):
@@ -348,6 +405,126 @@ class _UniformGL(_Measure):
 
     def support(self):
         return to_mpf("a", self._a), to_mpf("b", self._b)
+
+    def transform_sums(self, k):
+        r"""``(I_1, I_2)`` in closed form, from
+
+        .. math::
+
+            M_1 = \int\frac{d\mu}{s+\kappa}
+                = \frac{1}{b-a}\log\frac{b+\kappa}{a+\kappa}, \qquad
+            M_2 = -M_1' = \frac{1}{(a+\kappa)(b+\kappa)},
+
+            I_1 = 1 - \kappa M_1, \qquad I_2 = 1 - 2\kappa M_1 + \kappa^2 M_2,
+
+        the principal log taken as ``log1p((b−a)/(a+κ))`` (the same branch,
+        cut exactly ``[−b, −a]``, and relative-accurate when
+        ``|κ| ≫ b``). The sums cancel when ``|κ| ≫ b`` (``I_1 ≈ E s/κ``,
+        ``I_2 ≈ E s²/κ²``): the bits lost are measured from the sizes of
+        the terms and the evaluation is repeated with that many extra
+        bits, so the results are relative-accurate at the working precision.
+        """
+        k = _kappa_input(k)
+        edge = _edge_bits(k, *self.support())
+        extra = GUARD_BITS + edge
+        forms = _transform_lambdas()
+        for _ in range(4):
+            with mp.extraprec(extra):
+                a, b = self.support()
+                _check_width(a, b)
+                _check_off_cut(k, a, b)
+                kk = k.real if k.imag == 0 and k.real > -a else k
+                m1, m2 = forms["uniform_M1"](kk, a, b), forms["uniform_M2"](kk, a, b)
+                i1, i2 = forms["I1"](kk, m1), forms["I2"](kk, m1, m2)
+                scale = max(1, abs(kk * m1), abs(kk * kk * m2))
+                lost = max(mp.mag(scale) - mp.mag(i1), mp.mag(scale) - mp.mag(i2), 0)
+            if lost <= extra - GUARD_BITS - edge:
+                return _real_if(k, +i1), _real_if(k, +i2)
+            extra = GUARD_BITS + edge + lost + 8
+        raise NoConvergence(f"the closed-form sums of U[a, b] at kappa = {mp.nstr(k, 10)}",
+                            mp.ldexp(1, lost), mp.ldexp(1, extra - GUARD_BITS),
+                            "kappa is (nearly) a zero of I_1 or I_2 or too close to the cut")
+
+
+def _kappa_input(k):
+    """``k`` as an mpc at the working precision (read once, at the boundary)."""
+    return to_mpc("kappa", k)
+
+
+def _edge_bits(k, a, b):
+    """Bits that ``κ + a`` and ``κ + b`` lose to cancellation near the ends of
+    the cut: the support's ends are rounded, and their error is magnified
+    by ``|a|/|κ+a|`` (resp. ``b``) in every closed form."""
+    return max(0, *(mp.mag(end) - mp.mag(k + end) for end in (a, b) if k + end != 0))
+
+
+def _check_off_cut(k, a, b):
+    """``ValueError`` for ``κ`` on the cut ``[−b, −a]`` of the transforms."""
+    if k.imag == 0 and -b <= k.real <= -a:
+        raise ValueError(f"kappa must lie off the cut [-b, -a] = [{mp.nstr(-b, 10)}, "
+                         f"{mp.nstr(-a, 10)}] of the spectral transforms, received "
+                         f"{mp.nstr(k, 17)}")
+
+
+def _real_if(k, value):
+    """The real part for a real ``κ`` off the cut (the transform is real
+    there), else ``value`` as it is."""
+    if k.imag == 0:
+        return mp.mpf(value.real) if hasattr(value, "imag") else value
+    return mp.mpc(value)
+
+
+_TRANSFORM_LAMBDAS = {}
+_TRANSFORM_LOCK = threading.Lock()
+
+
+def _transform_lambdas():
+    r"""Lambdified closed forms of ``I_1, I_2`` (built once per process).
+
+    * ``I1``, ``I2`` — ``I_1, I_2`` in ``κ`` and the resolvent moments
+      ``M_1 = ∫dμ/(s+κ)``, ``M_2 = ∫dμ/(s+κ)²``, from the partial fractions
+      in ``s`` of the integrands of :mod:`rmtheory.symbolic.general`;
+    * ``ar1_I1``, ``ar1_I2`` — the AR(1) law: ``I_1 = 1/(√(κ+a)√(κ+b))``
+      and ``I_2 = 1 − 2κM_1 − κ²M_1'`` with ``M_1 = (1 − I_1)/κ``,
+      differentiated and factored here (``κ`` a complex symbol, so that
+      SymPy keeps the product of principal roots);
+    * ``uniform_M1``, ``uniform_M2`` — ``U[a, b]``: the log of the ratio as
+      ``log1p`` of ``(b+κ)/(a+κ) − 1``, and ``M_2 = −dM_1/dκ``.
+    """
+    with _TRANSFORM_LOCK:
+        if _TRANSFORM_LAMBDAS:
+            return _TRANSFORM_LAMBDAS
+        from sympy.codegen.cfunctions import log1p
+        from ..symbolic.general import df2_integrand, fixed_point_integrand
+        from ..symbolic.symbols import kappa as kappa_positive, s
+        k = sp.Symbol("kappa")                           # complex
+        a, b = sp.symbols("a b", positive=True)
+        M1, M2 = sp.symbols("M_1 M_2")
+
+        def in_moments(integrand):
+            split = sp.apart(integrand.subs(kappa_positive, k), s)
+            value = split.subs({(s + k)**-2: M2}).subs({(s + k)**-1: M1})
+            if s in value.free_symbols:            # the integrand is not in 1/(s+κ)
+                raise ArithmeticError(f"no resolvent-moment form of {integrand}: {value}")
+            return sp.expand(value)
+        I1, I2 = in_moments(fixed_point_integrand), in_moments(df2_integrand)
+
+        ar1_I1 = 1 / (sp.sqrt(k + a) * sp.sqrt(k + b))
+        ar1_M1 = (1 - ar1_I1) / k
+        ar1_I2 = sp.factor(I2.subs({M1: ar1_M1, M2: -sp.diff(ar1_M1, k)}))
+
+        uniform_M1 = sp.log((b + k) / (a + k)) / (b - a)
+        uniform_M2 = sp.factor(-sp.diff(uniform_M1, k))
+        uniform_M1 = uniform_M1.replace(sp.log, lambda arg: log1p(sp.cancel(arg - 1)))
+
+        built = dict(I1=((k, M1), I1), I2=((k, M1, M2), I2),
+                     ar1_I1=((k, a, b), ar1_I1), ar1_I2=((k, a, b), ar1_I2),
+                     uniform_M1=((k, a, b), uniform_M1), uniform_M2=((k, a, b), uniform_M2))
+        # evaluated in the active (private) context, not mpmath.mp's
+        _TRANSFORM_LAMBDAS.update({name: contextual(sp.lambdify(args, expr, modules="mpmath"))
+                                   for name, (args, expr) in built.items()})
+        _TRANSFORM_LAMBDAS["expressions"] = {name: expr for name, (_, expr) in built.items()}
+        return _TRANSFORM_LAMBDAS
 
 
 def _check_width(a, b):
