@@ -121,10 +121,31 @@ def test_optimal_w_at_finite_t_for_spiked():
         assert mid <= lo and mid <= hi
 
 
-def test_general_signal_measure_is_refused_at_finite_t():
-    with pytest.raises(ValueError, match="t must be None"):
-        rt.limiting_risk(0.5, "discrete", eigs=[0.5, 2, 6], weights=[0.25, 0.5, 0.25],
-                         signal_weights=[0.5, 0.25, 0.25], gamma=1.5, lam=0.25, t=2)
+def test_general_signal_independent_value_to_25_digits():
+    """Computed outside this project (issue 11): discrete with signal_weights
+    (G ≠ H on the same atoms: the two-resolvent double contour), t = 2."""
+    r = rt.limiting_risk(0.5, "discrete", eigs=[0.5, 2, 6], weights=[0.25, 0.5, 0.25],
+                         signal_weights=[0.5, 0.25, 0.25], gamma=1.5, lam=0.25, t=2, dps=30)
+    with mp.workdps(30):
+        expected = mp.mpf("1.276378554205735102961046")
+        assert abs(r.total - expected) < mp.mpf(10)**-24
+
+
+def test_double_contour_reduces_to_the_single_one_when_G_is_H():
+    """The bilinear form of the two-resolvent equivalent, evaluated on its own
+    contour in the physical region, equals ∫ f² dν when G = H."""
+    from rmtheory.numeric.contour import SignalContour
+    from rmtheory.numeric.finite_t import _contour_multipliers
+    spec = make_spectrum("discrete", eigs=[0.5, 2, 6], weights=[0.25, 0.5, 0.25])
+    values, _ = _contour_multipliers()
+    with rmp.workdps(30):
+        g, lam, w = rmp.mpf("1.5"), rmp.mpf("0.25"), rmp.mpf("0.5")
+        outer, k0 = solve_kappa(lam / (2 - w), spec, g), solve_kappa(0, spec, g)
+        double = SignalContour(spec, g, outer, k0).bilinear(
+            lambda z: (values(z, lam, w, 1, 3)[0],), 1)[0]
+        single = KappaContour(spec, g, outer, k0).integrate(
+            lambda z: (values(z, lam, w, 1, 3)[1],))["nu"][0]
+        assert abs(double - single) < rmp.mpf(10)**-25 * single
 
 
 @pytest.mark.parametrize("t", [-1, 2.5, True, "3"])

@@ -44,7 +44,7 @@ from ..symbolic.general import I1 as _I1, I2 as _I2
 from ..symbolic.kappa_plane import derive_kappa_plane
 from ..symbolic.symbols import gamma as _gamma, kappa as _kappa, lam as _lam
 
-__all__ = ["KappaContour", "START_NODES", "MAX_NODES"]
+__all__ = ["KappaContour", "SignalContour", "START_NODES", "MAX_NODES"]
 
 #: nodes on the whole ellipse of the first pass, and the most before giving up
 START_NODES = 32
@@ -157,26 +157,10 @@ class KappaContour:
             self._G_rule = self._choose(G, signal=True)
 
     def _choose(self, measure, signal):
-        if measure.discrete:
-            return _Rule(measure, 0)
         nodes = [self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)]
-        level = measure.start_level
-        previous = _Rule(measure, level)
-        while level < measure.max_level:
-            level += 1
-            current = _Rule(measure, level)
-            worst = mp.zero
-            for k in nodes:
-                a, b = previous.sums(k, signal), current.sums(k, signal)
-                pairs = [(a, b)] if signal else list(zip(a, b))
-                for x, y in pairs:
-                    worst = max(worst, abs(x - y) / abs(y))
-            if worst <= mp.ldexp(1, 4 - mp.prec):
-                return current
-            previous = current
-        raise NoConvergence("quadrature of H at the contour nodes", worst,
-                            mp.ldexp(1, 4 - mp.prec),
-                            "the contour passes too close to the support of H")
+        return _rule_for(measure, signal, nodes)
+
+    # (the level search is a module function: SignalContour uses it too)
 
     def _transforms(self, k, weight_wanted=True):
         """``(−λ(κ), λ'(κ)/λ(κ), {μ: T_μ(κ)})`` at one point ``κ`` (the weight
@@ -285,3 +269,153 @@ class KappaContour:
                     return False
         return True
 
+
+def _rule_for(measure, signal, nodes):
+    """The rule of ``measure``: exact for atoms; for a continuous measure the
+    first level at which the integrals at every point of ``nodes`` agree with
+    the next level to the working precision."""
+    if measure.discrete:
+        return _Rule(measure, 0)
+    level = measure.start_level
+    previous = _Rule(measure, level)
+    while level < measure.max_level:
+        level += 1
+        current = _Rule(measure, level)
+        worst = mp.zero
+        for k in nodes:
+            a, b = previous.sums(k, signal), current.sums(k, signal)
+            pairs = [(a, b)] if signal else list(zip(a, b))
+            for x, y in pairs:
+                worst = max(worst, abs(x - y) / abs(y))
+        if worst <= mp.ldexp(1, 4 - mp.prec):
+            return current
+        previous = current
+    raise NoConvergence("quadrature of H (or G) at the contour nodes", worst,
+                        mp.ldexp(1, 4 - mp.prec),
+                        "the contour passes too close to the support of H")
+
+
+def _crossing(spectrum, gamma, lo, hi, level):
+    """The root of ``γ I₂(κ) = level`` in ``(lo, hi)``, where ``I₂`` is monotone,
+    by bisection to the working precision."""
+    def g(k):
+        return level - gamma * spectrum.integrate_H(lambda s: (s / (s + k))**2)
+    glo, ghi = g(lo), g(hi)
+    if glo * ghi > 0:  # pragma: no cover - the brackets come from the monotony
+        raise ArithmeticError(f"gamma I_2 = {level} has no root in ({lo}, {hi})")
+    for _ in range(mp.prec + 40):
+        mid = (lo + hi) / 2
+        gm = g(mid)
+        if gm == 0:
+            return mid
+        if (gm > 0) == (ghi > 0):
+            hi, ghi = mid, gm
+        else:
+            lo, glo = mid, gm
+        if hi - lo <= mp.ldexp(abs(mid) + abs(lo), -mp.prec):
+            break
+    return (lo + hi) / 2
+
+
+class SignalContour:
+    r"""An ellipse in the physical region of the ``κ``-plane, for the
+    two-function bias ``βᵀ f(Σ̂) Σ f(Σ̂) β`` when ``G ≠ H``.
+
+    On the physical region ``κ ↦ λ(κ)`` is one to one, so the divided
+    difference ``(g(κ₁) − g(κ₂))/(λ(κ₁) − λ(κ₂))`` of the two-resolvent
+    equivalent is analytic in both variables (its diagonal is
+    ``g'(κ)/λ'(κ)``) and the product trapezoidal rule on one contour
+    converges geometrically. The region is bounded by the curve
+    ``Im λ(κ) = 0``, on which ``γ∫ s²/|s+κ|² dH = 1``; the ellipse
+
+    - crosses the real axis on the left where ``γ I₂ = 0.6`` (and left of
+      ``−supp G``), and on the right halfway between ``max(κ₀, κ_R)`` and
+      the outer point (``κ_R`` the right zero of ``λ'``);
+    - is parametrised by ``θ = ψ − α sin ψ``, which puts nodes ``1 − α``
+      times closer where the right gap is narrow;
+    - is made taller until every node has ``γ∫ s²/|s+κ|² dH < 0.75``.
+    """
+
+    #: ``γ∫ s²/|s+κ|² dH`` at the left crossing, and the most on any node
+    LEFT_LEVEL, MOST = mp.mpf("0.3"), mp.mpf("0.75")
+
+    def __init__(self, spectrum, gamma, outer, kappa0=None):
+        self.spectrum, self.gamma = spectrum, gamma
+        lo_H, hi_H = spectrum.support
+        hi_G = spectrum._G.support()[1]
+        tiny = mp.ldexp(1, -mp.prec // 2)
+        right = _crossing(spectrum, gamma, -lo_H * (1 - tiny), outer + hi_H + 1, mp.one)
+        far = -hi_H * (1 + tiny) - 4 * gamma * hi_H - 1
+        left = _crossing(spectrum, gamma, far, -hi_H * (1 + tiny), self.LEFT_LEVEL)
+        inner = right if kappa0 is None else max(right, kappa0)
+        self.X_r = (inner + outer) / 2
+        self.X_l = min(left, -hi_G - (hi_G - lo_H) / 4)
+        self.c, self.a = (self.X_l + self.X_r) / 2, (self.X_r - self.X_l) / 2
+        self.b = self.a
+        gap = min(self.X_r - inner, outer - self.X_r)
+        self.alpha = max(mp.zero, 1 - 2 * gap / self.a)
+        probe = [self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)]
+        self._H = _rule_for(spectrum._H, False, probe)
+        self._G = _rule_for(spectrum._G, True, probe)
+        self.nodes_used = 0
+
+    def _node(self, j, count):
+        psi = 2 * mp.pi * j / count
+        e = mp.expj(psi - self.alpha * mp.sin(psi))
+        k = self.c + self.a * e.real + 1j * self.b * e.imag
+        return k, (-self.a * e.imag + 1j * self.b * e.real) * (1 - self.alpha * mp.cos(psi))
+
+    def _closeness(self, k):
+        return self.gamma * mp.fdot(self._H.weights,
+                                    [s * s / abs(s + k)**2 for s in self._H.nodes])
+
+    def bilinear(self, phi, parts):
+        r"""``∫∫ f f K`` and (``parts = 2``) ``2 ∫∫ f ∂f K`` for ``φ(z) = (f, ∂f)``.
+
+        With ``A_i = f(z_i) κ_i (λ'_i/λ_i) κ'_i/(iN)`` the sum is
+        ``Σ_i A_i C_i``, ``C_i = Σ_j A_j D_ij``; the nodes ``i`` and ``N − i``
+        are conjugate, so are ``A`` and ``C``, and only ``i ≤ N/2`` is summed.
+        """
+        penalty, _, _, weight, _ = _forms()
+        tol = mp.ldexp(1, 8 - mp.prec)
+        count, history = START_NODES, []
+        while True:
+            for _ in range(16):
+                nodes = [self._node(j, count) for j in range(count)]
+                if all(self._closeness(k) < self.MOST for k, _ in nodes[1:count // 2]):
+                    break
+                self.b *= mp.mpf("1.25")
+            else:
+                raise NoConvergence("an ellipse in the physical region", mp.nan, mp.nan,
+                                    "the curve Im lambda(kappa) = 0 is too tall")
+            rows = []
+            for k, dk in nodes:
+                i1, i2 = self._H.sums(k)
+                lam_k = penalty(k, self.gamma, i1)
+                g = 1 - self._G.sums(k, signal=True)
+                J = mp.fdot(self._G.weights, [s / (s + k)**2 for s in self._G.nodes])
+                common = k * weight(mp.one, lam_k, self.gamma, i2) * dk / (1j * count)
+                rows.append((lam_k, g, J / (1 - self.gamma * i2),
+                             [v * common for v in phi(-lam_k)]))
+            totals, size = [mp.zero] * parts, [mp.zero] * parts
+            half = count // 2
+            for i in range(half + 1):
+                li, gi, di, Ai = rows[i]
+                D = [di if j == i else (gi - gj) / (li - lj)
+                     for j, (lj, gj, _, _) in enumerate(rows)]
+                C = mp.fdot([r[3][0] for r in rows], D)
+                factor = 1 if i in (0, half) else 2
+                terms = [Ai[0] * C] + ([2 * Ai[1] * C] if parts == 2 else [])
+                for p, term in enumerate(terms):
+                    totals[p] += factor * term.real
+                    size[p] += factor * abs(term)
+            history.append(totals)
+            if len(history) >= 3 and KappaContour._converged(
+                    [{"b": h} for h in history[-3:]], {"b": size}, tol):
+                break
+            if 2 * count > 1024:
+                raise NoConvergence("product trapezoidal rule on the kappa contour", mp.nan,
+                                    tol, f"no agreement with {count} nodes")
+            count *= 2
+        self.nodes_used = count
+        return totals

@@ -292,7 +292,10 @@ def _spike_structure(spectrum):
         return None
     c = atoms_H[0][0]
     c_in = sum((g for s, g in atoms_G if s == c), mp.zero)
-    return c, c_in, [(s, g) for s, g in atoms_G if s != c]
+    spikes = [(s, g) for s, g in atoms_G if s != c]
+    if any(s < c for s, _ in spikes):      # below the bulk: the general route
+        return None
+    return c, c_in, spikes
 
 
 def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivative=False):
@@ -316,29 +319,52 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
               + (s_j - c)\Bigl(\int f\,d\mu_j\Bigr)^2\Bigr)\Bigr],
 
     with ``μ_j`` the spectral measure of ``Σ̂`` at the ``j``-th spike's
-    eigenvector. Any other ``G ≠ H`` is refused (:func:`_general_signal_bias`).
+    eigenvector. Any other ``G ≠ H`` goes through the two-resolvent equivalent
+    (:func:`_general_signal_bias`).
     The work does not grow with ``t``: the
     powers ``q^t`` are taken at each node.
+    """
+    t = check_steps(t)
+    values_at, slopes_at = _contour_multipliers()
+
+    def at(z):
+        """``(f, f², u, ∂f, ∂f², ∂u)`` at ``d = z``."""
+        value = values_at(z, lam, w, kappa_s, t)
+        return value + slopes_at(z, lam, w, kappa_s, t) if derivative else value
+    parts = contour_risk(at, lam / (2 - w), spectrum, gamma, r2, sigma2,
+                         derivative=derivative, extra_bits=(2 * t).bit_length())
+    if derivative and t == 0:          # the first fit uses real labels only
+        parts = parts._replace(dtotal_dw=parts.dtotal_dw * 0)
+    return parts
+
+
+def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=False,
+                 extra_bits=0):
+    r"""Bias and variance (and slope) from per-eigenvalue multipliers, for any
+    ``(H, G)``, on the ``κ``-plane contour.
+
+    Parameters
+    ----------
+    at : callable
+        ``at(z) -> (f, f², u)`` (and ``(∂f, ∂f², ∂u)`` appended when
+        ``derivative``) at a complex eigenvalue ``z``, with ``f = 1 − a``
+        the mean defect and ``u`` the variance multiplier.
+    pole_penalty : mpf
+        The smallest ``x > 0`` with a pole of the multipliers at ``d = −x``
+        (its ``κ(x)`` must stay outside the contour).
+    extra_bits : int
+        Guard bits for the multipliers (``log2(2t)`` for powers ``q^{2t}``).
     """
     from .contour import KappaContour
     from .fixed_point import solve_kappa
     from .risk import RiskParts
-    t = check_steps(t)
     spikes = None if spectrum.signal_is_spectrum else _spike_structure(spectrum)
-    if not spectrum.signal_is_spectrum and spikes is None:
-        _general_signal_bias(spectrum)
-    bits = (2 * t).bit_length() + 16
-    with mp.extraprec(bits):
-        outer = solve_kappa(lam / (2 - w), spectrum, gamma)
+    general = not spectrum.signal_is_spectrum and spikes is None
+    with mp.extraprec(extra_bits + 16):
+        outer = solve_kappa(pole_penalty, spectrum, gamma)
         kappa0 = solve_kappa(mp.zero, spectrum, gamma) if gamma > 1 else None
         eigvecs = [s for s, _ in spikes[2]] if spikes else []
         contour = KappaContour(spectrum, gamma, outer, kappa0, eigvecs=eigvecs)
-        values_at, slopes_at = _contour_multipliers()
-
-        def at(z):
-            """``(f, f², u, ∂f, ∂f², ∂u)`` at ``d = z``."""
-            value = values_at(z, lam, w, kappa_s, t)
-            return value + slopes_at(z, lam, w, kappa_s, t) if derivative else value
         values = contour.integrate(at)
         nu = values["nu"]
         variance = sigma2 * gamma * nu[2]
@@ -356,17 +382,29 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
                     dbias += g * (c * m[4] + 2 * (s - c) * m[0] * m[3])
             bias = r2 * bias
             dbias = r2 * dbias if derivative else None
-        slope = None
-        if derivative:
-            slope = mp.zero if t == 0 else dbias + sigma2 * gamma * nu[5]
+        else:
+            bias, dbias = _general_signal_bias(
+                spectrum, gamma, outer, kappa0,
+                lambda z: (lambda v: (v[0], v[3]) if derivative else (v[0],))(at(z)),
+                r2, derivative)
+        slope = dbias + sigma2 * gamma * nu[5] if derivative else None
     return RiskParts(+bias, +variance, None if slope is None else +slope)
 
 
-def _general_signal_bias(spectrum):
-    """Refuse a ``G ≠ H`` that is not a spiked single-atom bulk (see the note)."""
-    raise ValueError(
-        "t must be None (t -> infinity) for ridge (lam > 0) when the signal measure G "
-        f"differs from H other than by spikes on a one-atom bulk (spectrum {spectrum.name!r}); "
-        "finite t is available when G = H (isotropic, random-effects, ar1, uniform, "
-        "discrete without signal_weights, ...) and for the spiked model. The general case "
-        "needs the two-resolvent double contour, which this version does not evaluate")
+def _general_signal_bias(spectrum, gamma, outer, kappa0, phi, r2, derivative):
+    r"""The bias for a general ``G ≠ H``, from the two-resolvent equivalent of
+    :func:`rmtheory.symbolic.kappa_plane.derive_kappa_plane`:
+
+    .. math::
+
+        \frac{B_t}{r^2} = \frac{1}{(2\pi i)^2}\oint\!\!\oint f(z_1) f(z_2)\,
+            \frac{\kappa_1\kappa_2}{\lambda_1\lambda_2}\,
+            \frac{g(\kappa_1) - g(\kappa_2)}{\lambda_1 - \lambda_2}\,
+            \lambda'_1\lambda'_2\, d\kappa_1 d\kappa_2,
+
+    both on one ellipse of the physical region (:class:`.contour.SignalContour`;
+    the atom at ``d = 0`` is inside it). Costs the square of the node count.
+    """
+    from .contour import SignalContour
+    values = SignalContour(spectrum, gamma, outer, kappa0).bilinear(phi, 2 if derivative else 1)
+    return r2 * values[0], (r2 * values[1] if derivative else None)
