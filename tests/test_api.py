@@ -229,9 +229,12 @@ def test_finite_t_ridge_random_effects_tends_to_stationary():
     assert digits(first.total, ridge.total) >= 12
 
 
-def test_finite_t_ridge_needs_g_equal_h():
-    with pytest.raises(ValueError, match="t must be None"):
-        rt.limiting_risk(0.6, "spiked", gamma=2.0, lam=0.5, t=3)
+def test_finite_t_ridge_for_a_signal_measure_other_than_h():
+    """Once refused (it needed G = H); now every (H, G) has finite t, and t = 0
+    is ridge at lam whatever w (the first fit sees real labels only)."""
+    at0 = rt.limiting_risk(0.6, "spiked", gamma=2.0, lam=0.5, t=0, dps=20)
+    ridge = rt.limiting_risk(1, "spiked", gamma=2.0, lam=0.5, dps=20)
+    assert abs(at0.total - ridge.total) < mp.mpf(10)**-15
 
 
 def test_totals_carry_the_requested_digits():

@@ -65,6 +65,19 @@ def _forms():
                                    kp.eigvec_transform, "mpmath")))
 
 
+class _Closed:
+    """``∫ s/(s+κ)`` and ``∫ s²/(s+κ)²`` from the measure's closed form
+    (:meth:`~rmtheory.numeric.spectra._Measure.transform_sums`): exact at any
+    ``κ`` off the cut, at the cost of a few elementary functions."""
+
+    def __init__(self, measure):
+        self.measure = measure
+
+    def sums(self, k, signal=False):
+        first, second = self.measure.transform_sums(k)
+        return first if signal else (first, second)
+
+
 class _Rule:
     """Nodes and weights of a measure at one level, and ``∫ ψ(s, κ) dμ``."""
 
@@ -270,12 +283,15 @@ class KappaContour:
         return True
 
 
-def _rule_for(measure, signal, nodes):
+def _rule_for(measure, signal, nodes, closed=True):
     """The rule of ``measure``: exact for atoms; for a continuous measure the
     first level at which the integrals at every point of ``nodes`` agree with
-    the next level to the working precision."""
+    the next level to the working precision, unless (``closed``) the measure
+    has a closed form."""
     if measure.discrete:
         return _Rule(measure, 0)
+    if closed and measure.transform_sums(nodes[0]) is not None:
+        return _Closed(measure)
     level = measure.start_level
     previous = _Rule(measure, level)
     while level < measure.max_level:
@@ -355,8 +371,9 @@ class SignalContour:
         gap = min(self.X_r - inner, outer - self.X_r)
         self.alpha = max(mp.zero, 1 - 2 * gap / self.a)
         probe = [self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)]
-        self._H = _rule_for(spectrum._H, False, probe)
-        self._G = _rule_for(spectrum._G, True, probe)
+        # (rules, not closed forms: |s + κ|² and ∫ s/(s+κ)² dG are sums over them)
+        self._H = _rule_for(spectrum._H, False, probe, closed=False)
+        self._G = _rule_for(spectrum._G, True, probe, closed=False)
         self.nodes_used = 0
 
     def _node(self, j, count):
