@@ -262,14 +262,14 @@ def _many_atoms(n):
 
 
 def test_finite_t_ridge_over_budget_is_refused_up_front(monkeypatch):
-    """300 atoms take ~5 s per evaluation here; with a 1 s budget the call is
-    refused after the first few Stieltjes solves, with the estimate and
-    what to change."""
+    """20000 atoms take ~10 s per evaluation here (every contour node sums
+    over the atoms); with a 1 s budget the call is refused after the first
+    few nodes, with the estimate and what to change."""
     monkeypatch.setenv("RMTHEORY_MAX_SECONDS", "1")
     start = time.perf_counter()
-    with pytest.raises(ValueError, match=r"300 atoms.*estimated \d+ s, over the budget "
+    with pytest.raises(ValueError, match=r"20000 atoms.*estimated \d+ s, over the budget "
                                          r"of 1 s.*fewer atoms.*RMTHEORY_MAX_SECONDS="):
-        rt.limiting_risk(0.5, "discrete", lam=0.5, t=5, dps=15, **_many_atoms(300))
+        rt.limiting_risk(0.5, "discrete", lam=0.5, t=5, dps=15, **_many_atoms(20000))
     assert time.perf_counter() - start < 5
 
 
@@ -278,7 +278,7 @@ def test_finite_t_ridge_shows_progress(monkeypatch, capsys):
     RMTHEORY_PROGRESS=1 (here the node count is inflated to trigger it)."""
     import rmtheory.numeric.finite_t as finite_t
     monkeypatch.setenv("RMTHEORY_PROGRESS", "1")
-    monkeypatch.setattr(finite_t, "expected_solves", lambda dps, intervals: 10**7)
+    monkeypatch.setattr(finite_t, "expected_nodes", lambda radius, prec: 10**7)
     monkeypatch.setattr(finite_t, "budget_seconds", lambda: float("inf"))
     rt.limiting_risk(0.5, "discrete", lam=0.5, t=5, dps=15, **_many_atoms(5))
     assert "finite-t risk at" in capsys.readouterr().err

@@ -190,9 +190,11 @@ class KappaContour:
         factor = weight(mp.one, lam_k, self.gamma, i2) if weight_wanted else None
         return -lam_k, factor, transforms
 
-    def _evaluate(self, key, phi):
+    def _evaluate(self, key, phi, work=None):
         """``(z, [φ(z)·T_μ·(λ'/λ)·dκ/dθ per μ])`` at node ``key`` (index on the
-        finest grid), computed once."""
+        finest grid), computed once (timed by ``work``, when given)."""
+        if key not in self._values and work is not None:
+            return work.run(lambda: self._evaluate(key, phi))
         if key not in self._values:
             k, dk = self._node(key, MAX_NODES)
             z, factor, transforms = self._transforms(k)
@@ -220,7 +222,7 @@ class KappaContour:
         return extra
 
     # -- integrals ---------------------------------------------------------
-    def integrate(self, phi):
+    def integrate(self, phi, work=None):
         r"""``∫ φ_i dμ`` for a tuple-valued ``φ(z) = (φ_1(z), …)`` and every
         measure ``μ`` of the contour (``"nu"``, ``"G"``, ``("u", s)``).
 
@@ -244,7 +246,7 @@ class KappaContour:
             half = count // 2
             totals, sizes = {}, {}
             for j in range(half + 1):
-                node = self._evaluate(j * step, phi)
+                node = self._evaluate(j * step, phi, work)
                 edge = j == 0 or j == half
                 for m, terms in node.items():
                     tot = totals.setdefault(m, [mp.zero] * len(terms))

@@ -137,16 +137,32 @@ def expected_solves(dps, intervals):
     return int(6.5 * dps + 80) * max(1, intervals)
 
 
-class _Work:
-    """Times the first Stieltjes solves of a finite-``t`` evaluation, then
-    refuses it (``ValueError`` with the estimate) when the rest would take
-    longer than :func:`budget_seconds`, or shows a progress bar when it
-    takes more than a few seconds and :func:`progress_wanted`."""
+def expected_nodes(bernstein_radius, prec):
+    """Contour nodes evaluated by one finite-``t`` evaluation: the trapezoidal
+    rule's error falls like ``R^(−N/2)`` (``R`` the Bernstein radius of the
+    nearest outer point), so ``N ≈ 2·prec·ln 2/ln R`` to the working
+    precision, rounded up to the next power of two from ``START_NODES``; half
+    of them (the upper half of the ellipse) are evaluated."""
+    import math
+    from .contour import START_NODES
+    need = 2 * prec * math.log(2) / math.log(float(bernstein_radius))
+    count = START_NODES
+    while count < need:
+        count *= 2
+    return count // 2 + 1
 
-    def __init__(self, spectrum, intervals, t):
+
+class _Work:
+    """Times the first units of a finite-``t`` evaluation (Stieltjes solves on
+    the integral route, contour nodes on the contour route), then refuses it
+    (``ValueError`` with the estimate) when the rest would take longer than
+    :func:`budget_seconds`, or shows a progress bar when it takes more than a
+    few seconds and :func:`progress_wanted`."""
+
+    def __init__(self, spectrum, intervals, t, *, total=None, unit="Stieltjes solves"):
         self.spectrum, self.t, self.dps = spectrum, t, mp.dps
-        self.total = expected_solves(self.dps, intervals)
-        self.intervals = intervals
+        self.total = expected_solves(self.dps, intervals) if total is None else total
+        self.intervals, self.unit = intervals, unit
         self.done, self.seconds, self.bar = 0, 0.0, None
 
     def run(self, solve):
@@ -171,17 +187,17 @@ class _Work:
         if rest > budget:
             raise ValueError(
                 f"finite-t ridge risk (lam > 0, t = {self.t}) against {size} at "
-                f"{self.dps} working digits: about {self.total} Stieltjes solves "
-                f"({self.intervals} support interval(s)) of {each:.3g} s each, estimated "
-                f"{rest:.0f} s, over the budget of {budget:.0f} s. To reduce it: fewer atoms "
-                "(a solve costs in proportion to their number; bin the spectrum), a lower "
-                "dps, or t=None (the stationary risk needs two kappa solves); or set "
+                f"{self.dps} working digits: about {self.total} {self.unit} of {each:.3g} s "
+                f"each, estimated {rest:.0f} s, over the budget of {budget:.0f} s. To reduce "
+                "it: fewer atoms (each costs in proportion to their number; bin the "
+                "spectrum), a lower dps, or t=None (the stationary risk needs two kappa "
+                "solves); or set "
                 f"RMTHEORY_MAX_SECONDS={int(rest * 3) + 60} to run it (a progress bar shows on "
                 "a terminal, or with RMTHEORY_PROGRESS=1). The public functions evaluate "
                 "twice, at two precisions.")
         if rest > 3 and progress_wanted():
             from tqdm import tqdm
-            self.bar = tqdm(total=self.total, initial=self.done, unit="solve", leave=False,
+            self.bar = tqdm(total=self.total, initial=self.done, unit="node", leave=False,
                             desc=f"finite-t risk at {self.dps} digits")
 
     def close(self):
@@ -332,14 +348,14 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
         value = values_at(z, lam, w, kappa_s, t)
         return value + slopes_at(z, lam, w, kappa_s, t) if derivative else value
     parts = contour_risk(at, lam / (2 - w), spectrum, gamma, r2, sigma2,
-                         derivative=derivative, extra_bits=(2 * t).bit_length())
+                         derivative=derivative, extra_bits=(2 * t).bit_length(), t=t)
     if derivative and t == 0:          # the first fit uses real labels only
         parts = parts._replace(dtotal_dw=parts.dtotal_dw * 0)
     return parts
 
 
 def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=False,
-                 extra_bits=0):
+                 extra_bits=0, t=None):
     r"""Bias and variance (and slope) from per-eigenvalue multipliers, for any
     ``(H, G)``, on the ``κ``-plane contour.
 
@@ -365,7 +381,12 @@ def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=Fa
         kappa0 = solve_kappa(mp.zero, spectrum, gamma) if gamma > 1 else None
         eigvecs = [s for s, _ in spikes[2]] if spikes else []
         contour = KappaContour(spectrum, gamma, outer, kappa0, eigvecs=eigvecs)
-        values = contour.integrate(at)
+        work = _Work(spectrum, 1, t, total=expected_nodes(contour.R_out, mp.prec),
+                     unit="contour nodes")
+        try:
+            values = contour.integrate(at, work=work)
+        finally:
+            work.close()
         nu = values["nu"]
         variance = sigma2 * gamma * nu[2]
         if spectrum.signal_is_spectrum:
