@@ -27,10 +27,11 @@ from .numeric.precision import NoConvergence, to_mpc, to_mpf
 from .numeric.optimize import critical_lambda as _critical_lambda
 from .numeric.optimize import check_optimum_exists, optimal_weight, _extra_bits
 from .numeric.risk import risk_parts
+from .numeric.schemes import dynamic_schedule, scheme_risk
 from .numeric.spectra import SPECTRUM_DEFAULTS, check_parameter_names, make_spectrum
 
 __all__ = ["kappa", "stieltjes", "limiting_risk", "optimal_w", "critical_lambda",
-           "w_star_curve", "RiskResult", "OptimalWeight", "PrecisionError"]
+           "w_star_curve", "RiskResult", "OptimalWeight", "PrecisionError", "SCHEMES"]
 
 #: guard digits for the working precision, and the extra digits of the check
 GUARD_DIGITS = 10
@@ -133,7 +134,31 @@ def _spectrum(spectrum, params, keywords):
     return make_spectrum(spectrum, **params)
 
 
-_RISK_KEYWORDS = ("gamma", "lam", "sigma2", "r2", "t", "dps", "kappa_s")
+_RISK_KEYWORDS = ("gamma", "lam", "sigma2", "r2", "t", "dps", "kappa_s", "scheme")
+
+#: the retraining schemes of SPEC §4.1
+SCHEMES = ("mix", "replace", "dynamic", "accumulate")
+
+
+def _scheme(scheme, w, *, needs_w=True):
+    """Validate ``scheme`` and its pairing with ``w``: ``"mix"`` needs a
+    weight, the others choose their own (``w`` must be ``None``)."""
+    if not isinstance(scheme, str):
+        raise TypeError(f"scheme must be a str, one of {list(SCHEMES)}, received "
+                        f"{type(scheme).__name__} {scheme!r}")
+    if scheme not in SCHEMES:
+        import difflib
+        close = difflib.get_close_matches(scheme, SCHEMES, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"scheme must be one of {list(SCHEMES)}, received {scheme!r}{hint}")
+    if scheme == "mix" and needs_w and w is None:
+        raise ValueError("w is required for scheme='mix' (a weight in (0, 1])")
+    if scheme != "mix" and w is not None:
+        own = {"replace": "uses synthetic labels only after t = 0 (w = 0)",
+               "dynamic": "chooses its own weights, the greedy schedule w_t",
+               "accumulate": "keeps the real data and every synthetic set: no weight"}[scheme]
+        raise ValueError(f"w must be None for scheme={scheme!r}, which {own}; received w={w!r}")
+    return scheme
 
 
 @dataclass(frozen=True)
@@ -165,12 +190,16 @@ class RiskResult:
 
     def __repr__(self):
         d = self.params.get("dps", 15)
-        return (f"RiskResult(w={mp.nstr(self.w, d)}, bias={mp.nstr(self.bias, d)}, "
+        weight = (f"scheme={self.params['scheme']!r}" if self.w is None
+                  else f"w={mp.nstr(self.w, d)}")
+        return (f"RiskResult({weight}, bias={mp.nstr(self.bias, d)}, "
                 f"variance={mp.nstr(self.variance, d)}, total={mp.nstr(self.total, d)})")
 
     def _repr_latex_(self):
         d = min(self.params.get("dps", 15), 20)
-        return (rf"$R(w={mp.nstr(self.w, d)}) = {mp.nstr(self.bias, d)}"
+        weight = (rf"\text{{{self.params['scheme']}}}" if self.w is None
+                  else f"w={mp.nstr(self.w, d)}")
+        return (rf"$R({weight}) = {mp.nstr(self.bias, d)}"
                 rf"\ (\text{{bias}}) + {mp.nstr(self.variance, d)}\ (\text{{variance}})"
                 rf" = {mp.nstr(self.total, d)}$")
 
@@ -188,9 +217,13 @@ class OptimalWeight:
     risk_at_1: RiskResult
     on_boundary: bool
     params: dict = field(default_factory=dict)
+    #: ``scheme="dynamic"``: the weights ``(w_0, …, w_t)`` (``None`` otherwise)
+    schedule: tuple = None
 
     def __post_init__(self):
         object.__setattr__(self, "w", export(self.w))
+        if self.schedule is not None:
+            object.__setattr__(self, "schedule", tuple(export(x) for x in self.schedule))
 
     @property
     def gain(self):
@@ -263,12 +296,16 @@ def stieltjes(z, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
     return _confirmed(compute, dps, "stieltjes")
 
 
-def _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps):
+def _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps, scheme="mix"):
     def compute():
         # convert inside: mpf(...) rounds to the precision in force
-        w_, lam_, g_, r2_, s2_, ks_ = (to_mpf(n, v) for n, v in (
-            ("w", w), ("lam", lam), ("gamma", gamma), ("r2", r2), ("sigma2", sigma2),
+        lam_, g_, r2_, s2_, ks_ = (to_mpf(n, v) for n, v in (
+            ("lam", lam), ("gamma", gamma), ("r2", r2), ("sigma2", sigma2),
             ("kappa_s", kappa_s)))
+        if scheme != "mix":
+            parts = scheme_risk(scheme, None, lam_, spec, g_, r2_, s2_, t=t, kappa_s=ks_)
+            return +parts.bias, +parts.variance
+        w_ = to_mpf("w", w)
         with mp.extraprec(_extra_bits(w_, lam_)):
             parts = risk_parts(w_, lam_, spec, g_, r2_, s2_, t=t, kappa_s=ks_)
             return +parts.bias, +parts.variance
@@ -276,9 +313,17 @@ def _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps):
 
 
 @_isolated
-def limiting_risk(w, spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0,
-                  t=None, dps=30, kappa_s=1.0, **spectrum_params):
+def limiting_risk(w=None, spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0,
+                  t=None, dps=30, kappa_s=1.0, scheme="mix", **spectrum_params):
     r"""Limiting risk ``R_t(w, λ)`` (``t=None``: ``t → ∞``) as bias + variance.
+
+    ``scheme`` (SPEC §4.1): ``"mix"`` (the model of SPEC §1, weight ``w``),
+    ``"replace"`` (synthetic labels only after ``t = 0``; min-norm collapses
+    linearly, ``c_t = 1 + κ_s t``), ``"dynamic"`` (the greedy schedule
+    ``w_t = F_{2t+1}/F_{2t+2}``), ``"accumulate"`` (the real data and every
+    synthetic set so far; min-norm ``c_t = 1 + κ_s Σ_{j=2}^{t+1} 1/j²``,
+    ridge tends to the zero estimator). Only ``"mix"`` takes ``w``; the
+    others need ``w=None``.
 
     .. math::
 
@@ -295,20 +340,29 @@ def limiting_risk(w, spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2
     >>> r.total     # r²(1 − 1/γ) + c(w) σ²/(γ − 1) = 1/2 + 2/3
     mpf('1.1666666666666666667')
     """
-    w = check_weight(w, symbolic=False)
+    scheme = _scheme(scheme, w)
+    if scheme == "mix":
+        w = check_weight(w, symbolic=False)
     gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps, kappa_s)
     spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
-    bias, variance = _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps)
+    bias, variance = _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps, scheme)
     params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
                   r2=r2, t=t, kappa_s=kappa_s, dps=dps)
+    if scheme != "mix":
+        params["scheme"] = scheme
     with mp.workdps(dps):
-        return RiskResult(to_mpf("w", w), bias, variance, params)
+        return RiskResult(None if w is None else to_mpf("w", w), bias, variance, params)
 
 
 @_isolated
 def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t=None,
-              dps=30, kappa_s=1.0, **spectrum_params):
+              dps=30, kappa_s=1.0, scheme="mix", **spectrum_params):
     r"""The real-data weight ``w* ∈ (0, 1]`` minimising the limiting risk.
+
+    ``scheme="dynamic"`` reports the greedy schedule instead: ``schedule`` is
+    ``(w_0, …, w_t)`` and ``w`` its last weight (``t=None``: the limit
+    ``1/φ``), with the risk of the scheme; ``"replace"`` and
+    ``"accumulate"`` have no weight to choose (``ValueError``).
 
     Solves ``∂R/∂w = 0`` (bracketed), or reports the boundary ``w* = 1``
     when the slope at 1 is not positive. The result records the
@@ -321,7 +375,14 @@ def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t
     >>> res.w, res.on_boundary
     (mpf('0.61803398874989484820'), False)
     """
+    scheme = _scheme(scheme, None, needs_w=False)
+    if scheme in ("replace", "accumulate"):
+        raise ValueError(f"scheme={scheme!r} has no mixing weight to optimise; use "
+                         "limiting_risk(None, ..., scheme=...) for its risk")
     gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps, kappa_s)
+    if scheme == "dynamic":
+        return _dynamic_optimum(spectrum, spectrum_params, gamma, lam, sigma2, r2, t, dps,
+                                kappa_s)
     check_optimum_exists(gamma, lam, t, kappa_s)
     spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
 
@@ -348,6 +409,26 @@ def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t
     at_1 = risk if boundary else RiskResult(
         1, *_risk_at(1, lam, spec, gamma, r2, sigma2, t, kappa_s, dps), params)
     return OptimalWeight(w_star, risk, at_1, bool(boundary), params)
+
+
+def _dynamic_optimum(spectrum, spectrum_params, gamma, lam, sigma2, r2, t, dps, kappa_s):
+    """``optimal_w(scheme="dynamic")``: the schedule and the scheme's risk."""
+    spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
+    params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
+                  r2=r2, t=t, kappa_s=kappa_s, dps=dps, scheme="dynamic")
+    with mp.workdps(dps + GUARD_DIGITS):
+        if t is None:
+            schedule, last = None, 1 / mp.phi
+        else:
+            schedule = tuple(dynamic_schedule(t))
+            last = schedule[-1]
+    bias, variance = _risk_at(None, lam, spec, gamma, r2, sigma2, t, kappa_s, dps, "dynamic")
+    with mp.workdps(dps):
+        last = +last
+        schedule = None if schedule is None else tuple(+x for x in schedule)
+    risk = RiskResult(last, bias, variance, params)
+    at_1 = RiskResult(1, *_risk_at(1, lam, spec, gamma, r2, sigma2, t, kappa_s, dps), params)
+    return OptimalWeight(last, risk, at_1, False, params, schedule=schedule)
 
 
 @_isolated
