@@ -94,8 +94,8 @@ def test_cost_does_not_grow_with_t():
     from rmtheory.numeric import contour
     original = contour.KappaContour.integrate
 
-    def counting(self, phi):
-        result = original(self, phi)
+    def counting(self, phi, **kw):
+        result = original(self, phi, **kw)
         counts.append(self.nodes_used)
         return result
     contour.KappaContour.integrate = counting

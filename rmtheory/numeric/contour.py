@@ -132,7 +132,8 @@ class KappaContour:
         highest = spectrum.support[1]
         if signal:
             highest = max(highest, spectrum._G.support()[1])
-        self.c, self.h = -highest / 2, highest / 2
+        right = mp.zero if gamma >= 1 else _zero_of_one_minus_gamma_I1(spectrum, gamma)
+        self.c, self.h = (right - highest) / 2, (right + highest) / 2
         out = outer if kappa0 is None else min(outer, kappa0)
         self.R_out = self._bernstein(out)
         for s in self.eigvecs:
@@ -438,3 +439,36 @@ class SignalContour:
             count *= 2
         self.nodes_used = count
         return totals
+
+
+def _zero_of_one_minus_gamma_I1(spectrum, gamma):
+    """For ``γ < 1``: the root ``κ_z`` of ``1 − γ I₁(κ)`` in ``(−s_min, 0)``
+    (``I₁`` decreases there from ``+∞`` to ``I₁(0) = 1``), by bisection; ``0``
+    (a valid, if slower, segment end) when ``I₁`` cannot be evaluated close
+    enough to the cut."""
+    lo, hi = -spectrum.support[0], mp.zero
+    H = spectrum._H
+
+    def g(k):
+        closed = H.transform_sums(k)
+        first = closed[0] if closed is not None else spectrum.integrate_H(lambda s: s / (s + k))
+        return 1 - gamma * first
+    try:
+        for j in range(1, 60):                # towards −s_min until 1 − γI₁ < 0
+            a = lo * (1 - mp.ldexp(1, -j))
+            if g(a) < 0:
+                break
+        else:
+            return mp.zero
+        lo = a
+        for _ in range(mp.prec + 20):
+            mid = (lo + hi) / 2
+            if g(mid) > 0:
+                hi = mid
+            else:
+                lo = mid
+            if hi - lo <= mp.ldexp(abs(lo), -mp.prec):
+                break
+    except (NoConvergence, ValueError):
+        return mp.zero
+    return (lo + hi) / 2
