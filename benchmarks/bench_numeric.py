@@ -99,6 +99,18 @@ def finite_t_rows(stationary, repeat):
                                                          dps=DPS, **params), repeat, warmup=True)
             rows.append(make_row(f"limiting_risk {label}, t = {t} (ratio: finite t / t = None)",
                                  t_fin, stationary[name], target="<= 10x"))
+        t_stat = median_time(lambda: rt.optimal_w(name, gamma=GAMMA, lam=LAM, dps=DPS, **params),
+                             repeat, warmup=True)
+        t_opt = median_time(lambda: rt.optimal_w(name, gamma=GAMMA, lam=LAM, t=5, dps=DPS,
+                                                 **params), repeat, warmup=True)
+        rows.append(make_row(f"optimal_w {label}, t = 5 (ratio: finite t / t = None)",
+                             t_opt, t_stat, target="<= 20x"))
+    t_big = median_time(lambda: rt.limiting_risk(0.7, "spiked", gamma=GAMMA, lam=LAM,
+                                                 t=10**6, dps=DPS), repeat, warmup=True)
+    t_small = median_time(lambda: rt.limiting_risk(0.7, "spiked", gamma=GAMMA, lam=LAM,
+                                                   t=5, dps=DPS), repeat, warmup=True)
+    rows.append(make_row("limiting_risk spiked, t = 10^6 (ratio: t = 10^6 / t = 5)",
+                         t_big, t_small, target="<= 1.5x"))
     return rows
 
 
