@@ -547,6 +547,7 @@ def _params_line(params):
     p = dict(params)
     spectrum = p.pop("spectrum")
     dps = p.pop("dps", None)
+    scheme = p.pop("scheme", None)
     shown = {}
     for key in ("gamma", "lam", "sigma2", "r2", "t", "kappa_s"):
         if key in p:
@@ -555,6 +556,7 @@ def _params_line(params):
     text = f"spectrum={spectrum}" + (f" ({spec})" if spec else "")
     text += "".join(f", {k}={'inf' if v is None and k == 't' else _short(v)}"
                     for k, v in shown.items())
+    text += f", scheme={scheme}" if scheme is not None else ""
     return text + (f", dps={dps}" if dps is not None else "")
 
 
@@ -621,29 +623,40 @@ def run_optimal_w(args, out, parser):
 
 
 def _configure_risk(parser):
-    parser.add_argument("--w", type=_floats("w"), required=True, metavar="W[,W,...]",
-                        help="real-data weight(s) in (0, 1], comma-separated")
+    parser.add_argument("--w", type=_floats("w"), default=None, metavar="W[,W,...]",
+                        help="real-data weight(s) in (0, 1], comma-separated (scheme mix)")
+    parser.add_argument("--scheme", default="mix",
+                        choices=("mix", "replace", "dynamic", "accumulate"),
+                        help="retraining scheme (default mix, which needs --w; the others "
+                             "choose their own weights)")
     _add_spectrum_options(parser)
     _add_model_options(parser)
 
 
 def run_risk(args, out, parser):
-    """The limiting risk (bias, variance, total) at one or more weights."""
+    """The limiting risk (bias, variance, total) at one or more weights, or of
+    a scheme that chooses its own weights."""
     import rmtheory as rt
     spectrum = _spectrum_kwargs(args, parser)
-    results = [rt.limiting_risk(w, args.spectrum, **_model_kwargs(args), **spectrum)
-               for w in args.w]
+    if args.scheme == "mix" and args.w is None:
+        _fail(parser, "--w is required for --scheme mix (weights in (0, 1])", "--w")
+    if args.scheme != "mix" and args.w is not None:
+        _fail(parser, f"--scheme {args.scheme} chooses its own weights: leave --w out", "--w")
+    weights = args.w if args.scheme == "mix" else (None,)
+    results = [rt.limiting_risk(w, args.spectrum, scheme=args.scheme, **_model_kwargs(args),
+                                **spectrum) for w in weights]
     d = args.dps
     if args.json:
         doc = {"params": _json_params(results[0].params),
-               "records": [{"w": _num(r.w), "bias": _num(r.bias), "variance": _num(r.variance),
+               "records": [{"w": None if r.w is None else _num(r.w), "bias": _num(r.bias),
+                            "variance": _num(r.variance),
                             "total": _num(r.total)} for r in results]}
         _print_json(doc, out)
         return 0
     print(f"limiting risk  {_params_line(results[0].params)}", file=out)
     print(_table(["w", "bias", "variance", "total"],
-                 [[_g(r.w, d), _g(r.bias, d), _g(r.variance, d), _g(r.total, d)]
-                  for r in results]), file=out)
+                 [[args.scheme if r.w is None else _g(r.w, d), _g(r.bias, d),
+                   _g(r.variance, d), _g(r.total, d)] for r in results]), file=out)
     return 0
 
 

@@ -438,3 +438,19 @@ def test_the_counterexample_of_the_readme():
     res = rt.optimal_w("discrete", eigs=(1 / 16, 1), weights=(0.5, 0.5), signal_weights=(1, 0),
                        gamma=2, lam=0.5, sigma2=1 / 16, r2=1, dps=20)
     assert float(res.w) == pytest.approx(0.4258166175, abs=1e-9)
+
+
+def test_risk_of_a_scheme_from_the_command_line(capsys):
+    """``rmtheory risk --scheme S`` (issue 11): the API's scheme risk, and the
+    pairing of --w with the scheme enforced as usage errors."""
+    import rmtheory as rt
+    from rmtheory.cli import main
+    assert main(["risk", "--scheme", "accumulate", "--lam", "0.5", "--t", "10", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    expected = rt.limiting_risk(None, lam=0.5, t=10, scheme="accumulate", dps=20)
+    assert doc["records"][0]["total"] == pytest.approx(float(expected.total), rel=1e-15)
+    assert doc["records"][0]["w"] is None and doc["params"]["scheme"] == "accumulate"
+    assert main(["risk", "--scheme", "replace", "--w", "0.5"]) == 2
+    assert "--scheme replace chooses its own weights" in capsys.readouterr().err
+    assert main(["risk", "--lam", "0.5"]) == 2
+    assert "--w is required for --scheme mix" in capsys.readouterr().err
