@@ -314,24 +314,42 @@ def _rule_for(measure, signal, nodes, closed=True):
                         "the contour passes too close to the support of H")
 
 
-def _crossing(spectrum, gamma, lo, hi, level):
-    """The root of ``γ I₂(κ) = level`` in ``(lo, hi)``, where ``I₂`` is monotone,
-    by bisection to the working precision."""
+def _crossing(spectrum, gamma, edge, direction, level):
+    """The root of ``γ I₂(κ) = level`` on the real axis beside the cut end
+    ``edge`` (``direction = +1``: right of ``−s_min``; ``−1``: left of
+    ``−s_max``), where ``I₂`` falls monotonically away from the cut; by
+    bisection to the working precision. ``None`` when ``γ I₂`` stays below
+    ``level`` up to the cut (a density that vanishes at the edge keeps ``I₂``
+    finite) or cannot be evaluated close enough to it."""
+    scale = abs(edge) + 1
+
     def g(k):
-        return level - gamma * spectrum.integrate_H(lambda s: (s / (s + k))**2)
-    glo, ghi = g(lo), g(hi)
-    if glo * ghi > 0:  # pragma: no cover - the brackets come from the monotony
-        raise ArithmeticError(f"gamma I_2 = {level} has no root in ({lo}, {hi})")
+        closed = spectrum._H.transform_sums(k)
+        second = closed[1] if closed is not None else spectrum.integrate_H(
+            lambda s: (s / (s + k))**2)
+        return gamma * second - level
+    far = edge + direction * scale
+    while g(far) > 0:                          # far enough: γ I₂ below the level
+        far = edge + 2 * (far - edge)
+    near = None
+    try:
+        for j in range(1, 80):                 # towards the cut until γ I₂ > level
+            point = edge + direction * scale * mp.ldexp(1, -j)
+            if g(point) > 0:
+                near = point
+                break
+    except (NoConvergence, ValueError):
+        return None
+    if near is None:
+        return None
+    lo, hi = near, far                         # g(lo) > 0 > g(hi)
     for _ in range(mp.prec + 40):
         mid = (lo + hi) / 2
-        gm = g(mid)
-        if gm == 0:
-            return mid
-        if (gm > 0) == (ghi > 0):
-            hi, ghi = mid, gm
+        if g(mid) > 0:
+            lo = mid
         else:
-            lo, glo = mid, gm
-        if hi - lo <= mp.ldexp(abs(mid) + abs(lo), -mp.prec):
+            hi = mid
+        if abs(hi - lo) <= mp.ldexp(abs(mid) + scale, -mp.prec):
             break
     return (lo + hi) / 2
 
@@ -362,10 +380,13 @@ class SignalContour:
         self.spectrum, self.gamma = spectrum, gamma
         lo_H, hi_H = spectrum.support
         hi_G = spectrum._G.support()[1]
-        tiny = mp.ldexp(1, -mp.prec // 2)
-        right = _crossing(spectrum, gamma, -lo_H * (1 - tiny), outer + hi_H + 1, mp.one)
-        far = -hi_H * (1 + tiny) - 4 * gamma * hi_H - 1
-        left = _crossing(spectrum, gamma, far, -hi_H * (1 + tiny), self.LEFT_LEVEL)
+        # the curve Im λ(κ) = 0 meets the real axis where γI₂ = 1 (or at the
+        # ends of the cut, when γI₂ stays below 1 up to them)
+        right = _crossing(spectrum, gamma, -lo_H, +1, mp.one)
+        right = -lo_H if right is None else right
+        left = _crossing(spectrum, gamma, -hi_H, -1, self.LEFT_LEVEL)
+        if left is None:
+            left = -hi_H - (hi_H - lo_H) / 4 - lo_H
         inner = right if kappa0 is None else max(right, kappa0)
         self.X_r = (inner + outer) / 2
         self.X_l = min(left, -hi_G - (hi_G - lo_H) / 4)
