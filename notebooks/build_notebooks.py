@@ -332,6 +332,48 @@ Left: $w = 0$ grows linearly, the mixed schedules stay flat. Middle: $w = 0.2$ r
 $w = 1/3$ stays exactly at the one-shot risk, $w = 1/\varphi$ and $0.9$ decrease; the dynamic schedule lies
 below the fixed $1/\varphi$ at every $t$ and meets it in the limit. Right: with ridge the same picture holds
 at finite $t$.
+
+## Finite-$t$ ridge beyond isotropy, and the four schemes for ridge
+
+The finite-$t$ ridge risk is a contour integral in the $\kappa$-plane, so it is available for every spectrum,
+including a spiked covariance (an outlier eigenvalue carrying half the signal) and AR(1). The schemes
+(`scheme=` of `rt.limiting_risk`) follow the same route: per eigenvalue, accumulating multiplies the mean by
+$(t+\rho)/(t+1)$ at each step, so for $\lambda > 0$ it tends to the zero estimator and $R_\infty = r^2$.
+"""),
+    code(r"""
+for key in ("spiked", "ar1"):
+    m = F.MODELS[key]
+    path = [rt.limiting_risk(0.6, m.spectrum, gamma=2.0, lam=0.5, t=k, dps=15, **m.params).total
+            for k in range(4)]
+    limit = rt.limiting_risk(0.6, m.spectrum, gamma=2.0, lam=0.5, dps=15, **m.params).total
+    print(f"{m.label:24s} R_t, t = 0..3 =", ", ".join(mp.nstr(x, 8) for x in path),
+          "... R_inf =", mp.nstr(limit, 8))
+for scheme, w_ in (("mix", 0.6), ("replace", None), ("dynamic", None), ("accumulate", None)):
+    r = [rt.limiting_risk(w_, gamma=2.0, lam=0.5, t=k, dps=15, scheme=scheme).total for k in (1, 5)]
+    r_inf = rt.limiting_risk(w_, gamma=2.0, lam=0.5, dps=15, scheme=scheme).total
+    print(f"{scheme:10s} R_1 = {mp.nstr(r[0], 8):10s} R_5 = {mp.nstr(r[1], 8):10s}"
+          f" R_inf = {mp.nstr(r_inf, 8)}")
+"""),
+    md(r"""
+Left: the exact conditional risk at $w = 0.6$ averaged over designs, against the finite-$t$ theory. Right: the
+literal retraining loop of each scheme (its reference is the exact finite-$n$ risk of the same designs; the
+theory lines are checked against the exact risk over independent designs).
+"""),
+    code(r"""
+from dataclasses import replace
+with single_threaded_blas():
+    data = F.ridge_t_data(replace(NB, T=6), seed=7)     # T = 6: each theory point is a contour integral
+print(f"{sum(c.agrees for c in data.checks)}/{len(data.checks)} points agree, max |z| = "
+      f"{max(abs(c.z) for c in data.checks if not c.deterministic):.2f}")
+assert sum(c.agrees for c in data.checks) >= 0.8 * len(data.checks)
+F.draw(data)
+"""),
+    md(r"""
+Both non-isotropic models drop after the first refit and settle at their stationary risk (dotted) within a
+few refits. With ridge, replacing the data no longer collapses linearly: the mean shrinks to zero and the risk
+tends to a finite level above $r^2$. Accumulating lowers the risk over these refits, yet its limit is the zero
+estimator ($R_\infty = r^2 = 1$), approached only like $t^{-\lambda/(d+\lambda)}$. The greedy
+min-norm schedule stays within about $10^{-3}$ of the fixed $w = 0.6$ (the dashed line on the orange one).
 """),
 ]
 

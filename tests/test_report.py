@@ -138,6 +138,46 @@ def test_figure_data_carries_the_claims(report):
     assert star[:2] == (1.0, F.PHI_INV)
 
 
+def test_scheme_lines_come_from_the_api_and_match_the_closed_forms(report):
+    """The schemes figure's theory is ``limiting_risk(scheme=...)``; at λ = 0 it
+    equals the min-norm closed forms (B₀ = 1/2, V₀ = 1 at γ = 2)."""
+    lines = {line.label.split(" (")[0].split(",")[0]: line
+             for line in {d.name: d for d in report.figures}["schemes"].panels[0].lines}
+    t = lines["replace"].x
+    assert np.allclose(lines["replace"].y, 0.5 + (1 + t), rtol=1e-13)
+    assert np.allclose(lines["accumulate"].y,
+                       [0.5 + F.accumulate_variance_factor(int(k)) for k in t], rtol=1e-13)
+    fib = [1, 1]
+    while len(fib) < 2 * len(t) + 2:
+        fib.append(fib[-1] + fib[-2])
+    dynamic = [0.5 + fib[2 * k] / fib[2 * k + 1] for k in range(len(t))]   # w_t = F_{2t+1}/F_{2t+2}
+    assert np.allclose(lines["dynamic w_t"].y, dynamic, rtol=1e-13)
+
+
+def test_ridge_t_figure_checks_agree(report):
+    """Finite-t ridge (spiked, AR(1)) and the four schemes for ridge: every
+    Monte Carlo point of the quick report agrees with its reference."""
+    import rmtheory as rt
+    data = {d.name: d for d in report.figures}["ridge_t"]
+    T = F.QUICK.T
+    # two models + four schemes (literal loop and exact over designs), t = 0..T each;
+    # R_0 is one fit for every scheme, checked once against the theory
+    assert len(data.checks) == (2 + 2 * 4) * (T + 1) - 3
+    assert {c.reference for c in data.checks} == {"limit", "exact finite-n"}
+    bad = [(c.setting, c.x, c.z) for c in data.checks if not c.agrees]
+    assert not bad
+    assert max(abs(c.z) for c in data.checks) < 3.0
+    # the lines are the API's finite-t risks
+    spiked = F.MODELS["spiked"]
+    line = data.panels[0].lines[0]
+    assert line.y[2] == pytest.approx(float(rt.limiting_risk(
+        0.6, spiked.spectrum, gamma=2.0, lam=0.5, t=2, dps=15, **spiked.params).total), rel=1e-12)
+    replace, mix, dynamic, accumulate = data.panels[1].lines
+    assert np.all(np.diff(replace.y) > 0) and replace.style == "-" and dynamic.style == "--"
+    assert np.all(dynamic.y[1:] < mix.y[1:])             # the greedy schedule, below w = 0.6
+    assert np.all(accumulate.y[2:] < accumulate.y[1])    # decreasing here, though R_∞ = r² = 1
+
+
 def test_accumulate_factor_matches_the_literal_loop():
     """The accumulate scheme's min-norm variance factor, against simulation."""
     from rmtheory.montecarlo import ConditionalRisk, make_problem, simulate_retraining
