@@ -39,9 +39,12 @@ def test_schemes_against_exact_finite_n_risks(spectrum, params, scheme):
     """n = 400, γ = 2, λ = 1/2, t = 4: the mean of 16 exact conditional risks
     against the limit theory, |z| < 4. The theory of another scheme (replace
     for the others, accumulate for replace) is far outside."""
+    from threadpoolctl import threadpool_limits
     rng = np.random.default_rng(20261201)
-    risks = [_exact_conditional_risk(make_problem(spectrum, n=400, gamma=2.0, rng=rng, **params),
-                                     scheme, 0.5, 4) for _ in range(16)]
+    with threadpool_limits(limits=1, user_api="blas"):   # small matrices: one thread
+        risks = [_exact_conditional_risk(make_problem(spectrum, n=400, gamma=2.0, rng=rng,
+                                                      **params), scheme, 0.5, 4)
+                 for _ in range(16)]
     theory = float(rt.limiting_risk(None, spectrum, gamma=2.0, lam=0.5, t=4, scheme=scheme,
                                     dps=15, **params))
     mean, se = np.mean(risks), np.std(risks, ddof=1) / math.sqrt(len(risks))
