@@ -46,3 +46,42 @@ def test_refusals():
         finite_t_risk_grid(0.0, 0.5, "isotropic", t=2)
     with pytest.raises((ValueError, TypeError), match="t"):
         finite_t_risk_grid(0.5, 0.5, "isotropic", t=-1)
+
+
+def test_cancellation_is_refused_not_returned():
+    """A spike close to the bulk at moderate t: the contour terms grow like the
+    powers q^(2t) and cancel; float64 cannot keep 10 digits of the sum, so the
+    grid refuses (it used to return 69.3 and then negative risks)."""
+    spec = make_spectrum("spiked", spikes=[0.01], alignments=[0.5])
+    for t in (2, 6):
+        bias, variance = finite_t_risk_grid(0.3, 0.1, spec, t=t, gamma=1.0)
+        exact = rt.limiting_risk(0.3, spec, gamma=1.0, lam=0.1, t=t, dps=20)
+        assert float(bias) == pytest.approx(float(exact.bias), rel=1e-10)
+        assert float(variance) == pytest.approx(float(exact.variance), rel=1e-10)
+    for t in (8, 20, 30, 50):
+        with pytest.raises(ValueError, match="cancels by a factor"):
+            finite_t_risk_grid(0.3, 0.1, spec, t=t, gamma=1.0)
+
+
+def test_sweep_case_meets_the_tolerance_or_refuses():
+    spec = make_spectrum("spiked", spikes=[0.3], alignments=[0.9])
+    try:
+        bias, variance = finite_t_risk_grid(0.05, 2.664, spec, t=300, gamma=3)
+    except ValueError as error:
+        assert "rmtheory.limiting_risk" in str(error)
+    else:
+        exact = rt.limiting_risk(0.05, spec, gamma=3, lam=2.664, t=300, dps=20)
+        assert float(bias + variance) == pytest.approx(float(exact.total), rel=1e-10)
+
+
+def test_newton_failure_is_a_value_error():
+    """γ = 100, λ = 10³ on U[10⁻³, 1]: float64 Newton for κ does not settle;
+    that is a ValueError pointing to mpmath (it was an ArithmeticError)."""
+    spec = make_spectrum("uniform", a=1e-3, b=1)
+    try:
+        bias, variance = finite_t_risk_grid(0.9, 1e3, spec, t=3, gamma=100)
+    except ValueError as error:
+        assert "rmtheory.limiting_risk" in str(error)
+    else:                            # converging is fine too: then it must be right
+        exact = rt.limiting_risk(0.9, spec, gamma=100, lam=1e3, t=3, dps=20)
+        assert float(bias + variance) == pytest.approx(float(exact.total), rel=1e-10)

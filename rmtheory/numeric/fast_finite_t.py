@@ -10,8 +10,9 @@ nodes are evaluated together as complex128 arrays, and the multipliers
 integrals over ``H`` at complex ``κ`` are exact: finite sums for atoms, the
 closed forms of the measures for ``ar1`` and ``uniform``. A result is
 returned only when the trapezoidal sums with ``N`` and ``N/2`` nodes agree
-to :data:`RTOL` relative to the sum of the absolute values of the terms;
-otherwise (or for a spectrum without exact transforms, or a general
+to :data:`RTOL` relative to the sum of the absolute values of the terms and
+that sum is at most :data:`CONDITION_LIMIT` times the result (float64 keeps
+about 16 digits of the terms, not of their sum); otherwise (or for a spectrum without exact transforms, or a general
 ``G ≠ H``) a ``ValueError`` points to :func:`rmtheory.limiting_risk`.
 
 Examples
@@ -29,10 +30,13 @@ import sympy as sp
 from .compiled import check_steps
 from .spectra import _transform_lambdas, make_spectrum
 
-__all__ = ["finite_t_risk_grid", "RTOL", "NODES"]
+__all__ = ["finite_t_risk_grid", "RTOL", "NODES", "CONDITION_LIMIT"]
 
 #: agreement of the N- and N/2-node sums that is accepted
 RTOL = 1e-12
+#: the largest ratio of the sum of |terms| to |integral| accepted: float64
+#: rounding (~1e-16 of the terms) must stay below 1e-11 of the result
+CONDITION_LIMIT = 1e4
 #: nodes on the whole ellipse (half of them evaluated); doubled up to MAX
 NODES, MAX_NODES = 128, 4096
 
@@ -87,7 +91,8 @@ def _kappa(x, sums, gamma, start):
         k = k - step
         if np.all(np.abs(step) <= 1e-15 * np.abs(k) + 1e-300):
             return k
-    raise ArithmeticError("float64 kappa: Newton did not converge")
+    raise ValueError("the float64 finite-t path could not solve for kappa (Newton did not "
+                     "converge in float64): use rmtheory.limiting_risk (mpmath)")
 
 
 def finite_t_risk_grid(w, lam, spectrum, *, t, gamma=2.0, r2=1.0, sigma2=1.0, kappa_s=1.0):
@@ -158,6 +163,11 @@ def finite_t_risk_grid(w, lam, spectrum, *, t, gamma=2.0, r2=1.0, sigma2=1.0, ka
         z = -lam_k
         f, f2, u = (np.broadcast_to(v, z.shape) for v in
                     mult(z, flat[1], flat[0], kappa_s, t))
+        # the multipliers add q^t ρ^t-sized terms that cancel where |qρ| > 1
+        # on the contour: each node then keeps fewer digits than float64 has
+        growth = np.abs((1 - flat[0]) * z / (z + flat[1]))
+        with np.errstate(over="ignore"):
+            inner = float(np.max(growth)) ** (2 * t) if t else 1.0
         weights = np.full(theta.shape, 2.0)
         weights[[0, -1]] = 1.0
 
@@ -168,13 +178,25 @@ def finite_t_risk_grid(w, lam, spectrum, *, t, gamma=2.0, r2=1.0, sigma2=1.0, ka
         measures = {"nu": k * i1}
         for s in spike_s:
             measures[s] = k / (s + k)
-        results, ok = {}, True
+        results, ok, condition = {}, True, max(1.0, inner)
         for key, T in measures.items():
             for name, vals in (("f", f), ("f2", f2), ("u", u)):
                 full, size = trap(vals * T)
                 half, _ = trap(vals * T, 2)
                 ok &= bool(np.all(np.abs(full - half) <= RTOL * np.maximum(size, np.abs(full))))
                 results[key, name] = full
+                # rounding errors are relative to the terms, not to their sum:
+                # terms much larger than the result (large powers q^t on the
+                # contour, a spike near the bulk) would leave too few digits
+                nonzero = np.abs(full) > 0
+                if np.any(nonzero):
+                    condition = max(condition, float(np.max(size[nonzero] / np.abs(full[nonzero]))))
+        if condition > CONDITION_LIMIT:
+            raise ValueError(
+                f"the float64 finite-t contour cancels by a factor {condition:.3g} (terms "
+                "much larger than the integral: large t with a spike near the bulk, or a "
+                "small penalty), leaving fewer than 10 digits: use rmtheory.limiting_risk "
+                "(mpmath), which adds the digits this needs")
         if ok:
             break
         if 2 * count > MAX_NODES:
