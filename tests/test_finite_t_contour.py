@@ -185,3 +185,16 @@ def test_general_route_for_a_continuous_signal_density():
     b = rt.limiting_risk(0.5, plain, gamma=2, lam=0.5, t=3, dps=15)
     assert abs(a.bias - b.bias) <= 1e-13 * b.bias
     assert abs(a.variance - b.variance) <= 1e-13 * b.variance
+
+
+def test_growth_of_the_multipliers_on_the_contour_gets_its_bits():
+    """A spike just above the bulk (θ = 0.01) at t = 40: on part of the contour
+    |(1 − w) z/(z + λ)| > 1, so the multipliers' terms of size |·|^{2t} cancel;
+    the bits are added up front (this raised PrecisionError before) and the
+    risk sits between t = 20 and the stationary value, to which it converges."""
+    kw = dict(spikes=[0.01], alignments=[0.5], gamma=2.0, lam=0.1, dps=20)
+    r40 = rt.limiting_risk(0.3, "spiked", t=40, **kw)
+    r80 = rt.limiting_risk(0.3, "spiked", t=80, **kw)
+    limit = rt.limiting_risk(0.3, "spiked", **kw)
+    with mp.workdps(20):
+        assert abs(r80.total - limit.total) < abs(r40.total - limit.total) < mp.mpf(10)**-5

@@ -348,14 +348,15 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
         value = values_at(z, lam, w, kappa_s, t)
         return value + slopes_at(z, lam, w, kappa_s, t) if derivative else value
     parts = contour_risk(at, lam / (2 - w), spectrum, gamma, r2, sigma2,
-                         derivative=derivative, extra_bits=(2 * t).bit_length(), t=t)
+                         derivative=derivative, extra_bits=(2 * t).bit_length(), t=t,
+                         growth=lambda z: abs((1 - w) * z / (z + lam)))
     if derivative and t == 0:          # the first fit uses real labels only
         parts = parts._replace(dtotal_dw=parts.dtotal_dw * 0)
     return parts
 
 
 def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=False,
-                 extra_bits=0, t=None):
+                 extra_bits=0, t=None, growth=None):
     r"""Bias and variance (and slope) from per-eigenvalue multipliers, for any
     ``(H, G)``, on the ``κ``-plane contour.
 
@@ -370,23 +371,40 @@ def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=Fa
         (its ``κ(x)`` must stay outside the contour).
     extra_bits : int
         Guard bits for the multipliers (``log2(2t)`` for powers ``q^{2t}``).
+    growth : callable, optional
+        ``|one step's factor|`` at a complex eigenvalue (``|(1 − w) z/(z + λ)|``
+        for the mixed scheme). Where it exceeds 1 on the contour, the terms
+        of size ``growth^{2t}`` of the multipliers cancel: that many bits are
+        added (up to :data:`MAX_GROWTH_BITS`; beyond, the call is refused).
     """
     from .contour import KappaContour
     from .fixed_point import solve_kappa
     from .risk import RiskParts
     spikes = None if spectrum.signal_is_spectrum else _spike_structure(spectrum)
     general = not spectrum.signal_is_spectrum and spikes is None
-    with mp.extraprec(extra_bits + 16):
+    eigvecs = [s for s, _ in spikes[2]] if spikes else []
+
+    def build():
         outer = solve_kappa(pole_penalty, spectrum, gamma)
         kappa0 = solve_kappa(mp.zero, spectrum, gamma) if gamma > 1 else None
-        eigvecs = [s for s, _ in spikes[2]] if spikes else []
-        contour = KappaContour(spectrum, gamma, outer, kappa0, eigvecs=eigvecs)
-        work = _Work(spectrum, 1, t, total=expected_nodes(contour.R_out, mp.prec),
+        return outer, kappa0, KappaContour(spectrum, gamma, outer, kappa0, eigvecs=eigvecs)
+    with mp.extraprec(extra_bits + 16):
+        outer, kappa0, contour = build()
+        # one budget for the probe of the growth and the integration (timed
+        # on the first nodes, so a hopeless call is refused within seconds)
+        probes = 0 if growth is None or not t else _PROBE_NODES
+        work = _Work(spectrum, 1, t, total=probes + expected_nodes(contour.R_out, mp.prec),
                      unit="contour nodes")
-        try:
+    try:
+        with mp.extraprec(extra_bits + 16):
+            bits = _growth_bits(contour, growth, t, work)
+        with mp.extraprec(extra_bits + 16 + bits):
+            if bits:       # everything again at the precision the growth needs
+                outer, kappa0, contour = build()
             values = contour.integrate(at, work=work)
-        finally:
-            work.close()
+    finally:
+        work.close()
+    with mp.extraprec(extra_bits + 16 + bits):
         nu = values["nu"]
         variance = sigma2 * gamma * nu[2]
         if spectrum.signal_is_spectrum:
@@ -410,6 +428,39 @@ def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=Fa
                 r2, derivative)
         slope = dbias + sigma2 * gamma * nu[5] if derivative else None
     return RiskParts(+bias, +variance, None if slope is None else +slope)
+
+
+#: the most bits added for the growth of the multipliers on the contour
+MAX_GROWTH_BITS = 4096
+
+
+#: nodes of the upper half of the contour at which the growth is probed
+_PROBE_NODES = 33
+
+
+def _growth_bits(contour, growth, t, work):
+    """Bits lost inside the multipliers: ``2t log2 max|growth|`` over
+    :data:`_PROBE_NODES` nodes of the contour (0 when the step factor stays
+    below 1 there)."""
+    if growth is None or not t:
+        return 0
+    from .contour import MAX_NODES
+    largest = mp.zero
+    contour._rules()
+    step = MAX_NODES // (2 * (_PROBE_NODES - 1))
+    for j in range(0, MAX_NODES // 2 + 1, step):
+        k, _ = contour._node(j, MAX_NODES)
+        z, _, _ = work.run(lambda: contour._transforms(k))
+        largest = max(largest, growth(z))
+    if largest <= 1:
+        return 0
+    bits = int(2 * t * mp.log(largest, 2)) + 16
+    if bits > MAX_GROWTH_BITS:
+        raise ValueError(
+            f"t = {t} is too large for the contour at this penalty: the multipliers grow "
+            f"like {mp.nstr(largest, 4)}^(2t) on it, which would need {bits} more bits; use "
+            "t=None (the stationary risk) or a larger lam")
+    return bits
 
 
 def _general_signal_bias(spectrum, gamma, outer, kappa0, phi, r2, derivative):
