@@ -338,9 +338,15 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
     eigenvector. Any other ``G ≠ H`` goes through the two-resolvent equivalent
     (:func:`_general_signal_bias`).
     The work does not grow with ``t``: the
-    powers ``q^t`` are taken at each node.
+    powers ``q^t`` are taken at each node; and once the decaying part is
+    provably below the working precision (:func:`_stationary_suffices`)
+    the stationary risk is returned, exact to that precision.
     """
     t = check_steps(t)
+    if not derivative and t > 0:
+        stationary = _stationary_suffices(w, lam, spectrum, gamma, r2, sigma2, t, kappa_s)
+        if stationary is not None:
+            return stationary
     values_at, slopes_at = _contour_multipliers()
 
     def at(z):
@@ -353,6 +359,42 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
     if derivative and t == 0:          # the first fit uses real labels only
         parts = parts._replace(dtotal_dw=parts.dtotal_dw * 0)
     return parts
+
+
+def _stationary_suffices(w, lam, spectrum, gamma, r2, sigma2, t, kappa_s):
+    r"""The stationary bias and variance when they equal the iteration-``t``
+    ones to the working precision, else ``None``.
+
+    With ``h_t = (a_0 − a_∞)(qρ)^t`` and ``|a_0 − a_∞| ≤ 1``, ``0 ≤ ρ < 1`` on
+    the spectrum of ``Σ̂``, ``‖h_t(Σ̂)‖ ≤ q^t``; so, with ``s_max`` the largest
+    eigenvalue of ``Σ`` (of ``H``, ``G`` and the spikes),
+
+    .. math::
+
+        |B_t - B_\infty| \le 2q^t\sqrt{B_\infty r^2 s_{max}} + q^{2t} r^2 s_{max},
+        \qquad
+        |V_t - V_\infty| \le q^{2t}\,(V_0 + V_\infty),
+
+    (``u_t − u_∞ = (u_0 − u_∞)(qρ)^{2t}`` with ``u_0, u_∞ ≥ 0``; ``V_0`` the
+    one-fit ridge variance at ``λ``). Both must be below ``2^{−prec−8}`` of
+    the stationary values.
+    """
+    from .risk import stationary_risk
+    with mp.extraprec(16):
+        q = abs(1 - w)         # (w > 1 only from a numerical derivative's probes)
+        power = mp.zero if q == 0 else mp.exp(t * mp.log(q))
+        if power > mp.ldexp(1, -mp.prec // 4):      # not even close: skip the solves
+            return None
+        stationary = stationary_risk(w, lam, spectrum, gamma, r2, sigma2, kappa_s=kappa_s)
+        s_max = max(spectrum.support[1], spectrum._G.support()[1])
+        tol = mp.ldexp(1, -mp.prec - 8)
+        bias_gap = 2 * power * mp.sqrt(stationary.bias * r2 * s_max) + power**2 * r2 * s_max
+        if bias_gap > tol * stationary.bias:
+            return None
+        one_fit = stationary_risk(mp.one, lam, spectrum, gamma, r2, sigma2, kappa_s=kappa_s)
+        if power**2 * (one_fit.variance + stationary.variance) > tol * stationary.variance:
+            return None
+    return type(stationary)(+stationary.bias, +stationary.variance)
 
 
 def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=False,
