@@ -107,9 +107,8 @@ class KappaContour:
         ``κ₀`` (the residue point) when ``γ > 1``, else ``None``.
     eigvecs : sequence of mpf
         Population eigenvalues ``s_u`` whose eigenvector measures ``μ_u``
-        are wanted (the spikes of a spiked model).
-    signal : bool
-        Whether the measure ``μ_G`` (``G ≠ H``) is wanted.
+        are wanted (the spikes of a spiked model). A general ``G ≠ H`` is
+        :class:`SignalContour`'s.
 
     Examples
     --------
@@ -124,16 +123,13 @@ class KappaContour:
     1.0
     """
 
-    def __init__(self, spectrum, gamma, outer, kappa0=None, eigvecs=(), signal=False):
+    def __init__(self, spectrum, gamma, outer, kappa0=None, eigvecs=()):
         self.spectrum, self.gamma = spectrum, gamma
-        self.kappa0, self.eigvecs, self.signal = kappa0, tuple(eigvecs), signal
+        self.kappa0, self.eigvecs = kappa0, tuple(eigvecs)
         # the poles −s_u of the eigenvector transforms are simple and their
         # residues explicit: they are left outside, like κ₀
         highest = spectrum.support[1]
-        if signal:
-            highest = max(highest, spectrum._G.support()[1])
-        right = mp.zero if gamma >= 1 else _zero_of_one_minus_gamma_I1(spectrum, gamma)
-        self.c, self.h = (right - highest) / 2, (right + highest) / 2
+        self.c, self.h = segment(spectrum, gamma)
         out = outer if kappa0 is None else min(outer, kappa0)
         self.R_out = self._bernstein(out)
         for s in self.eigvecs:
@@ -142,7 +138,7 @@ class KappaContour:
             self.R_out = min(self.R_out, self._bernstein(-s))
         self.R = mp.sqrt(self.R_out)
         self._values = {}
-        self._H_rule = self._G_rule = None
+        self._H_rule = None
         self.nodes_used = 0
 
     def _bernstein(self, point):
@@ -160,21 +156,11 @@ class KappaContour:
         return self.c + self.h * (re + ie) / 2, 1j * self.h * (re - ie) / 2
 
     def _rules(self):
-        """Rules of ``H`` (and ``G``): exact for atoms; for a continuous measure
-        the level at which every node of the first pass agrees with the next
-        level to the working precision."""
-        if self._H_rule is not None:
-            return
-        H, G = self.spectrum._H, self.spectrum._G
-        self._H_rule = self._choose(H, signal=False)
-        if self.signal:
-            self._G_rule = self._choose(G, signal=True)
-
-    def _choose(self, measure, signal):
-        nodes = [self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)]
-        return _rule_for(measure, signal, nodes)
-
-    # (the level search is a module function: SignalContour uses it too)
+        """The rule of ``H`` (:func:`_rule_for`, checked at the nodes of the
+        first pass)."""
+        if self._H_rule is None:
+            nodes = [self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)]
+            self._H_rule = _rule_for(self.spectrum._H, False, nodes)
 
     def _transforms(self, k, weight_wanted=True):
         """``(−λ(κ), λ'(κ)/λ(κ), {μ: T_μ(κ)})`` at one point ``κ`` (the weight
@@ -183,8 +169,6 @@ class KappaContour:
         i1, i2 = self._H_rule.sums(k)
         lam_k = penalty(k, self.gamma, i1)
         transforms = {"nu": nu_T(k, i1)}
-        if self.signal:
-            transforms["G"] = 1 - self._G_rule.sums(k, signal=True)
         for s in self.eigvecs:
             if k != -s:           # at its own pole the caller takes the residue
                 transforms[("u", s)] = eig_T(k, s)
@@ -225,7 +209,7 @@ class KappaContour:
     # -- integrals ---------------------------------------------------------
     def integrate(self, phi, work=None):
         r"""``∫ φ_i dμ`` for a tuple-valued ``φ(z) = (φ_1(z), …)`` and every
-        measure ``μ`` of the contour (``"nu"``, ``"G"``, ``("u", s)``).
+        measure ``μ`` of the contour (``"nu"``, ``("u", s)``).
 
         The node count doubles (re-using every node). With ``d_N`` the change
         from ``N/2`` to ``N`` nodes, geometric convergence puts the error of
@@ -314,6 +298,30 @@ def _rule_for(measure, signal, nodes, closed=True):
                         "the contour passes too close to the support of H")
 
 
+def _real_transform(spectrum, k, which):
+    """``I₁(κ)`` (``which = 0``) or ``I₂(κ)`` (``which = 1``) at a real ``κ`` off
+    the cut: the measure's closed form, else its quadrature."""
+    closed = spectrum._H.transform_sums(k)
+    if closed is not None:
+        return closed[which]
+    power = which + 1
+    return spectrum.integrate_H(lambda s: (s / (s + k))**power)
+
+
+def _bisect(g, positive, negative, scale):
+    """The sign change of ``g`` between ``g(positive) > 0 > g(negative)``, to
+    ``2^−prec·scale``."""
+    for _ in range(mp.prec + 40):
+        mid = (positive + negative) / 2
+        if g(mid) > 0:
+            positive = mid
+        else:
+            negative = mid
+        if abs(positive - negative) <= mp.ldexp(scale, -mp.prec):
+            break
+    return (positive + negative) / 2
+
+
 def _crossing(spectrum, gamma, edge, direction, level):
     """The root of ``γ I₂(κ) = level`` on the real axis beside the cut end
     ``edge`` (``direction = +1``: right of ``−s_min``; ``−1``: left of
@@ -324,34 +332,18 @@ def _crossing(spectrum, gamma, edge, direction, level):
     scale = abs(edge) + 1
 
     def g(k):
-        closed = spectrum._H.transform_sums(k)
-        second = closed[1] if closed is not None else spectrum.integrate_H(
-            lambda s: (s / (s + k))**2)
-        return gamma * second - level
+        return gamma * _real_transform(spectrum, k, 1) - level
     far = edge + direction * scale
     while g(far) > 0:                          # far enough: γ I₂ below the level
         far = edge + 2 * (far - edge)
-    near = None
     try:
         for j in range(1, 80):                 # towards the cut until γ I₂ > level
-            point = edge + direction * scale * mp.ldexp(1, -j)
-            if g(point) > 0:
-                near = point
-                break
+            near = edge + direction * scale * mp.ldexp(1, -j)
+            if g(near) > 0:
+                return _bisect(g, near, far, abs(far) + scale)
     except (NoConvergence, ValueError):
-        return None
-    if near is None:
-        return None
-    lo, hi = near, far                         # g(lo) > 0 > g(hi)
-    for _ in range(mp.prec + 40):
-        mid = (lo + hi) / 2
-        if g(mid) > 0:
-            lo = mid
-        else:
-            hi = mid
-        if abs(hi - lo) <= mp.ldexp(abs(mid) + scale, -mp.prec):
-            break
-    return (lo + hi) / 2
+        pass
+    return None
 
 
 class SignalContour:
@@ -462,34 +454,28 @@ class SignalContour:
         return totals
 
 
+def segment(spectrum, gamma):
+    """``(c, h)``: the segment ``[c − h, c + h]`` that the contour encloses,
+    ``[−max supp H, 0]``, or ``[−max supp H, κ_z]`` for ``γ < 1``."""
+    highest = spectrum.support[1]
+    right = mp.zero if gamma >= 1 else _zero_of_one_minus_gamma_I1(spectrum, gamma)
+    return (right - highest) / 2, (right + highest) / 2
+
+
 def _zero_of_one_minus_gamma_I1(spectrum, gamma):
     """For ``γ < 1``: the root ``κ_z`` of ``1 − γ I₁(κ)`` in ``(−s_min, 0)``
     (``I₁`` decreases there from ``+∞`` to ``I₁(0) = 1``), by bisection; ``0``
     (a valid, if slower, segment end) when ``I₁`` cannot be evaluated close
     enough to the cut."""
-    lo, hi = -spectrum.support[0], mp.zero
-    H = spectrum._H
+    edge = -spectrum.support[0]
 
     def g(k):
-        closed = H.transform_sums(k)
-        first = closed[0] if closed is not None else spectrum.integrate_H(lambda s: s / (s + k))
-        return 1 - gamma * first
+        return gamma * _real_transform(spectrum, k, 0) - 1      # > 0 left of κ_z
     try:
         for j in range(1, 60):                # towards −s_min until 1 − γI₁ < 0
-            a = lo * (1 - mp.ldexp(1, -j))
-            if g(a) < 0:
-                break
-        else:
-            return mp.zero
-        lo = a
-        for _ in range(mp.prec + 20):
-            mid = (lo + hi) / 2
-            if g(mid) > 0:
-                hi = mid
-            else:
-                lo = mid
-            if hi - lo <= mp.ldexp(abs(lo), -mp.prec):
-                break
+            near = edge * (1 - mp.ldexp(1, -j))
+            if g(near) > 0:
+                return _bisect(g, near, mp.zero, abs(edge))
     except (NoConvergence, ValueError):
-        return mp.zero
-    return (lo + hi) / 2
+        pass
+    return mp.zero

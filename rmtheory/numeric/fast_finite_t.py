@@ -128,18 +128,14 @@ def finite_t_risk_grid(w, lam, spectrum, *, t, gamma=2.0, r2=1.0, sigma2=1.0, ka
                          "use rmtheory.limiting_risk for a general signal measure")
     sums = _sums(spectrum)
     gamma = float(gamma)
-    s_lo, s_hi = (float(x) for x in spectrum.support)
     spike_s = [float(s) for s, _ in spikes[2]] if spikes else []
     start = gamma * float(spectrum.integrate_H(lambda s: s))
     outer = _kappa(lam / (2 - w), sums, gamma, start)
     kappa0 = float(_kappa(np.array(0.0), sums, gamma, start)) if gamma > 1 else None
-    right = 0.0
-    if gamma < 1:
-        from .contour import _zero_of_one_minus_gamma_I1
-        from .context import mp, private_context
-        with private_context(), mp.workprec(80):
-            right = float(_zero_of_one_minus_gamma_I1(spectrum, mp.mpf(gamma)))
-    c, h = (right - s_hi) / 2, (right + s_hi) / 2
+    from .contour import segment
+    from .context import mp, private_context
+    with private_context(), mp.workprec(80):        # the same segment as KappaContour's
+        c, h = (float(x) for x in segment(spectrum, mp.mpf(gamma)))
     out = outer if kappa0 is None else np.minimum(outer, kappa0)
 
     def bernstein(p):

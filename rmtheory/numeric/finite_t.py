@@ -423,7 +423,6 @@ def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=Fa
     from .fixed_point import solve_kappa
     from .risk import RiskParts
     spikes = None if spectrum.signal_is_spectrum else _spike_structure(spectrum)
-    general = not spectrum.signal_is_spectrum and spikes is None
     eigvecs = [s for s, _ in spikes[2]] if spikes else []
 
     def build():
