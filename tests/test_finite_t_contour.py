@@ -218,3 +218,15 @@ def test_provably_stationary_t_skips_the_contour():
     mid = rt.limiting_risk(0.3, "spiked", t=40, **kw)
     with mp.workdps(25):
         assert abs(mid.total - limit.total) > mp.mpf(10)**-12
+
+
+def test_spike_near_the_bulk_converges_where_the_rule_reaches_the_rounding_floor():
+    """θ = 0.01, t = 100: the trapezoidal sums settle only at 16384 nodes, where
+    the last change is at the rounding floor (it was refused for being a hair
+    above it). With q = 0.4, q^100 ≈ 1.6e−40, so the risk is the stationary one
+    to every digit shown."""
+    kw = dict(spikes=[0.01], alignments=[0.5], gamma=2.0, lam=0.1, dps=20)
+    late = rt.limiting_risk(0.6, "spiked", t=100, **kw)
+    limit = rt.limiting_risk(0.6, "spiked", **kw)
+    with mp.workdps(30):
+        assert abs(late.total - limit.total) <= mp.mpf(10)**-18 * limit.total

@@ -246,13 +246,23 @@ class KappaContour:
             if len(history) >= 3 and self._converged(history, size, tol):
                 break
             if 2 * count > MAX_NODES:
-                raise NoConvergence("trapezoidal rule on the kappa contour", mp.nan, tol,
+                raise NoConvergence("trapezoidal rule on the kappa contour",
+                                    self._last_change(history, size), tol,
                                     f"no agreement with {count} nodes")
             count *= 2
         self.nodes_used = count
         for m, terms in self._residues(phi).items():
             result[m] = [a + b for a, b in zip(result[m], terms)]
         return result
+
+    @staticmethod
+    def _last_change(history, size):
+        """The largest change between the last two node counts, relative to
+        the size of each integral (the residual a refusal reports)."""
+        previous, current = history[-2:]
+        return max((abs(c - b) / max(sc, abs(c)) for m in current
+                    for b, c, sc in zip(previous[m], current[m], size[m]) if max(sc, abs(c))),
+                   default=mp.zero)
 
     @staticmethod
     def _converged(history, size, tol):
@@ -263,6 +273,8 @@ class KappaContour:
                 if not scale:
                     continue
                 d_now, d_before = abs(c - b), abs(b - a)
+                if d_now <= tol * scale and d_before <= mp.sqrt(tol) * scale:
+                    continue        # at the rounding floor after a converging step
                 if d_now > mp.sqrt(tol) * scale or d_now > d_before:
                     return False
                 if d_now and d_now**3 > tol * scale * d_before**2:

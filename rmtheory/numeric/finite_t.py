@@ -164,13 +164,17 @@ class _Work:
         self.total = expected_solves(self.dps, intervals) if total is None else total
         self.intervals, self.unit = intervals, unit
         self.done, self.seconds, self.bar = 0, 0.0, None
+        self._probe_times = []
 
     def run(self, solve):
         import time
         start = time.perf_counter()
         value = solve()
-        self.seconds += time.perf_counter() - start
+        spent = time.perf_counter() - start
+        self.seconds += spent
         self.done += 1
+        if self.done <= _PROBE_SOLVES:
+            self._probe_times.append(spent)
         if self.done == _PROBE_SOLVES:
             self._estimate()
         if self.bar is not None:
@@ -178,7 +182,9 @@ class _Work:
         return value
 
     def _estimate(self):
-        each = self.seconds / self.done
+        # the median of the probes: the first unit may pay one-time costs (a
+        # lambdified form built on first use) that the rest do not
+        each = sorted(self._probe_times)[len(self._probe_times) // 2]
         rest = each * max(0, self.total - self.done)
         budget = budget_seconds()
         atoms = self.spectrum.atoms_H
