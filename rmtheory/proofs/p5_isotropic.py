@@ -172,7 +172,6 @@ def build():
                     latex=r"R_\infty^{\text{Stieltjes}} = R_\infty^{\text{explicit}}")
 
     proof.section("6. The optimal weight as $\\lambda \\downarrow 0$ ($\\gamma > 1$)")
-    ks = sp.symbols("k_0:4")
     series = [gamma - 1, gamma / (gamma - 1), -gamma / (gamma - 1)**3,
               gamma * (gamma + 1) / (gamma - 1)**5]
     proof.equal("The derived Taylor coefficients of $\\kappa$ at $0$.", iso.kappa_series, series,

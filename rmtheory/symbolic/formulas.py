@@ -59,7 +59,7 @@ PARAMETER_NAMES = {
 
 #: sums and products built by :func:`_sum` / :func:`_product`: printed in
 #: the order they were built in (a display form's order, chosen by hand)
-_HAND_ORDERED = set()
+_HAND_ORDERED: set[sp.Basic] = set()
 
 
 def _hand_ordered(expr):
