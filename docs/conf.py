@@ -160,7 +160,7 @@ def _gallery_page():
 
 
 def _formula_list():
-    from rmtheory.printing import SECTIONS, formula_latex
+    from rmtheory.printing import SECTIONS, describe_latex, formula_latex
     from rmtheory.symbolic import all_formulas
 
     registry = {f.name: f for f in all_formulas()}
@@ -173,7 +173,8 @@ def _formula_list():
         if titles.get(name, "Other formulas") != current:
             current = titles.get(name, "Other formulas")
             lines += [f"### {current}", ""]
-        lines += [f"`{name}` — {f.description}", "", "$$", formula_latex(name), "$$", "",
+        lines += [f"`{name}` — {describe_latex(f.description)}", "", "$$", formula_latex(name),
+                  "$$", "",
                   f"{{sub}}`Holds for` {f.assumptions}; label `{f.label}`.", ""]
     _write_if_changed(DOCS / "formula_list.md", "\n".join(lines))
 
