@@ -33,7 +33,6 @@ release = version = rmtheory.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.doctest",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
@@ -81,10 +80,7 @@ intersphinx_mapping = {
 if not os.environ.get("RMTHEORY_DOCS_INTERSPHINX"):
     intersphinx_mapping = {}
 
-# -- doctest (sphinx -b doctest) ---------------------------------------------
-doctest_global_setup = "import rmtheory as rt"
-doctest_default_flags = (__import__("doctest").ELLIPSIS
-                         | __import__("doctest").NORMALIZE_WHITESPACE)
+# the examples on the pages (>>> blocks) run as doctests in tests/test_docs.py
 
 # -- HTML ----------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"

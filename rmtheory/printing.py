@@ -28,6 +28,8 @@ Examples
   \label{eq:c_w}
 \end{equation}
 """
+from __future__ import annotations
+
 import os
 import re
 from pathlib import Path
@@ -143,7 +145,7 @@ def _math_of(text):
     return re.sub(r"([&%#$])", r"\\\1", text)
 
 
-def describe_latex(text):
+def describe_latex(text: str) -> str:
     r"""A plain-text description as LaTeX text with its symbols in math mode.
 
     Words that look like mathematics (Greek names, sub/superscripts,
@@ -159,7 +161,8 @@ def describe_latex(text):
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, received {type(text).__name__}")
-    out, span = [], []
+    out: list[str] = []
+    span: list[str] = []
 
     def close():
         if span:
@@ -186,7 +189,7 @@ def _golden(latex):
     return re.sub(r"\\phi(?![A-Za-z])", r"\\varphi", latex)
 
 
-def formula_latex(name):
+def formula_latex(name: str) -> str:
     r"""LaTeX ``lhs = rhs`` of one formula, as in the document (``\varphi``).
 
     Examples
@@ -206,7 +209,7 @@ def _parts(f):
     return _golden(f.lhs), f.relation, full[len(head):]
 
 
-def split_top_level(latex):
+def split_top_level(latex: str) -> list[str]:
     r"""Split LaTeX at its top-level binary ``+`` and ``-``.
 
     Returns the terms; every term after the first starts with its sign.
@@ -276,7 +279,7 @@ def _equation(f):
                       r"\end{align}"])
 
 
-def formula_equation(name):
+def formula_equation(name: str) -> str:
     r"""One formula as LaTeX to paste into a paper: a bare ``equation``
     labelled ``eq:<name>``, after two comment lines with its description
     and the assumptions under which it holds.
@@ -325,7 +328,7 @@ def _sections():
     return sections
 
 
-def latex_document():
+def latex_document() -> str:
     r"""A standalone LaTeX document with every formula of the registry.
 
     Returns
@@ -359,7 +362,7 @@ def latex_document():
     return "\n".join(out) + "\n"
 
 
-def write_latex(path):
+def write_latex(path: "str | os.PathLike[str]") -> Path:
     r"""Write :func:`latex_document` to ``path``; return it as a :class:`~pathlib.Path`.
 
     Examples

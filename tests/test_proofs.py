@@ -190,3 +190,13 @@ def test_cli_derivation(capsys):
     assert main(["derivation", "nothing"]) == 2
     err = capsys.readouterr().err
     assert "rmtheory derivation: error: NAME must be one of" in err and "'nothing'" in err
+
+
+def test_a_shipped_proof_runs_as_a_module(tmp_path):
+    import subprocess
+    proc = subprocess.run([sys.executable, "-m", "rmtheory.proofs.p6_ols", "--output", "out"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                          env={**__import__("os").environ, "RMTHEORY_CACHE": "off"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "steps verified exactly" in proc.stdout
+    assert (tmp_path / "out" / "p6_ols.md").read_text(encoding="utf-8") == derivation(6).markdown

@@ -190,7 +190,14 @@ def _shown_even_power(derived, arrangement, base=1 - w):
 
 @dataclass(frozen=True)
 class Formula:
-    """A named limiting formula ``lhs = rhs``.
+    r"""A named limiting formula ``lhs = rhs``, derived once in this package.
+
+    Call it with the API's keyword names (``formula("ols_risk")(w=0.5,
+    gamma=0.5, sigma2=1.0)``): numbers give a number, SymPy values an exact
+    expression (see :meth:`__call__`). ``rhs`` is a SymPy expression in the
+    symbols of :mod:`rmtheory.symbols`, so ``rhs.subs(rt.symbols.w, ...)``
+    works. It prints as LaTeX in the order of terms a paper uses
+    (:meth:`latex`; ``_repr_latex_`` in Jupyter), labelled :attr:`label`.
 
     Parameters
     ----------
@@ -204,6 +211,22 @@ class Formula:
         Argument order of :meth:`lambdify` and of calling the formula.
     description : str
         One line in words.
+    relation : str, optional
+        LaTeX of the relation (``=`` by default, ``\iff`` for a condition).
+    symbol_names : dict, optional
+        LaTeX names of extra symbols.
+    display : sympy.Basic, optional
+        A hand-chosen arrangement of ``rhs`` for printing, checked equal to
+        it when the registry is built.
+
+    Examples
+    --------
+    >>> from rmtheory.symbolic import formula
+    >>> f = formula("isotropic_kappa")
+    >>> f.parameters, f.label
+    (('lam', 'gamma'), 'eq:isotropic_kappa')
+    >>> f(lam=1.0, gamma=1.0)
+    1.618033988749895
     """
     name: str
     lhs: str
@@ -631,8 +654,41 @@ def _stieltjes_display(c_w, derived):
     return shown
 
 
-def formula(name):
-    """The :class:`Formula` called ``name`` (see :func:`formula_names`)."""
+def formula(name: str) -> "Formula":
+    r"""The derived formula called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A registered name (:func:`formula_names`), e.g. ``"c_w"``,
+        ``"isotropic_kappa"``, ``"mixed_risk"``.
+
+    Returns
+    -------
+    Formula
+        ``lhs = rhs`` with ``rhs`` the SymPy expression derived from the
+        model; callable with the API's keyword names (:attr:`Formula.parameters`),
+        printable as LaTeX (:meth:`Formula.latex`, labelled
+        :attr:`Formula.label`), with the assumptions under which it holds
+        (:attr:`Formula.assumptions`).
+
+    Raises
+    ------
+    ValueError
+        If no formula has that name (the message lists them).
+    TypeError
+        If ``name`` is not a str.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from rmtheory.symbolic import formula
+    >>> f = formula("c_w")
+    >>> f.label, f.parameters
+    ('eq:c_w', ('w',))
+    >>> f(w=sp.Rational(1, 3)), f(0.5)
+    (1, 0.6666666666666666)
+    """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, received {type(name).__name__}")
     registry = _registry()
@@ -641,16 +697,40 @@ def formula(name):
     return registry[name]
 
 
-def formula_names():
-    """Names of every registered formula, in document order."""
+def formula_names() -> list:
+    """Names of every registered formula, in document order.
+
+    Examples
+    --------
+    >>> from rmtheory.symbolic import formula_names
+    >>> formula_names()[:3]
+    ['c_t', 'c_w', 'c_w_kappa_s']
+    """
     return list(_registry())
 
 
-def all_formulas():
-    """Every :class:`Formula`, in document order."""
+def all_formulas() -> list:
+    """Every :class:`Formula`, in document order.
+
+    Examples
+    --------
+    >>> from rmtheory.symbolic import all_formulas
+    >>> len(all_formulas()) > 30
+    True
+    """
     return list(_registry().values())
 
 
-def latex_formula(name):
-    """LaTeX string ``lhs = rhs`` of the formula called ``name``."""
+def latex_formula(name: str) -> str:
+    r"""LaTeX ``lhs = rhs`` of the formula called ``name`` (no delimiters).
+
+    :func:`rmtheory.printing.formula_equation` gives the labelled
+    ``equation`` with its assumptions, ready to paste.
+
+    Examples
+    --------
+    >>> from rmtheory.symbolic import latex_formula
+    >>> latex_formula("mp_atom")
+    '\\mu_{\\mathrm{MP}}(\\{0\\}) = \\frac{\\gamma - 1}{\\gamma}'
+    """
     return formula(name).latex()
