@@ -41,7 +41,7 @@ Examples
 --------
 >>> from rmtheory.cli import main
 >>> main(["formulas", "--name", "dynamic_weight"])
-dynamic_weight  (eq:dynamic-weight)
+dynamic_weight  (eq:dynamic_weight)
     greedy dynamic weight, w_0 = 1; equals F_{2t+1}/F_{2t+2}
     w_t = (w_{t-1} + 1)/(w_{t-1} + 2)
 0
@@ -393,6 +393,31 @@ def _plain_lhs(lhs):
                      (r"\mu", "mu"), (r"\{", "{"), (r"\}", "}")):
         lhs = lhs.replace(old, new)
     return lhs
+
+
+def _configure_derivation(parser):
+    parser.add_argument("name", nargs="?", metavar="NAME",
+                        help="a proof (p1_minnorm), its topic (minnorm), its number (1) or a "
+                             "formula it derives (c_w); without NAME: list the derivations")
+    parser.add_argument("--latex", action="store_true",
+                        help="print the numbered steps as LaTeX instead of the Markdown proof")
+
+
+def run_derivation(args, out, parser):
+    """Print a machine-checked derivation (Markdown with LaTeX, or its steps as LaTeX)."""
+    from .proofs import _PROOFS, derivation
+
+    if args.name is None:
+        for number, (name, summary) in enumerate(_PROOFS.items(), start=1):
+            print(f"{number}  {name:<26}{summary}", file=out)
+        return 0
+    name = int(args.name) if args.name.isdigit() else args.name
+    try:
+        proof = derivation(name)
+    except ValueError as exc:
+        _fail(parser, str(exc).replace("name must be", "NAME must be"), "NAME")
+    print(proof.latex() if args.latex else proof.markdown, end="", file=out)
+    return 0
 
 
 # --------------------------------------------------------- numeric commands
@@ -910,6 +935,9 @@ COMMANDS = {c.name: c for c in (
     Command("formulas", "list the derived formulas (text, LaTeX or JSON)",
             "rmtheory formulas --name c_w --latex",
             _configure_formulas, run_formulas),
+    Command("derivation", "print the machine-checked derivation of a result",
+            "rmtheory derivation c_w",
+            _configure_derivation, run_derivation),
 )}
 
 

@@ -4,9 +4,11 @@ r"""Every formula of the toolkit as one standalone LaTeX document.
 into an ``article`` that needs only ``amsmath``, ``amssymb`` and
 ``graphicx`` (all in Debian's ``texlive-latex-base``): one section per
 regime, one numbered equation per formula with ``\label{<formula.label>}``
-and its one-line description above it. Long right-hand sides are broken at
-their top-level ``+``/``-`` into a ``multline``; a line still wider than
-the page is scaled to fit by TeX itself, so nothing overflows.
+(``eq:<name>``), its one-line description above it and the assumptions
+under which it holds in one line below. Each formula is a bare
+``equation`` (a long one an ``align`` broken at its top-level ``+``/``-``)
+with no custom macro, so :func:`formula_equation` can be pasted into a
+paper as it is.
 
 The golden ratio prints as :math:`\varphi` (SymPy's default is ``\phi``).
 
@@ -16,9 +18,18 @@ Examples
 >>> formula_latex("w_star_minnorm")
 'w^{\\star} = \\frac{1}{\\varphi}'
 >>> doc = latex_document()
->>> doc.startswith("\\documentclass{article}"), doc.count("\\label{eq:c-w}")
+>>> doc.startswith("\\documentclass{article}"), doc.count("\\label{eq:c_w}")
 (True, 1)
+>>> print(formula_equation("c_w"))
+% c_w: stationary variance factor c(w) = lim c_t(w)
+% holds for: min-norm interpolation ($\lambda = 0$, $\gamma > 1$), $\kappa_s = 1$, $0 < w \le 1$, $t \to \infty$; any $H$, $G$
+\begin{equation}
+  c(w) = \frac{w^{2} + \left(1 - w\right)^{2}}{w \left(2 - w\right)}
+  \label{eq:c_w}
+\end{equation}
 """
+from __future__ import annotations
+
 import os
 import re
 from pathlib import Path
@@ -26,7 +37,7 @@ from pathlib import Path
 from .symbolic import all_formulas, formula
 
 __all__ = ["SECTIONS", "latex_document", "write_latex", "formula_latex",
-           "describe_latex", "split_top_level"]
+           "formula_equation", "describe_latex", "split_top_level"]
 
 #: ``(title, introduction, formula names)`` in document order; a registered
 #: formula missing here still appears, in a last section "Other formulas".
@@ -77,15 +88,6 @@ _PREAMBLE = r"""\documentclass{article}
 \setlength{\evensidemargin}{0.5cm}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.4ex}
-% \fit{math}: the math in display style, scaled down to \fitwidth if wider
-\newsavebox{\fitbox}
-\newlength{\fitwidth}
-\newcommand{\fit}[1]{%
-  \setlength{\fitwidth}{\linewidth}\addtolength{\fitwidth}{-4em}%
-  \sbox{\fitbox}{$\displaystyle #1$}%
-  \ifdim\wd\fitbox>\fitwidth\resizebox{\fitwidth}{!}{\usebox{\fitbox}}%
-  \else\usebox{\fitbox}\fi}
-\newcommand{\name}[1]{\texttt{#1}}
 % a math bullet: the text one needs TS1 fonts, bitmaps unless cm-super is installed
 \renewcommand{\labelitemi}{$\bullet$}
 """
@@ -110,7 +112,8 @@ $y_t = X\beta + \varepsilon_t$ and synthetic labels $\tilde y_t = X\hat\beta_{t-
 \item $\varphi = (1+\sqrt{5})/2$, the golden ratio, so $1/\varphi = (\sqrt{5}-1)/2 \approx 0.618$.
 \end{itemize}
 Each equation is tagged with its name in the registry:
-\texttt{rmtheory.formula("c\_w")} returns the formula printed as \name{c\_w}.
+\texttt{rmtheory.formula("c\_w")} returns the formula printed as \texttt{c\_w},
+labelled \texttt{eq:c\_w}. The line under each formula says where it holds.
 """
 
 _GREEK = ("alpha", "beta", "gamma", "delta", "varepsilon", "epsilon", "theta",
@@ -135,13 +138,14 @@ def _is_math_word(word):
 def _math_of(text):
     text = _GREEK_RE.sub(r"\\\1", text)
     text = re.sub(r"(?<=[A-Za-z])\*", r"^{\\star}", text)
+    text = re.sub(r"\^T(?![A-Za-z])", r"^{\\top}", text)
     text = (text.replace(">=", r"\geq ").replace("<=", r"\leq ")
             .replace("->", r"\to ").replace(r"\phi", r"\varphi"))
     text = re.sub(r"(?<![A-Za-z\\])lim(?![A-Za-z])", r"\\lim", text)
     return re.sub(r"([&%#$])", r"\\\1", text)
 
 
-def describe_latex(text):
+def describe_latex(text: str) -> str:
     r"""A plain-text description as LaTeX text with its symbols in math mode.
 
     Words that look like mathematics (Greek names, sub/superscripts,
@@ -157,7 +161,8 @@ def describe_latex(text):
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, received {type(text).__name__}")
-    out, span = [], []
+    out: list[str] = []
+    span: list[str] = []
 
     def close():
         if span:
@@ -184,7 +189,7 @@ def _golden(latex):
     return re.sub(r"\\phi(?![A-Za-z])", r"\\varphi", latex)
 
 
-def formula_latex(name):
+def formula_latex(name: str) -> str:
     r"""LaTeX ``lhs = rhs`` of one formula, as in the document (``\varphi``).
 
     Examples
@@ -204,7 +209,7 @@ def _parts(f):
     return _golden(f.lhs), f.relation, full[len(head):]
 
 
-def split_top_level(latex):
+def split_top_level(latex: str) -> list[str]:
     r"""Split LaTeX at its top-level binary ``+`` and ``-``.
 
     Returns the terms; every term after the first starts with its sign.
@@ -260,29 +265,52 @@ def _lines(terms, width):
 
 
 def _equation(f):
-    parts = _parts(f)
+    r"""The bare ``equation`` (or, when long, ``align``) of one formula."""
     label = rf"\label{{{f.label}}}"
-    if parts is None:
-        return "\n".join([r"\begin{align}", rf"  \fit{{{_golden(f.latex())}}} {label}",
-                          r"\end{align}"])
+    parts = _parts(f)
+    if parts is None or len(parts[2]) <= LONG:
+        return "\n".join([r"\begin{equation}", f"  {_golden(f.latex())}", f"  {label}",
+                          r"\end{equation}"])
     lhs, relation, rhs = parts
-    if len(rhs) <= LONG:
-        return "\n".join([r"\begin{align}", rf"  \fit{{{lhs} {relation} {rhs}}} {label}",
-                          r"\end{align}"])
     lines = _lines(split_top_level(rhs), LINE)
-    if len(lines) == 1:
-        return "\n".join([r"\begin{align}", rf"  \fit{{{lhs} {relation} {rhs}}} {label}",
-                          r"\end{align}"])
-    body = [rf"  \fit{{{lhs} {relation} {lines[0]}}} \\"]
-    body += [rf"  \fit{{{{}} {line}}} \\" for line in lines[1:-1]]
-    body.append(rf"  \fit{{{{}} {lines[-1]}}} {label}")
-    return "\n".join([r"\begin{multline}", *body, r"\end{multline}"])
+    body = [rf"  {lhs} &{relation} {lines[0]}"]
+    body += [rf"  &\quad {line}" for line in lines[1:]]
+    return "\n".join([r"\begin{align}", (r" \nonumber\\" + "\n").join(body) + f" {label}",
+                      r"\end{align}"])
+
+
+def formula_equation(name: str) -> str:
+    r"""One formula as LaTeX to paste into a paper: a bare ``equation``
+    labelled ``eq:<name>``, after two comment lines with its description
+    and the assumptions under which it holds.
+
+    Needs ``amsmath`` only; no custom macro.
+
+    Parameters
+    ----------
+    name : str
+        A registered formula (:func:`rmtheory.symbolic.formula_names`).
+
+    Returns
+    -------
+    str
+        The LaTeX source.
+
+    Examples
+    --------
+    >>> print(formula_equation("mp_atom").splitlines()[-3])
+      \mu_{\mathrm{MP}}(\{0\}) = \frac{\gamma - 1}{\gamma}
+    """
+    f = formula(name)
+    return "\n".join([f"% {f.name}: {f.description}", f"% holds for: {f.assumptions}",
+                      _equation(f)])
 
 
 def _entry(f):
     name = _TEXT_SPECIAL.sub(r"\\\1", f.name)
-    head = rf"\name{{{name}}}\quad {describe_latex(f.description)}."
-    return f"{head}\n{_equation(f)}\n"
+    head = rf"\texttt{{{name}}}\quad {describe_latex(f.description)}."
+    below = rf"\noindent{{\footnotesize Holds for {f.assumptions}.}}" if f.assumptions else ""
+    return f"{head}\n{_equation(f)}\n{below}\n"
 
 
 def _sections():
@@ -300,7 +328,7 @@ def _sections():
     return sections
 
 
-def latex_document():
+def latex_document() -> str:
     r"""A standalone LaTeX document with every formula of the registry.
 
     Returns
@@ -334,7 +362,7 @@ def latex_document():
     return "\n".join(out) + "\n"
 
 
-def write_latex(path):
+def write_latex(path: "str | os.PathLike[str]") -> Path:
     r"""Write :func:`latex_document` to ``path``; return it as a :class:`~pathlib.Path`.
 
     Examples

@@ -38,7 +38,7 @@ def test_formulas_json_single_name(capsys):
     assert main(["formulas", "--name", "w_star_minnorm", "--json"]) == 0
     item = json.loads(capsys.readouterr().out)
     assert item["latex"] == r"w^{\star} = \frac{1}{\varphi}"
-    assert item["label"] == "eq:w-star-minnorm"
+    assert item["label"] == "eq:w_star_minnorm"
 
 
 def test_formulas_text_and_latex(capsys):

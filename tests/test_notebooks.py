@@ -1,27 +1,50 @@
-"""The notebooks: committed without outputs, and each runs top to bottom.
+"""The notebooks: jupytext pairs whose ``.py`` (percent format) is the source.
 
-Executed with nbclient on the ``python3`` kernel (ipykernel) from the
-repository root, so ``import rmtheory`` finds this checkout. A missing
-dependency fails the import below: nothing here is skipped.
+Every ``notebooks/NN_*.py`` has its ``.ipynb``, generated from it by
+``jupytext --to ipynb --update notebooks/NN_name.py`` (or ``jupytext --sync``)
+and committed without outputs; each runs top to bottom with nbclient on the
+``python3`` kernel (ipykernel) from the repository root, so
+``import rmtheory`` finds this checkout. A missing dependency fails the
+import below: nothing here is skipped.
 """
-import json
 import pathlib
-import sys
 
+import jupytext
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: seconds per cell; a notebook takes well under a minute on two cores
 CELL_TIMEOUT = 300
 
 
-def test_the_five_notebooks_are_there():
-    assert [p.name for p in NOTEBOOKS] == [
-        "01_golden_ratio.ipynb", "02_ridge_w_star.ipynb", "03_risk_vs_t.ipynb",
-        "04_schemes_kappa_s.ipynb", "05_beyond_assumptions.ipynb"]
+def test_every_notebook_is_a_pair():
+    assert [p.stem for p in SOURCES] == [p.stem for p in NOTEBOOKS]
+    assert {"01_golden_ratio", "02_ridge_w_star", "03_risk_vs_t", "04_schemes_kappa_s",
+            "05_beyond_assumptions"} <= {p.stem for p in SOURCES}
+    assert not (ROOT / "notebooks" / "build_notebooks.py").exists()
+
+
+def _cells(nb):
+    return [(cell.cell_type, cell.source) for cell in nb.cells]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_ipynb_is_generated_from_its_py(source):
+    """The ``.ipynb`` has exactly the cells of its ``.py`` (regenerate it with
+    ``jupytext --to ipynb --update`` after editing the ``.py``)."""
+    text = source.read_text(encoding="utf-8")
+    assert text.startswith("# ---\n# jupyter:\n#   jupytext:\n"), "not a jupytext percent file"
+    assert "format_name: percent" in text
+    from_py = jupytext.reads(text, fmt="py:percent")
+    committed = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    assert _cells(committed) == _cells(from_py), (
+        f"{source.with_suffix('.ipynb').name} is stale: run "
+        f"jupytext --to ipynb --update notebooks/{source.name}")
+    assert committed.metadata["jupytext"]["formats"] == "ipynb,py:percent"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -35,20 +58,6 @@ def test_committed_without_outputs(path):
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
-def test_notebooks_match_their_builder(tmp_path):
-    """``notebooks/build_notebooks.py`` writes exactly the committed notebooks."""
-    sys.path.insert(0, str(ROOT / "notebooks"))
-    try:
-        import build_notebooks
-    finally:
-        sys.path.remove(str(ROOT / "notebooks"))
-    build_notebooks.build(tmp_path)
-    for path in NOTEBOOKS:
-        built = json.loads((tmp_path / path.name).read_text())
-        committed = json.loads(path.read_text())
-        assert built["cells"] == committed["cells"], path.name
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path):
     nb = nbformat.read(path, as_version=4)
@@ -59,4 +68,6 @@ def test_notebook_runs_top_to_bottom(path):
     assert not [o for o in outputs if o.output_type == "error"]
     kinds = {key for o in outputs for key in o.get("data", {})}
     assert "image/png" in kinds, f"{path.name} shows no figure"
-    assert "text/latex" in kinds, f"{path.name} shows no formula"
+    assert "text/latex" in kinds or "text/markdown" in kinds, f"{path.name} shows no formula"
+    if path.stem == "01_golden_ratio":
+        assert "text/markdown" in kinds, "the derivation renders as Markdown with LaTeX"

@@ -1,6 +1,7 @@
-"""Every proof in ``proofs/`` runs, verifies each step exactly and writes its
-Markdown document; the :class:`~rmtheory.symbolic.proof.Proof` recorder
-accepts exact identities only and names the step that fails."""
+"""Every proof shipped in ``rmtheory/proofs/`` runs, verifies each step exactly
+and writes its Markdown document; ``rmtheory.derivation`` returns the same text;
+the :class:`~rmtheory.symbolic.proof.Proof` recorder accepts exact identities
+only and names the step that fails."""
 import re
 import runpy
 import sys
@@ -11,7 +12,12 @@ import sympy as sp
 
 from rmtheory.symbolic.proof import Proof, ProofStepError, is_exactly_zero, run_proof
 
-PROOFS_DIR = Path(__file__).resolve().parents[1] / "proofs"
+import rmtheory
+from rmtheory.cli import main
+from rmtheory.proofs import PROOF_OF_FORMULA, Derivation, derivation, derivation_names
+from rmtheory.symbolic import formula_names
+
+PROOFS_DIR = Path(rmtheory.__file__).resolve().parent / "proofs"
 PROOF_FILES = sorted(PROOFS_DIR.glob("p*.py"))
 EXPECTED = {"p1_minnorm", "p2_synthetic_noise", "p3_dynamic_mixing",
             "p4_ridge_per_eigenvalue", "p5_isotropic", "p6_ols", "p8_kappa_plane"}
@@ -24,7 +30,8 @@ def test_there_is_a_proof_per_result():
     assert EXPECTED <= {p.stem for p in PROOF_FILES}
     readme = (PROOFS_DIR / "README.md").read_text(encoding="utf-8")
     for path in PROOF_FILES:
-        assert path.name in readme, f"{path.name} is not listed in proofs/README.md"
+        assert path.name in readme, f"{path.name} is not listed in rmtheory/proofs/README.md"
+    assert derivation_names() == [p.stem for p in PROOF_FILES]
 
 
 def _balanced(latex):
@@ -142,3 +149,54 @@ def test_markdown_and_write(tmp_path):
 def test_title_is_checked(bad, error):
     with pytest.raises(error, match="title"):
         Proof(bad)
+
+
+def test_derivation_is_the_text_the_proof_file_writes(tmp_path, monkeypatch, capsys):
+    path = PROOFS_DIR / "p2_synthetic_noise.py"
+    monkeypatch.setattr(sys, "argv", [str(path), "--output", str(tmp_path)])
+    runpy.run_path(str(path), run_name="__main__")
+    written = (tmp_path / "p2_synthetic_noise.md").read_text(encoding="utf-8")
+    shown = rmtheory.derivation("synthetic_noise")
+    assert isinstance(shown, Derivation)
+    assert shown.markdown == written == shown._repr_markdown_() == str(shown)
+    assert shown is derivation(2) is derivation("p2_synthetic_noise") is derivation("w_star_kappa_s")
+    assert [s.number for s in shown.steps] == list(range(1, len(shown.steps) + 1))
+    assert all(f"$$\n{s.latex}\n$$" in written for s in shown.steps)
+    latex = shown.latex()
+    assert latex.count(r"\paragraph{Step ") == len(shown.steps) and latex.count(r"\[") == len(shown.steps)
+    assert repr(shown) == f"<Derivation 'p2_synthetic_noise': {len(shown.steps)} steps verified exactly>"
+
+
+def test_every_mapped_formula_exists_and_names_are_checked():
+    assert set(PROOF_OF_FORMULA) <= set(formula_names())
+    assert set(PROOF_OF_FORMULA.values()) <= set(derivation_names())
+    with pytest.raises(ValueError, match=r"name must be one of .*received 'golden'"):
+        derivation("golden")
+    with pytest.raises(ValueError, match=r"1\.\.8, received 9"):
+        derivation(9)
+    for bad in (True, 1.0, None):
+        with pytest.raises(TypeError, match="name must be a str or an int"):
+            derivation(bad)
+
+
+def test_cli_derivation(capsys):
+    assert main(["derivation"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in listing] == derivation_names()
+    assert main(["derivation", "6"]) == 0
+    assert capsys.readouterr().out == derivation("p6_ols").markdown
+    assert main(["derivation", "ols_risk", "--latex"]) == 0
+    assert capsys.readouterr().out == derivation("p6_ols").latex()
+    assert main(["derivation", "nothing"]) == 2
+    err = capsys.readouterr().err
+    assert "rmtheory derivation: error: NAME must be one of" in err and "'nothing'" in err
+
+
+def test_a_shipped_proof_runs_as_a_module(tmp_path):
+    import subprocess
+    proc = subprocess.run([sys.executable, "-m", "rmtheory.proofs.p6_ols", "--output", "out"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                          env={**__import__("os").environ, "RMTHEORY_CACHE": "off"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "steps verified exactly" in proc.stdout
+    assert (tmp_path / "out" / "p6_ols.md").read_text(encoding="utf-8") == derivation(6).markdown

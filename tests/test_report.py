@@ -99,7 +99,7 @@ def test_formulas_tex_is_the_latex_document(written):
     directory, _, _ = written
     tex = (directory / "formulas.tex").read_text()
     assert tex.startswith(r"\documentclass{article}")
-    assert r"\label{eq:c-w}" in tex and r"\end{document}" in tex
+    assert r"\label{eq:c_w}" in tex and r"\end{document}" in tex
 
 
 def test_progress_bar_and_listing(written):

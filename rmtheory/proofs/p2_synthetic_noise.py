@@ -5,19 +5,11 @@ estimator) and proves that its unique minimiser on ``(0, 1]`` is
 ``w*(κ_s) = (√(κ_s² + 4κ_s) − κ_s)/2``, that ``c(w*) = w*`` and that
 ``κ_s = 1`` gives ``1/φ``. Every step is checked exactly.
 
-Run ``python proofs/p2_synthetic_noise.py [--output DIR]``.
+Run ``python -m rmtheory.proofs.p2_synthetic_noise [--output DIR]``, or read it with
+``rmtheory.derivation("p2_synthetic_noise")``.
 """
 import os
-import sys
 from pathlib import Path
-
-# a proof derives afresh from the model, never from the on-disk derivation cache
-os.environ.setdefault("RMTHEORY_CACHE", "off")
-
-try:
-    import rmtheory  # noqa: F401
-except ImportError:  # a checkout without installation
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sympy as sp
 
@@ -137,5 +129,7 @@ def build():
 
 
 if __name__ == "__main__":
-    run_proof(build, "p2_synthetic_noise.md",
-              default_dir=Path(__file__).resolve().parent / "output")
+    # a proof run as a script derives afresh from the model, never from the
+    # on-disk derivation cache (read when a derivation is first asked for)
+    os.environ.setdefault("RMTHEORY_CACHE", "off")
+    run_proof(build, "p2_synthetic_noise.md", default_dir=Path.cwd() / "proofs-output")

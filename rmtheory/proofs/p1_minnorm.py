@@ -5,19 +5,11 @@ goes through the multiplier recursion and ends at the closed forms
 returned by :func:`rmtheory.symbolic.derive_minnorm`; each line of the
 document is checked exactly with SymPy when it is added.
 
-Run ``python proofs/p1_minnorm.py [--output DIR]``.
+Run ``python -m rmtheory.proofs.p1_minnorm [--output DIR]``, or read it with
+``rmtheory.derivation("p1_minnorm")``.
 """
 import os
-import sys
 from pathlib import Path
-
-# a proof derives afresh from the model, never from the on-disk derivation cache
-os.environ.setdefault("RMTHEORY_CACHE", "off")
-
-try:
-    import rmtheory  # noqa: F401
-except ImportError:  # a checkout without installation
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sympy as sp
 
@@ -217,4 +209,7 @@ def build():
 
 
 if __name__ == "__main__":
-    run_proof(build, "p1_minnorm.md", default_dir=Path(__file__).resolve().parent / "output")
+    # a proof run as a script derives afresh from the model, never from the
+    # on-disk derivation cache (read when a derivation is first asked for)
+    os.environ.setdefault("RMTHEORY_CACHE", "off")
+    run_proof(build, "p1_minnorm.md", default_dir=Path.cwd() / "proofs-output")

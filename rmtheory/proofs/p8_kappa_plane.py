@@ -8,19 +8,11 @@ reduces the two-resolvent equivalent to a divided difference whose diagonal
 is the ridge bias. For ``H = δ₁`` the residues of the weight are computed
 exactly and add up to the total mass. Every step is checked exactly.
 
-Run ``python proofs/p8_kappa_plane.py [--output DIR]``.
+Run ``python -m rmtheory.proofs.p8_kappa_plane [--output DIR]``, or read it with
+``rmtheory.derivation("p8_kappa_plane")``.
 """
 import os
-import sys
 from pathlib import Path
-
-# a proof derives afresh from the model, never from the on-disk derivation cache
-os.environ.setdefault("RMTHEORY_CACHE", "off")
-
-try:
-    import rmtheory  # noqa: F401
-except ImportError:  # a checkout without installation
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sympy as sp
 
@@ -127,5 +119,7 @@ def build():
 
 
 if __name__ == "__main__":
-    run_proof(build, "p8_kappa_plane.md",
-              default_dir=Path(__file__).resolve().parent / "output")
+    # a proof run as a script derives afresh from the model, never from the
+    # on-disk derivation cache (read when a derivation is first asked for)
+    os.environ.setdefault("RMTHEORY_CACHE", "off")
+    run_proof(build, "p8_kappa_plane.md", default_dir=Path.cwd() / "proofs-output")

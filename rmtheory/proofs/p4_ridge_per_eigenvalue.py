@@ -6,19 +6,11 @@ stationary points ``a_∞ = d/(d+λ/w)`` and
 ``u_∞ = c(w;κ_s) d/((d+λ/w)(d+λ/(2−w)))``, then turns the variance trace into
 the divided difference of ``κ``. Every step is checked exactly.
 
-Run ``python proofs/p4_ridge_per_eigenvalue.py [--output DIR]``.
+Run ``python -m rmtheory.proofs.p4_ridge_per_eigenvalue [--output DIR]``, or read it with
+``rmtheory.derivation("p4_ridge_per_eigenvalue")``.
 """
 import os
-import sys
 from pathlib import Path
-
-# a proof derives afresh from the model, never from the on-disk derivation cache
-os.environ.setdefault("RMTHEORY_CACHE", "off")
-
-try:
-    import rmtheory  # noqa: F401
-except ImportError:  # a checkout without installation
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sympy as sp
 
@@ -185,5 +177,7 @@ def build():
 
 
 if __name__ == "__main__":
-    run_proof(build, "p4_ridge_per_eigenvalue.md",
-              default_dir=Path(__file__).resolve().parent / "output")
+    # a proof run as a script derives afresh from the model, never from the
+    # on-disk derivation cache (read when a derivation is first asked for)
+    os.environ.setdefault("RMTHEORY_CACHE", "off")
+    run_proof(build, "p4_ridge_per_eigenvalue.md", default_dir=Path.cwd() / "proofs-output")

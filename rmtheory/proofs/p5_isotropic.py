@@ -8,19 +8,11 @@ min-norm limits, the mixed risk in explicit and Stieltjes form, the
 series of ``w*(λ)`` at ``λ = 0`` and the sign of ``∂_w R`` at ``w = 1`` for
 large ``λ``. Every step is checked exactly.
 
-Run ``python proofs/p5_isotropic.py [--output DIR]``.
+Run ``python -m rmtheory.proofs.p5_isotropic [--output DIR]``, or read it with
+``rmtheory.derivation("p5_isotropic")``.
 """
 import os
-import sys
 from pathlib import Path
-
-# a proof derives afresh from the model, never from the on-disk derivation cache
-os.environ.setdefault("RMTHEORY_CACHE", "off")
-
-try:
-    import rmtheory  # noqa: F401
-except ImportError:  # a checkout without installation
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sympy as sp
 
@@ -180,7 +172,6 @@ def build():
                     latex=r"R_\infty^{\text{Stieltjes}} = R_\infty^{\text{explicit}}")
 
     proof.section("6. The optimal weight as $\\lambda \\downarrow 0$ ($\\gamma > 1$)")
-    ks = sp.symbols("k_0:4")
     series = [gamma - 1, gamma / (gamma - 1), -gamma / (gamma - 1)**3,
               gamma * (gamma + 1) / (gamma - 1)**5]
     proof.equal("The derived Taylor coefficients of $\\kappa$ at $0$.", iso.kappa_series, series,
@@ -278,4 +269,7 @@ def build():
 
 
 if __name__ == "__main__":
-    run_proof(build, "p5_isotropic.md", default_dir=Path(__file__).resolve().parent / "output")
+    # a proof run as a script derives afresh from the model, never from the
+    # on-disk derivation cache (read when a derivation is first asked for)
+    os.environ.setdefault("RMTHEORY_CACHE", "off")
+    run_proof(build, "p5_isotropic.md", default_dir=Path.cwd() / "proofs-output")

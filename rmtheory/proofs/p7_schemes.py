@@ -9,19 +9,11 @@ small ``t``), their limits, and the min-norm variance factors: replace
 ``1 + κ_s Σ_{j=2}^{t+1} 1/j² → 1 + κ_s(π²/6 − 1)``; under accumulate the
 ridge fit tends to the zero estimator. Every step is checked exactly.
 
-Run ``python proofs/p7_schemes.py [--output DIR]``.
+Run ``python -m rmtheory.proofs.p7_schemes [--output DIR]``, or read it with
+``rmtheory.derivation("p7_schemes")``.
 """
 import os
-import sys
 from pathlib import Path
-
-# a proof derives afresh from the model, never from the on-disk derivation cache
-os.environ.setdefault("RMTHEORY_CACHE", "off")
-
-try:
-    import rmtheory  # noqa: F401
-except ImportError:  # a checkout without installation
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sympy as sp
 
@@ -275,4 +267,7 @@ def build():
 
 
 if __name__ == "__main__":
-    run_proof(build, "p7_schemes.md", default_dir=Path(__file__).resolve().parent / "output")
+    # a proof run as a script derives afresh from the model, never from the
+    # on-disk derivation cache (read when a derivation is first asked for)
+    os.environ.setdefault("RMTHEORY_CACHE", "off")
+    run_proof(build, "p7_schemes.md", default_dir=Path.cwd() / "proofs-output")

@@ -6,19 +6,11 @@ Starts from the variance-factor recursion of result 1 with a weight
 ``t``, identifies ``w_t = F_{2t+1}/F_{2t+2}`` exactly for ``t ≤ 30`` and
 for all ``t`` by induction, and shows ``w_t → 1/φ``.
 
-Run ``python proofs/p3_dynamic_mixing.py [--output DIR]``.
+Run ``python -m rmtheory.proofs.p3_dynamic_mixing [--output DIR]``, or read it with
+``rmtheory.derivation("p3_dynamic_mixing")``.
 """
 import os
-import sys
 from pathlib import Path
-
-# a proof derives afresh from the model, never from the on-disk derivation cache
-os.environ.setdefault("RMTHEORY_CACHE", "off")
-
-try:
-    import rmtheory  # noqa: F401
-except ImportError:  # a checkout without installation
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sympy as sp
 
@@ -154,5 +146,7 @@ def build():
 
 
 if __name__ == "__main__":
-    run_proof(build, "p3_dynamic_mixing.md",
-              default_dir=Path(__file__).resolve().parent / "output")
+    # a proof run as a script derives afresh from the model, never from the
+    # on-disk derivation cache (read when a derivation is first asked for)
+    os.environ.setdefault("RMTHEORY_CACHE", "off")
+    run_proof(build, "p3_dynamic_mixing.md", default_dir=Path.cwd() / "proofs-output")

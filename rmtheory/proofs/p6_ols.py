@@ -4,19 +4,11 @@ Starts from the general fixed-point relations at ``λ = 0`` with ``γ < 1``
 and from result 1's recursion, and proves the closed forms returned by
 :func:`rmtheory.symbolic.derive_ols`. Every step is checked exactly.
 
-Run ``python proofs/p6_ols.py [--output DIR]``.
+Run ``python -m rmtheory.proofs.p6_ols [--output DIR]``, or read it with
+``rmtheory.derivation("p6_ols")``.
 """
 import os
-import sys
 from pathlib import Path
-
-# a proof derives afresh from the model, never from the on-disk derivation cache
-os.environ.setdefault("RMTHEORY_CACHE", "off")
-
-try:
-    import rmtheory  # noqa: F401
-except ImportError:  # a checkout without installation
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sympy as sp
 
@@ -112,4 +104,7 @@ def build():
 
 
 if __name__ == "__main__":
-    run_proof(build, "p6_ols.md", default_dir=Path(__file__).resolve().parent / "output")
+    # a proof run as a script derives afresh from the model, never from the
+    # on-disk derivation cache (read when a derivation is first asked for)
+    os.environ.setdefault("RMTHEORY_CACHE", "off")
+    run_proof(build, "p6_ols.md", default_dir=Path.cwd() / "proofs-output")
