@@ -760,8 +760,8 @@ def run_curve(args, out, parser):
         inner = np.clip(w, 1e-6, 1 - 1e-9)
         bias, var = risk_grid(inner, grid, spec, gamma=args.gamma, r2=args.r2,
                               sigma2=args.sigma2, kappa_s=args.kappa_s)
-        records = [{"lam": float(l), "w": float(x), "on_boundary": bool(x == 1.0),
-                    "risk": float(b + v)} for l, x, b, v in zip(grid, w, bias, var)]
+        records = [{"lam": float(lam), "w": float(x), "on_boundary": bool(x == 1.0),
+                    "risk": float(b + v)} for lam, x, b, v in zip(grid, w, bias, var)]
         params = dict(spectrum=spec.name, **spec.params, gamma=args.gamma, sigma2=args.sigma2,
                       r2=args.r2, t=None, kappa_s=args.kappa_s)
         digits = 10

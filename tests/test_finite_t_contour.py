@@ -1,6 +1,5 @@
 """Finite-t ridge on the kappa-plane contour (issue 11): independent values,
 the integral route, t = 0 and t -> infinity, precision, Monte Carlo."""
-import math
 
 import pytest
 from mpmath import mp

@@ -23,10 +23,9 @@ import sympy as sp
 
 from .compiled import check_steps
 from .context import contextual, mp
-from ..symbolic.recursion import a_prev, u_prev
-from ..symbolic.schemes import (FACTOR_ARGS, MEAN_ARGS, SCHEMES, VARIANCE_ARGS,
-                                derive_schemes, scheme_multipliers, trigamma)
-from ..symbolic.symbols import d, kappa_s as _ks, lam as _lam, t as _t, w as _w
+from ..symbolic.schemes import (MEAN_ARGS, SCHEMES, VARIANCE_ARGS,
+                                derive_schemes, scheme_multipliers)
+from ..symbolic.symbols import d, kappa_s as _ks, lam as _lam, t as _t
 
 __all__ = ["SCHEMES", "scheme_risk", "dynamic_schedule", "MAX_ITERATED_STEPS"]
 
@@ -79,7 +78,7 @@ def dynamic_schedule(steps):
 def scheme_risk(scheme, w, lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1):
     """Bias and variance (:class:`~.risk.RiskParts`) of one scheme; ``w`` is
     the weight of ``"mix"`` and ignored otherwise."""
-    from .risk import RiskParts, penalty_values, risk_parts, stationary_risk
+    from .risk import RiskParts, risk_parts, stationary_risk
     if scheme == "mix":
         return risk_parts(w, lam, spectrum, gamma, r2, sigma2, t=t, kappa_s=kappa_s)
     if scheme not in SCHEMES:  # pragma: no cover - the API validates it

@@ -48,7 +48,7 @@ import sympy as sp
 
 from ._cache import disk_cached
 from .minnorm import c_prev, derive_minnorm
-from .model import _b_prev, _eps_synth, fitting_gain, moments_of_step, noise_gain, rho
+from .model import _b_prev, _eps_synth, fitting_gain, noise_gain, rho
 from .recursion import a_prev, multiplier_recursion, solve_recursion, u_prev
 from .ridge import derive_ridge
 from .symbols import beta_i, d, kappa_s, lam, n, sigma2, t, w
