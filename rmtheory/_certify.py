@@ -171,7 +171,18 @@ def optimal_w(spec, gamma, lam, sigma2, r2, t, kappa_s, dps, params, scheme="mix
         risk = RiskResult(w_value, bias, variance, params, enclosures=risk_enc)
         return OptimalWeight(w_value, risk, risk, True, params,
                              enclosures={"w": w_enclosure, **found.proof})
-    risk = RiskResult(w_value, *found.risk, params, enclosures=found.risk_enclosures)
+    if found.risk is None:         # λ = 0: the risk at the ball of the closed form
+        from .numeric.certified.optimize import minnorm_w_ball
+
+        def compute(prec):
+            parts = _risk_balls(minnorm_w_ball(kappa_s), lam, spec, gamma, r2, sigma2, None,
+                                kappa_s, prec)
+            return {"bias": parts.bias, "variance": parts.variance,
+                    "total": parts.bias + parts.variance}
+        bias, variance, risk_enc = _consistent(digits.fixed_digits(compute, dps), dps)
+        risk = RiskResult(w_value, bias, variance, params, enclosures=risk_enc)
+    else:
+        risk = RiskResult(w_value, *found.risk, params, enclosures=found.risk_enclosures)
     bias1, variance1, enc1 = _risk_fields(1, lam, spec, gamma, r2, sigma2, None, kappa_s, dps)
     at_1 = RiskResult(mpmath.mpf(1), bias1, variance1, params, enclosures=enc1)
     return OptimalWeight(w_value, risk, at_1, False, params,

@@ -158,11 +158,16 @@ def approximate_kappa(lam, H, gamma, prec, start=None):
     try:
         for bits in _schedule(prec):
             flint.ctx.prec = bits
-            for _ in range(200):
+            previous = None
+            for i in range(200):
                 step = (f(k) / df(k)).mid()
                 k = (k - step).mid()
                 if abs(step) <= abs(k) * flint.arb(2)**(-bits + 2) or step.is_zero():
                     break
+                # stalled on rounding noise (ill-conditioned): the proof decides
+                if previous is not None and i > 3 and abs(step) > abs(previous) / 2:
+                    break
+                previous = step
             else:
                 raise CertificationError("kappa: Newton's method did not converge")
     finally:
@@ -178,7 +183,8 @@ def _schedule(prec):
     return [64] + out[::-1]
 
 
-def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refine=True):
+def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refine=True,
+                  max_relative=None):
     """A ball holding ``κ(λ)`` (``lam``, ``gamma`` balls; ``H`` a ball measure;
     FLINT working precision ``prec``, which the caller has set).
 
@@ -186,7 +192,8 @@ def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refin
     ``refine=False``; ``derivative`` replaces the derived ``f'`` (the tests
     corrupt it on purpose). Raises :class:`CertificationError` when the
     ball cannot be proved, or when it is wider than ``2^(16 − prec)``
-    relative (a candidate far from the root)."""
+    relative (a candidate far from the root; ``max_relative`` replaces that
+    bound, for a wide ball ``lam`` of penalties)."""
     flint = require_flint()
     if lam.is_zero() and not gamma > 1:
         if gamma <= 1:
@@ -213,7 +220,7 @@ def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refin
     _check_derivative(f, dX, X, prec, "kappa")
     if not inner > 0:
         raise CertificationError(f"kappa: the enclosure {inner} is not in (0, inf)")
-    if relative_radius(inner) > 2.0**(24 - prec):
+    if relative_radius(inner) > (2.0**(24 - prec) if max_relative is None else max_relative):
         raise CertificationError(f"kappa: the enclosure {inner} is wider than 2^(24 - prec) "
                                  f"relative at prec = {prec}")
     return inner

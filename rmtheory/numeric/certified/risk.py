@@ -74,6 +74,8 @@ class PenaltyBalls(NamedTuple):
     bias_prime: object
     df2: object
     one_minus_df2: object
+    #: the integrals at κ: I2, J (against G), J_kappa, I2_kappa
+    integrals: dict = None
 
 
 def _constant_integral(measure, integrand):
@@ -82,10 +84,12 @@ def _constant_integral(measure, integrand):
     return flint.arb(1) * lambdify_ball((), integrand)()
 
 
-def penalty_balls(penalty, H, G, gamma, r2, prec, *, kappa=None):
-    """``κ``, ``κ'``, ``B``, ``B'``, ``df₂``, ``1 − df₂`` at one penalty (balls)."""
+def penalty_balls(penalty, H, G, gamma, r2, prec, *, kappa=None, max_relative=None):
+    """``κ``, ``κ'``, ``B``, ``B'``, ``df₂``, ``1 − df₂`` at one penalty (balls;
+    ``penalty`` may be a wide ball, with ``max_relative`` for its κ)."""
     F = risk_forms()
-    k = enclose_kappa(penalty, H, gamma, prec) if kappa is None else kappa
+    k = enclose_kappa(penalty, H, gamma, prec, max_relative=max_relative) if kappa is None \
+        else kappa
     zero = require_flint().arb(0)
     if k.is_zero():       # OLS: κ² J = 0; I₂ = ∫ 1 dH = 1 at κ = 0
         I2 = _constant_integral(H, F.df2_at_0)
@@ -103,7 +107,8 @@ def penalty_balls(penalty, H, G, gamma, r2, prec, *, kappa=None):
     kp = F.kappa_prime(gap)
     bias = F.bias(k, r2, gamma, J, I2, gap)
     bias_prime = F.bias_prime(k, r2, gamma, J, I2, J_k, I2_k, kp, gap)
-    return PenaltyBalls(k, kp, bias, bias_prime, gamma * I2, gap)
+    return PenaltyBalls(k, kp, bias, bias_prime, gamma * I2, gap,
+                        dict(I2=I2, J=J, J_kappa=J_k, I2_kappa=I2_k))
 
 
 class RiskBalls(NamedTuple):

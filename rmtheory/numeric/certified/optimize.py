@@ -1,0 +1,400 @@
+r"""``w*`` and ``λ_c`` with certificates.
+
+**Interior optimum** (slope ``S = ∂R/∂w`` positive at ``w = 1``):
+
+1. a candidate ``w̃`` (Newton's method on the slope, from the float64 path);
+2. ``S(w̃ − δ) < 0 < S(w̃ + δ)`` in ball arithmetic, ``δ ≈ 2^{20−prec} w̃``;
+3. ``∂S/∂w > 0`` on a neighbourhood ``N = [w̃ − ρ, w̃ + ρ]`` (the second
+   derivative of :mod:`.derived`, with ``κ`` enclosed over the whole
+   range of penalties): ``S`` has exactly one zero in ``N``, and it lies in
+   ``[w̃ − δ, w̃ + δ]``;
+4. ``S < 0`` on ``[w_min, w̃ − ρ]`` and ``S > 0`` on ``[w̃ + ρ, 1]``, on a cover
+   by balls of ``w`` (bisected until each sign is decided), with the slope
+   in terms of the divided difference ``Δ ∈ κ'([b, a])`` and ``Δ_a, Δ_b ∈
+   κ''([b, a])/2`` — no removable singularity at ``w = 1``;
+5. the tail ``(0, w_min]``: ``R(w) ≥ B(λ/w) ≥ r² A² J_G(A)`` with ``A =
+   λ/w_min`` (``κ(x) ≥ x``, ``κ' ≥ 1``, ``0 < 1 − γI₂ ≤ 1``, and ``κ²J_G(κ)``
+   increasing), which must exceed the upper end of ``R(w̃)``.
+
+Together: the risk decreases on ``(0, w̃ − δ]``... strictly up to the
+bracket and increases after it, so the bracket holds the unique global
+minimiser on ``(0, 1]``. **Boundary** ``w* = 1``: ``S(1) < 0`` and ``S < 0``
+on the cover of ``[w_min, 1]``, with the same tail bound. At ``λ = 0`` the
+slope is ``c'(w; κ_s) V₀`` (``V₀ > 0``), and ``w*`` is the ball of the
+closed form, checked by the same steps on ``c'`` alone.
+
+``λ_c``: the slope at ``w = 1`` as a function of ``λ`` changes sign across
+a bracket of relative width ``2^{20−prec}`` (existence of a critical
+penalty there; its uniqueness is not proved here).
+"""
+import math
+from typing import NamedTuple
+
+from .balls import (CertificationError, ball, ball_measures, endpoints, mid_mpf,
+                    require_flint, working_precision)
+from .derived import second_order_forms
+from .digits import _read, bits_for
+from .kappa import enclose_kappa
+from .risk import penalty_balls, risk_balls, risk_forms
+
+__all__ = ["CertifiedOptimum", "certify_optimum", "certify_critical_lambda"]
+
+#: the most balls a cover may use before giving up, and the cover's precision
+MAX_PIECES = 4000
+COVER_BITS = 96
+#: balls of w reaching above this use the divided-difference form of the slope
+NEAR_1 = 0.99
+
+
+class CertifiedOptimum(NamedTuple):
+    w: tuple                   # (value, (lo, hi))
+    on_boundary: bool
+    risk: tuple                # (bias, variance) values
+    risk_enclosures: dict
+    proof: dict                # extra enclosures (the slope at 1, ...)
+
+
+class _Problem:
+    """The inputs as balls at the current precision, and the pieces of the proof."""
+
+    def __init__(self, spec, gamma, lam, sigma2, r2, kappa_s, prec):
+        self.prec = prec
+        self.H, self.G = ball_measures(spec)
+        self.gamma, self.lam = ball("gamma", gamma), ball("lam", lam)
+        self.sigma2, self.r2 = ball("sigma2", sigma2), ball("r2", r2)
+        self.kappa_s = ball("kappa_s", kappa_s)
+
+    def risk(self, w, slope=False):
+        return risk_balls(w, self.lam, self.H, self.G, self.gamma, self.r2, self.sigma2,
+                          self.kappa_s, self.prec, slope=slope)
+
+    def slope(self, w):
+        return self.risk(w, slope=True).slope
+
+    def penalty(self, P, second=False):
+        """κ, κ', κ'', B' (and B'') over a ball of penalties ``P``."""
+        F, S2 = risk_forms(), second_order_forms()
+        pb = penalty_balls(P, self.H, self.G, self.gamma, self.r2, self.prec,
+                           max_relative=math.inf)
+        I2_k = pb.integrals["I2_kappa"]
+        kpp = S2["kappa_pp"](self.gamma, I2_k, pb.kappa_prime, pb.one_minus_df2)
+        out = dict(kappa=pb.kappa, kp=pb.kappa_prime, kpp=kpp, bp=pb.bias_prime, bias=pb.bias)
+        if second:
+            k = pb.kappa
+            Jkk = self.G.integrate(S2["bias_integrand_dkappa2"], k)
+            I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], k)
+            i = pb.integrals
+            out["bpp"] = S2["bias_pp"](k, self.r2, self.gamma, i["J"], i["I2"], i["J_kappa"],
+                                       I2_k, Jkk, I2kk, pb.kappa_prime, kpp, pb.one_minus_df2)
+        return out
+
+    def curvature(self, W):
+        """``∂²R/∂w²`` over a ball ``W`` of weights below 1."""
+        S2 = second_order_forms()
+        a, b = self.lam / W, self.lam / (2 - W)
+        pa, pb = self.penalty(a, second=True), self.penalty(b)
+        return S2["d2total_dw2"](W, self.lam, self.sigma2, self.kappa_s, pa["kappa"],
+                                 pb["kappa"], pa["bp"], pa["kp"], pb["kp"], pa["bpp"],
+                                 pa["kpp"], pb["kpp"])
+
+    def slope_over(self, W):
+        """``∂R/∂w`` over a ball ``W ⊂ (0, 1]``: the mean-value form
+        ``S(c) + S'(W)(W − c)`` away from 1, the divided-difference form
+        (:meth:`slope_near_1`) on balls above ``NEAR_1``, where the two
+        penalties are close and ``Δ`` is nearly ``κ'(λ)``."""
+        if W.lower() >= NEAR_1:
+            return self.slope_near_1(W)
+        if W.upper() < 1:
+            c = W.mid()
+            return self.slope(c) + self.curvature(W) * (W - c)
+        raise CertificationError("a ball across NEAR_1 and 1: bisect it")
+
+    def slope_near_1(self, W):
+        """``∂R/∂w`` over a ball ``W`` that may contain 1, in terms of the divided
+        difference and its partial derivatives (no removable singularity)."""
+        flint = require_flint()
+        S2 = second_order_forms()
+        lo, hi = W.lower(), W.upper()
+        a = self.lam / W
+        P = (self.lam / (2 - lo)).union(self.lam / lo)        # [b, a] for every w in W
+        pa, pP = self.penalty(a), self.penalty(P)
+        delta = pP["kp"]                                      # Δ = mean of κ' over [b, a]
+        if hi < 1:                                            # b < a: the direct quotient
+            b = self.lam / (2 - W)
+            kb = enclose_kappa(b, self.H, self.gamma, self.prec, max_relative=math.inf)
+            direct = (kb - pa["kappa"]) / (b - a)
+            if direct.overlaps(delta):
+                delta = direct.intersection(delta)
+        half = pP["kpp"] / 2
+        return S2["slope_dd"](W, self.lam, self.sigma2, self.kappa_s, delta, half, half,
+                              pa["bp"])
+
+    def tail_floor(self, w_min):
+        """A lower bound of ``R(w)`` for every ``w ∈ (0, w_min]``."""
+        S2 = second_order_forms()
+        F = risk_forms()
+        A = self.lam / w_min
+        J = self.G.integrate(F.bias_integrand, A)
+        return S2["bias_floor"](A, self.r2, self.gamma, J, require_flint().arb(0))
+
+
+def _sign_cover(slope_over, lo, hi, sign, limit=MAX_PIECES):
+    """Decide ``sign · S > 0`` on ``[lo, hi]`` (arbs, exact ends) by balls,
+    bisecting the undecided ones; ``CertificationError`` past ``limit``."""
+    flint = require_flint()
+    stack, used = [(lo, hi)], 0
+    while stack:
+        a, b = stack.pop()
+        used += 1
+        if used > limit:
+            raise CertificationError(f"optimal_w: the sign of the slope was not decided on "
+                                     f"[{mid_mpf(a)}, {mid_mpf(b)}] within {limit} balls")
+        W = flint.arb((a + b) / 2, (b - a) / 2)
+        try:
+            value = slope_over(W)
+            decided = (value > 0) if sign > 0 else (value < 0)
+        except (CertificationError, ZeroDivisionError):
+            decided = False
+        if not decided:
+            m = ((a + b) / 2).mid()
+            if not (a < m < b):
+                raise CertificationError("optimal_w: the cover cannot be refined further")
+            stack += [(a, m), (m, b)]
+    return used
+
+
+def _tail(problem, start, bound):
+    """The largest ``w_min ≤ start`` (halving) whose tail floor exceeds ``bound``."""
+    w_min = start
+    for _ in range(200):
+        floor = problem.tail_floor(w_min)
+        if floor > bound:
+            return w_min
+        w_min = (w_min / 2).mid()
+    raise CertificationError("optimal_w: the risk near w = 0 is not provably above the "
+                             "risk at the candidate optimum (the bias at large penalties, "
+                             "r^2 * integral of s dG, does not exceed it)")
+
+
+def _newton_candidate(problem, w0):
+    """Newton's method on the slope, on midpoints, from ``w0`` (an exact arb)."""
+    flint = require_flint()
+    w = w0
+    for _ in range(60):
+        step = (problem.slope(w) / problem.curvature(w)).mid()
+        w = (w - step).mid()
+        if not 0 < w < 1:
+            raise CertificationError("optimal_w: Newton's method left (0, 1)")
+        if abs(step) <= w * flint.arb(2)**(24 - problem.prec):
+            return w
+    raise CertificationError("optimal_w: Newton's method on the slope did not converge")
+
+
+def _start(spec, gamma, lam, sigma2, r2, kappa_s):
+    """The float64 optimum as a starting point (no rigour needed)."""
+    flint = require_flint()
+    try:
+        from ..fast import optimal_w_float
+        found = optimal_w_float(float(lam), spec, gamma=float(gamma), r2=float(r2),
+                                sigma2=float(sigma2), kappa_s=float(kappa_s))
+        if found is not None and 0 < found[0] < 1:
+            return flint.arb(float(found[0]))
+    except (ArithmeticError, ValueError, FloatingPointError):
+        pass
+    return flint.arb(0.5)
+
+
+def _ridge_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
+    flint = require_flint()
+    prec = bits_for(dps)
+    start = _start(spec, gamma, lam, sigma2, r2, kappa_s)
+    last = None
+    for _ in range(4):
+        with working_precision(prec):
+            try:
+                out = _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start)
+            except CertificationError as exc:
+                last, out = exc, None
+            if out is not None:
+                return out
+        prec = prec * 3 // 2 + 32
+    raise last
+
+
+def _interval_from(w, radius):
+    flint = require_flint()
+    return flint.arb(w, radius)
+
+
+def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
+    flint = require_flint()
+    P = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, prec)
+    one = flint.arb(1)
+    at_1 = P.risk(one, slope=True)
+    if at_1.slope < 0:
+        return _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps)
+    if not at_1.slope > 0:
+        raise CertificationError(f"optimal_w: the sign of the slope at w = 1 ({at_1.slope}) "
+                                 "is not decided (lam is at the critical penalty?)")
+    w = _newton_candidate(P, start)
+    delta = (w * flint.arb(2)**(20 - prec)).mid()
+    w_lo, w_hi = w - delta, w + delta
+    s_lo, s_hi = P.slope(w_lo), P.slope(w_hi)
+    if not (s_lo < 0 < s_hi):
+        raise CertificationError(f"optimal_w: no sign change of the slope across "
+                                 f"[w - {delta}, w + {delta}]")
+    # 3. one zero in N: the slope increases there
+    rho = (min(w / 20, (1 - w) / 2)).mid()
+    with working_precision(COVER_BITS) as _:
+        cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
+        for _ in range(6):
+            try:
+                if cover.curvature(flint.arb(w, rho)) > 0:
+                    break
+            except CertificationError:
+                pass
+            rho = (rho / 8).mid()
+        else:
+            raise CertificationError("optimal_w: the curvature of the risk is not provably "
+                                     "positive near the candidate")
+    # the risk at w*: R(w̃) ± δ max|S| (S is monotone on the bracket)
+    at_w = P.risk(w)
+    slope_bound = max(abs(s_lo).upper(), abs(s_hi).upper())
+    bias_slope = abs(P.lam / (w_lo * w_lo) * P.penalty(P.lam / flint.arb(w, delta))["bp"]).upper()
+    spread_b = delta * bias_slope
+    spread_v = delta * (slope_bound + bias_slope)
+    bias = at_w.bias + flint.arb(0, spread_b.upper())
+    variance = at_w.variance + flint.arb(0, spread_v.upper())
+    total = at_w.bias + at_w.variance + flint.arb(0, (delta * slope_bound).upper())
+    # 4.-5. the cover and the tail, at a modest precision (signs only)
+    with working_precision(COVER_BITS):
+        bound = total.upper()
+        w_min = _tail(cover, (w - rho).mid(), bound)
+        pieces = 0
+        if w_min < w - rho:
+            pieces += _sign_cover(cover.slope_over, w_min, (w - rho).mid(), -1)
+        pieces += _sign_cover(cover.slope_over, (w + rho).mid(), flint.arb(1), +1)
+    balls = {"w": flint.arb(w, delta), "bias": bias, "variance": variance, "total": total}
+    out, wide = _read(balls, dps, flint)
+    if wide is not None:
+        return None
+    return CertifiedOptimum(out["w"], False, (out["bias"][0], out["variance"][0]),
+                            {k: out[k][1] for k in ("bias", "variance", "total")},
+                            {"slope_at_1": endpoints(at_1.slope)})
+
+
+def _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps):
+    """``w* = 1``: the slope is negative at 1 and on a cover of ``[w_min, 1]``."""
+    flint = require_flint()
+    total = at_1.bias + at_1.variance
+    with working_precision(COVER_BITS):
+        cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
+        w_min = _tail(cover, flint.arb(0.5), total.upper())
+        _sign_cover(cover.slope_over, w_min, flint.arb(1), -1)
+    import mpmath
+    one = mpmath.mpf(1)
+    return CertifiedOptimum((one, (one, one)), True, None, None,
+                            {"slope_at_1": endpoints(at_1.slope)})
+
+
+def _minnorm_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
+    """``λ = 0``: the closed form ``w*(κ_s)`` in a ball, its uniqueness and global
+    minimality from ``c'`` (the risk is ``B₀ + c(w; κ_s) V₀`` with ``V₀ > 0``)."""
+    import sympy as sp
+    from ...symbolic.minnorm import derive_minnorm
+    from ...symbolic.symbols import kappa_s as ks, w as w_sym
+    from ...symbolic.synthetic_noise import derive_synthetic_noise
+    from .balls import lambdify_ball
+    flint = require_flint()
+    c = derive_minnorm().c_w_kappa_s
+    numerator, denominator = sp.fraction(sp.factor(sp.diff(c, w_sym)))
+    # the denominator is a product of squares of factors without a root in (0, 1]
+    for factor in sp.Mul.make_args(denominator):
+        base, exp = factor.as_base_exp()
+        if base.is_number and base > 0:
+            continue
+        roots = sp.Poly(base, w_sym).all_roots() if base.has(w_sym) else []
+        if exp % 2 or any(r.is_real and 0 < r <= 1 for r in roots):
+            raise CertificationError(f"c'(w): the factor {factor} of its denominator may "
+                                     "vanish or change sign on (0, 1]")
+    N = lambdify_ball((w_sym, ks), numerator)
+    dN = lambdify_ball((w_sym, ks), sp.diff(numerator, w_sym))
+    w_star = lambdify_ball((ks,), derive_synthetic_noise().w_star)
+    prec = bits_for(dps)
+    for _ in range(4):
+        with working_precision(prec):
+            k = ball("kappa_s", kappa_s)
+            W = w_star(k)
+            wm = W.mid()
+            r = max(W.rad(), wm * flint.arb(2)**(8 - prec)) * 2
+            lo, hi = wm - r, wm + r
+            ok = N(lo, k) < 0 < N(hi, k)
+            rho = (wm / 20).mid()
+            ok = ok and dN(flint.arb(wm, rho), k) > 0
+            if ok:
+                _sign_cover(lambda V: N(V, k), flint.arb(0), wm - rho, -1)
+                if wm + rho < 1:
+                    _sign_cover(lambda V: N(V, k), wm + rho, flint.arb(1), +1)
+                out, wide = _read({"w": flint.arb(wm, r)}, dps, flint)
+                if wide is None:
+                    return out["w"]
+        prec = prec * 3 // 2 + 32
+    raise CertificationError("optimal_w: the closed-form w* could not be certified")
+
+
+def minnorm_w_ball(kappa_s):
+    """The closed form ``w*(κ_s)`` of the symbolic layer as a ball (current precision)."""
+    from ...symbolic.symbols import kappa_s as ks
+    from ...symbolic.synthetic_noise import derive_synthetic_noise
+    from .balls import lambdify_ball
+    return lambdify_ball((ks,), derive_synthetic_noise().w_star)(ball("kappa_s", kappa_s))
+
+
+def certify_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
+    """A :class:`CertifiedOptimum` for ``t = None`` (the caller builds the risk
+    enclosures at ``λ = 0`` and on the boundary)."""
+    if lam == 0 or (hasattr(lam, "__eq__") and lam == 0):
+        value = _minnorm_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps)
+        return CertifiedOptimum(value, False, None, None, {})
+    return _ridge_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps)
+
+
+def certify_critical_lambda(spec, gamma, r2, sigma2, kappa_s, dps):
+    """``(value, (lo, hi))`` of ``λ_c``: a sign change of the slope at ``w = 1``
+    across a bracket around the uncertified root (``λ_c`` is in it)."""
+    flint = require_flint()
+    from ..context import mp, private_context
+    from ..optimize import critical_lambda as uncertified
+    from ..precision import to_mpf
+    with private_context(), mp.workdps(20):
+        guess = uncertified(spec, to_mpf("gamma", gamma), to_mpf("r2", r2),
+                            to_mpf("sigma2", sigma2), kappa_s=to_mpf("kappa_s", kappa_s))
+        guess = flint.arb(str(mp.nstr(guess, 20)))
+    prec = bits_for(dps)
+    for _ in range(4):
+        with working_precision(prec):
+            P = _Problem(spec, gamma, 1, sigma2, r2, kappa_s, prec)
+            one = flint.arb(1)
+
+            def slope_at(lam):
+                return risk_balls(one, lam, P.H, P.G, P.gamma, P.r2, P.sigma2, P.kappa_s,
+                                  prec, slope=True).slope
+            lam = guess
+            for _ in range(60):        # secant steps on the midpoints
+                h = (lam * flint.arb(2)**(-prec // 3)).mid()
+                f0, f1 = slope_at(lam).mid(), slope_at(lam + h).mid()
+                if f1 == f0:
+                    break
+                step = (f0 * h / (f1 - f0)).mid()
+                lam = (lam - step).mid()
+                if abs(step) <= lam * flint.arb(2)**(24 - prec):
+                    break
+            delta = (lam * flint.arb(2)**(20 - prec)).mid()
+            s_lo, s_hi = slope_at(lam - delta), slope_at(lam + delta)
+            # w* < 1 below λ_c (slope > 0 at 1), w* = 1 above it
+            if s_lo > 0 > s_hi:
+                out, wide = _read({"lambda_c": flint.arb(lam, delta)}, dps, flint)
+                if wide is None:
+                    return out["lambda_c"]
+        prec = prec * 3 // 2 + 32
+    raise CertificationError("critical_lambda: no certified sign change of the slope at w = 1")
