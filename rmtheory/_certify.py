@@ -134,10 +134,15 @@ def _consistent(out, dps):
     if add_at(bias, variance, dps) != total:
         lo_b, hi_b = out["bias"][1]
         lo_v, hi_v = out["variance"][1]
-        bias = digits.rounded((lo_b + hi_b) / 2, dps + 10)
-        variance = digits.rounded((lo_v + hi_v) / 2, dps + 10)
+        bias = digits.rounded(_midpoint(lo_b, hi_b), dps + 10)
+        variance = digits.rounded(_midpoint(lo_v, hi_v), dps + 10)
     enclosures = {k: out[k][1] for k in ("bias", "variance", "total")}
     return bias, variance, enclosures
+
+
+def _midpoint(lo, hi):
+    """``(lo + hi)/2`` exactly (no context's precision)."""
+    return mpmath.ldexp(mpmath.fadd(lo, hi, exact=True), -1)
 
 
 def limiting_risk(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps, params,

@@ -27,11 +27,12 @@ never see each other's precision.
 
 Examples
 --------
->>> from rmtheory.numeric.certified.balls import ball, working_precision
->>> with working_precision(100):
-...     third = ball("x", 1) / 3
-...     print(third.contains(ball("x", 0.1) * 10 / 30), (3 * third).contains(1))
-True True
+>>> import mpmath
+>>> from rmtheory.numeric.certified.balls import ball, from_mpf, working_precision
+>>> with working_precision(100):     # 0.1 is 1/10, not the double nearest to it
+...     tenth = ball("x", 0.1)
+...     print((10 * tenth).contains(1), tenth.contains(from_mpf(mpmath.mpf(0.1))))
+True False
 """
 import contextlib
 import decimal

@@ -11,11 +11,11 @@ uncertified is returned.
 
 Examples
 --------
+>>> import flint, mpmath
 >>> from rmtheory.numeric.certified.digits import fixed_digits
->>> out = fixed_digits(lambda prec: {"third": __import__("flint").arb(1) / 3}, 20)
->>> value, (lo, hi) = out["third"]
->>> print(value, lo < value < hi or lo <= value <= hi)
-0.33333333333333333333 True
+>>> value, (lo, hi) = fixed_digits(lambda prec: {"third": flint.arb(1) / 3}, 20)["third"]
+>>> [mpmath.nstr(x, 20) for x in (value, lo, hi)]
+['0.33333333333333333333', '0.33333333333333333333', '0.33333333333333333333']
 """
 import mpmath
 from mpmath import libmp

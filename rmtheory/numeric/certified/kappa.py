@@ -93,18 +93,20 @@ def krawczyk(f, df, m, r, *, what):
     return K.intersection(X), X, dX
 
 
-def _check_derivative(f, dX, X, prec, what):
-    """The divided difference ``(f(hi) − f(lo))/(hi − lo)`` over a real ``X``,
+def _check_derivative(f, f_member, dX, X, prec, what):
+    """The divided difference ``(g(hi) − g(lo))/(hi − lo)`` over a real ``X``,
     at ``prec + 40`` bits, must meet ``f'(X)`` (mean value theorem), and
     ``f(lo) < 0 < f(hi)`` (intermediate values): checks of the derivative
-    and of existence that use ``f`` alone."""
+    and of existence that use ``f`` alone. ``g = f_member`` is ``f`` at one
+    member of its parameter balls (their midpoints: the theorem holds for
+    each member, and a ball parameter would blur the quotient)."""
     flint = require_flint()
     saved = flint.ctx.prec
     flint.ctx.prec = prec + 40
     try:
         lo, hi = X.lower(), X.upper()
+        difference = (f_member(hi) - f_member(lo)) / (hi - lo)
         f_lo, f_hi = f(lo), f(hi)
-        difference = (f_hi - f_lo) / (hi - lo)
     finally:
         flint.ctx.prec = saved
     if not difference.overlaps(dX):
@@ -217,7 +219,8 @@ def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refin
             r = 16 * r
     else:
         inner, X, dX = krawczyk(f, df, m, r, what="kappa")
-    _check_derivative(f, dX, X, prec, "kappa")
+    f_member = _functions(lam.mid(), H, gamma.mid())[0]
+    _check_derivative(f, f_member, dX, X, prec, "kappa")
     if not inner > 0:
         raise CertificationError(f"kappa: the enclosure {inner} is not in (0, inf)")
     if relative_radius(inner) > (2.0**(24 - prec) if max_relative is None else max_relative):

@@ -369,7 +369,7 @@ def certify_critical_lambda(spec, gamma, r2, sigma2, kappa_s, dps):
     with private_context(), mp.workdps(20):
         guess = uncertified(spec, to_mpf("gamma", gamma), to_mpf("r2", r2),
                             to_mpf("sigma2", sigma2), kappa_s=to_mpf("kappa_s", kappa_s))
-        guess = flint.arb(str(mp.nstr(guess, 20)))
+        guess = flint.arb(str(mp.nstr(guess, 20))).mid()     # an exact starting point
     prec = bits_for(dps)
     for _ in range(4):
         with working_precision(prec):
