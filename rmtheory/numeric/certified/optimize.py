@@ -4,7 +4,7 @@ r"""``w*`` and ``λ_c`` with certificates.
 
 1. a candidate ``w̃`` (Newton's method on the slope, from the float64 path);
 2. ``S(w̃ − δ) < 0 < S(w̃ + δ)`` in ball arithmetic, ``δ ≈ 2^{20−prec} w̃``;
-3. ``∂S/∂w > 0`` on a neighbourhood ``N = [w̃ − ρ, w̃ + ρ]`` (the second
+3. ``∂S/∂w > 0`` on a neighbourhood ``N ∋ w̃``, grown outwards piece by piece (the second
    derivative of :mod:`.derived`, with ``κ`` enclosed over the whole
    range of penalties): ``S`` has exactly one zero in ``N``, and it lies in
    ``[w̃ − δ, w̃ + δ]``;
@@ -163,6 +163,132 @@ def _sign_cover(slope_over, lo, hi, sign, limit=MAX_PIECES):
     return used
 
 
+def _regions(lo, hi, sign):
+    """``[lo, hi]`` cut where the curvature bound of one region stays useful:
+    doubling ``w`` from ``lo`` up to the middle, then halving the distance to
+    the end next to the optimum (``hi`` for ``sign < 0``, ``lo`` otherwise);
+    as a stack, first region last."""
+    cuts = [lo]
+    middle = ((lo + hi) / 2).mid()
+    near = hi if sign < 0 else lo
+    if sign < 0:
+        x = lo
+        while 2 * x < middle:
+            x = (2 * x).mid()
+            cuts.append(x)
+        d = (hi - middle).mid()
+        while d > (hi - lo) / 64 and d < hi - cuts[-1]:
+            cuts.append((hi - d).mid())
+            d = (d / 2).mid()
+    else:
+        d = (middle - near).mid()
+        steps = []
+        while d > (hi - lo) / 64:
+            steps.append((near + d).mid())
+            d = (d / 2).mid()
+        cuts += steps[::-1]
+        x = middle
+        while 2 * x < hi:
+            x = (2 * x).mid()
+            cuts.append(x)
+    cuts = sorted(set(c for c in cuts if lo <= c < hi), key=mid_mpf) + [hi]
+    pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if a < b]
+    return pieces[::-1]
+
+
+def _walk(problem, lo, hi, sign, limit=MAX_PIECES):
+    """Prove ``sign · S > 0`` on ``[lo, hi]`` (``hi ≤ NEAR_1``) by walking up from
+    ``lo``: on a region ``Z`` with ``S'(Z) ⊂ [m₁, m₂]`` (one curvature
+    enclosure per region), ``S(x)`` at a point ``x`` keeps its sign on
+    ``[x, x + |S(x)|/M]`` with ``M = m₂⁺`` (``sign < 0``) or ``(−m₁)⁺``
+    (``sign > 0``). Regions are halved when their curvature cannot be
+    enclosed. Returns the number of slope and curvature evaluations."""
+    flint = require_flint()
+    regions, used = _regions(lo, hi, sign), 0
+    while regions:
+        a, b = regions.pop()
+        used += 1
+        try:
+            curvature = problem.curvature(flint.arb((a + b) / 2, (b - a) / 2))
+            bound = (curvature.upper() if sign < 0 else -curvature.lower())
+            bound = bound if bound > 0 else flint.arb(0)
+            if not bound.is_finite():
+                raise CertificationError("unbounded curvature")
+        except (CertificationError, ZeroDivisionError):
+            m = ((a + b) / 2).mid()
+            if not (a < m < b) or used > limit:
+                raise CertificationError("optimal_w: no curvature bound on a region of the "
+                                         "cover") from None
+            regions += [(m, b), (a, m)]
+            continue
+        x = a
+        while x < b:
+            used += 1
+            if used > limit:
+                raise CertificationError(f"optimal_w: the sign of the slope was not decided "
+                                         f"within {limit} evaluations")
+            s = problem.slope(x)
+            if not ((s > 0) if sign > 0 else (s < 0)):
+                raise CertificationError(f"optimal_w: the slope at w = {mid_mpf(x)} has not "
+                                         f"the sign of the cover ({s})")
+            if bound.is_zero():
+                break
+            x = (x + abs(s).lower() * 15 / (16 * bound)).mid()
+    return used
+
+
+def _convex_region(problem, w, ceiling):
+    """``[left, right] ∋ w`` on which ``∂²R/∂w² > 0`` is proved, by pieces
+    grown from ``w`` outwards (doubled after a success, halved after a
+    failure, down to ``w/512``), ``right ≤ ceiling``."""
+    flint = require_flint()
+    h = (w / 64).mid()
+    for _ in range(30):
+        try:
+            if problem.curvature(flint.arb(w, h)) > 0:
+                break
+        except (CertificationError, ZeroDivisionError):
+            pass
+        h = (h / 4).mid()
+    else:
+        raise CertificationError("optimal_w: the curvature of the risk is not provably "
+                                 "positive next to the candidate")
+    left, right = (w - h).mid(), min((w + h).mid(), ceiling, key=mid_mpf)
+    smallest = (w / 512).mid()
+    for direction in (-1, +1):
+        step = h
+        while step >= smallest:
+            a, b = ((left - step).mid(), left) if direction < 0 else \
+                (right, min((right + step).mid(), ceiling, key=mid_mpf))
+            if not (0 < a < b):
+                break
+            try:
+                ok = problem.curvature(flint.arb((a + b) / 2, (b - a) / 2)) > 0
+            except (CertificationError, ZeroDivisionError):
+                ok = False
+            if ok:
+                left, right = (a, right) if direction < 0 else (left, b)
+                if direction > 0 and b >= ceiling:
+                    break
+                step = (2 * step).mid()
+            else:
+                step = (step / 2).mid()
+    return left, right
+
+
+#: evaluations a walk may take before the bisection cover takes over
+WALK_LIMIT = 300
+
+
+def _cover(problem, lo, hi, sign):
+    """``sign · S > 0`` on ``[lo, hi]``: the walk, else the bisection cover
+    (the walk's curvature bounds can be too loose near ``w = 1`` or ``0``)."""
+    try:
+        return _walk(problem, lo, hi, sign, limit=WALK_LIMIT)
+    except CertificationError:
+        return WALK_LIMIT + _sign_cover(problem.slope_over, lo, hi, sign)
+
+
 def _tail(problem, start, bound):
     """The largest ``w_min ≤ start`` (halving) whose tail floor exceeds ``bound``."""
     w_min = start
@@ -243,20 +369,10 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
     if not (s_lo < 0 < s_hi):
         raise CertificationError(f"optimal_w: no sign change of the slope across "
                                  f"[w - {delta}, w + {delta}]")
-    # 3. one zero in N: the slope increases there
-    rho = (min(w / 20, (1 - w) / 2)).mid()
-    with working_precision(COVER_BITS) as _:
+    # 3. one zero in N: the slope increases on all of N, grown around w̃
+    with working_precision(COVER_BITS):
         cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
-        for _ in range(6):
-            try:
-                if cover.curvature(flint.arb(w, rho)) > 0:
-                    break
-            except CertificationError:
-                pass
-            rho = (rho / 8).mid()
-        else:
-            raise CertificationError("optimal_w: the curvature of the risk is not provably "
-                                     "positive near the candidate")
+        left, right = _convex_region(cover, w, flint.arb(NEAR_1))
     # the risk at w*: R(w̃) ± δ max|S| (S is monotone on the bracket)
     at_w = P.risk(w)
     slope_bound = max(abs(s_lo).upper(), abs(s_hi).upper())
@@ -269,11 +385,14 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
     # 4.-5. the cover and the tail, at a modest precision (signs only)
     with working_precision(COVER_BITS):
         bound = total.upper()
-        w_min = _tail(cover, (w - rho).mid(), bound)
+        w_min = _tail(cover, left, bound)
         pieces = 0
-        if w_min < w - rho:
-            pieces += _sign_cover(cover.slope_over, w_min, (w - rho).mid(), -1)
-        pieces += _sign_cover(cover.slope_over, (w + rho).mid(), flint.arb(1), +1)
+        if w_min < left:
+            pieces += _cover(cover, w_min, left, -1)
+        if right < NEAR_1:
+            pieces += _cover(cover, right, flint.arb(NEAR_1), +1)
+            right = flint.arb(NEAR_1)
+        pieces += _sign_cover(cover.slope_over, right, flint.arb(1), +1)
     balls = {"w": flint.arb(w, delta), "bias": bias, "variance": variance, "total": total}
     out, wide = _read(balls, dps, flint)
     if wide is not None:
@@ -290,7 +409,8 @@ def _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps):
     with working_precision(COVER_BITS):
         cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
         w_min = _tail(cover, flint.arb(0.5), total.upper())
-        _sign_cover(cover.slope_over, w_min, flint.arb(1), -1)
+        _cover(cover, w_min, flint.arb(NEAR_1), -1)
+        _sign_cover(cover.slope_over, flint.arb(NEAR_1), flint.arb(1), -1)
     import mpmath
     one = mpmath.mpf(1)
     return CertifiedOptimum((one, (one, one)), True, None, None,
