@@ -28,11 +28,13 @@ positive root; for ``λ = 0`` and ``γ > 1``, ``1 − γI₁`` increases from
 ``1 − γ < 0`` to 1, one root; for ``λ = 0`` and ``γ ≤ 1`` the theory sets
 ``κ₀ = 0`` (exact). An enclosure in ``(0, ∞)`` is therefore *the* ``κ``.
 """
+import contextlib
 import functools
+import threading
 
 import sympy as sp
 
-from .balls import CertificationError, ball, mid_mpf, require_flint, relative_radius
+from .balls import CertificationError, mid_mpf, require_flint, relative_radius
 
 __all__ = ["kappa_forms", "krawczyk", "enclose_kappa", "approximate_kappa"]
 
@@ -59,6 +61,25 @@ def kappa_forms():
         df0=lambdify_ball((kappa, gamma, I1, dI1),
                           sp.diff(eq0, kappa) + sp.diff(eq0, I1) * dI1),
         integrand=fp, integrand_dkappa=sp.diff(fp, kappa))
+
+
+class _Checks(threading.local):
+    on = True
+
+
+_CHECKS = _Checks()
+
+
+@contextlib.contextmanager
+def without_derivative_checks():
+    """Skip the divided-difference and sign checks of :func:`enclose_kappa`
+    (the Krawczyk test alone is the proof) — for the many sign evaluations
+    of a cover, where they would double the cost."""
+    saved, _CHECKS.on = _CHECKS.on, False
+    try:
+        yield
+    finally:
+        _CHECKS.on = saved
 
 
 def _real_ball(mid, rad):
@@ -137,6 +158,20 @@ def _functions(lam, H, gamma, derivative=None):
     return f, (df if derivative is None else derivative)
 
 
+def _newton_step(lam, H, gamma):
+    """``k ↦ f(k)/f'(k)`` with ``I₁(k)`` computed once."""
+    F = kappa_forms()
+    zero = lam.is_zero()
+
+    def step(k):
+        i1 = H.integrate(F["integrand"], k)
+        di1 = H.integrate(F["integrand_dkappa"], k)
+        if zero:
+            return F["f0"](k, gamma, i1) / F["df0"](k, gamma, i1, di1)
+        return F["f"](k, gamma, i1, lam) / F["df"](k, gamma, i1, di1)
+    return step
+
+
 def _first_moment(H):
     """An upper ball of ``∫ s dH``: the largest atom or the right end."""
     return H.support()[1]
@@ -148,7 +183,12 @@ def approximate_kappa(lam, H, gamma, prec, start=None):
     ``λ = 0`` from ``(1 − 1/γ) min supp H``, below the root, where the
     equation is convex, resp. concave, and increasing). No rigour: :func:`enclose_kappa` proves it."""
     flint = require_flint()
-    f, df = _functions(lam, H, gamma)
+    newton = _newton_step(lam, H, gamma)
+    schedule = _schedule(prec)
+    if start is None and H.discrete:
+        start = _float_root(lam, H, gamma)
+        if start is not None:           # good to ~50 bits: straight to the target
+            schedule = [prec]
     if start is not None:
         k = start
     elif lam.is_zero():
@@ -158,11 +198,11 @@ def approximate_kappa(lam, H, gamma, prec, start=None):
         k = (lam + gamma * _first_moment(H)).mid()
     saved = flint.ctx.prec
     try:
-        for bits in _schedule(prec):
+        for bits in schedule:
             flint.ctx.prec = bits
             previous = None
             for i in range(200):
-                step = (f(k) / df(k)).mid()
+                step = newton(k).mid()
                 k = (k - step).mid()
                 if abs(step) <= abs(k) * flint.arb(2)**(-bits + 2) or step.is_zero():
                     break
@@ -175,6 +215,40 @@ def approximate_kappa(lam, H, gamma, prec, start=None):
     finally:
         flint.ctx.prec = saved
     return k
+
+
+def _float_root(lam, H, gamma):
+    """The root in double precision by Newton's method on the atoms' midpoints
+    (monotone from the same starting points), as an exact arb; ``None`` when
+    it does not settle (the ball iteration then starts from scratch)."""
+    import numpy as np
+    flint = require_flint()
+    floats = getattr(H, "_floats", None)
+    if floats is None:
+        floats = H._floats = (np.array([float(mid_mpf(x)) for x in H.locations]),
+                              np.array([float(mid_mpf(x)) for x in H.weights]))
+    s, h = floats
+    x, g = float(mid_mpf(lam)), float(mid_mpf(gamma))
+    with np.errstate(all="ignore"):
+        if x == 0:
+            k = (1 - 1 / g) * s.min()
+            for _ in range(100):
+                r = s / (s + k)
+                step = (1 - g * (h @ r)) / (g * (h @ (r / (s + k))))
+                k -= step
+                if not abs(step) > 1e-15 * abs(k):
+                    break
+        else:
+            k = x + g * (h @ s)
+            for _ in range(100):
+                r = s / (s + k)
+                step = (k - g * k * (h @ r) - x) / (1 - g * (h @ (r * r)))
+                k -= step
+                if not abs(step) > 1e-15 * abs(k):
+                    break
+    if not (np.isfinite(k) and k > 0):
+        return None
+    return flint.arb(float(k))
 
 
 def _schedule(prec):
@@ -219,8 +293,9 @@ def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refin
             r = 16 * r
     else:
         inner, X, dX = krawczyk(f, df, m, r, what="kappa")
-    f_member = _functions(lam.mid(), H, gamma.mid())[0]
-    _check_derivative(f, f_member, dX, X, prec, "kappa")
+    if _CHECKS.on:
+        f_member = _functions(lam.mid(), H, gamma.mid())[0]
+        _check_derivative(f, f_member, dX, X, prec, "kappa")
     if not inner > 0:
         raise CertificationError(f"kappa: the enclosure {inner} is not in (0, inf)")
     if relative_radius(inner) > (2.0**(24 - prec) if max_relative is None else max_relative):

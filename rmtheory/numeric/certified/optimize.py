@@ -34,7 +34,7 @@ from .balls import (CertificationError, ball, ball_measures, endpoints, mid_mpf,
                     require_flint, working_precision)
 from .derived import second_order_forms
 from .digits import _read, bits_for
-from .kappa import enclose_kappa
+from .kappa import enclose_kappa, without_derivative_checks
 from .risk import penalty_balls, risk_balls, risk_forms
 
 __all__ = ["CertifiedOptimum", "certify_optimum", "certify_critical_lambda"]
@@ -277,7 +277,7 @@ def _convex_region(problem, w, ceiling):
 
 
 #: evaluations a walk may take before the bisection cover takes over
-WALK_LIMIT = 300
+WALK_LIMIT = 150
 
 
 def _cover(problem, lo, hi, sign):
@@ -370,7 +370,7 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         raise CertificationError(f"optimal_w: no sign change of the slope across "
                                  f"[w - {delta}, w + {delta}]")
     # 3. one zero in N: the slope increases on all of N, grown around w̃
-    with working_precision(COVER_BITS):
+    with working_precision(COVER_BITS), without_derivative_checks():
         cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
         left, right = _convex_region(cover, w, flint.arb(NEAR_1))
     # the risk at w*: R(w̃) ± δ max|S| (S is monotone on the bracket)
@@ -383,7 +383,7 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
     variance = at_w.variance + flint.arb(0, spread_v.upper())
     total = at_w.bias + at_w.variance + flint.arb(0, (delta * slope_bound).upper())
     # 4.-5. the cover and the tail, at a modest precision (signs only)
-    with working_precision(COVER_BITS):
+    with working_precision(COVER_BITS), without_derivative_checks():
         bound = total.upper()
         w_min = _tail(cover, left, bound)
         pieces = 0
@@ -406,7 +406,7 @@ def _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps):
     """``w* = 1``: the slope is negative at 1 and on a cover of ``[w_min, 1]``."""
     flint = require_flint()
     total = at_1.bias + at_1.variance
-    with working_precision(COVER_BITS):
+    with working_precision(COVER_BITS), without_derivative_checks():
         cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
         w_min = _tail(cover, flint.arb(0.5), total.upper())
         _cover(cover, w_min, flint.arb(NEAR_1), -1)
