@@ -280,6 +280,18 @@ def test_uncertifiable_combinations_are_refused():
         rt.optimal_w(lam=0.5, t=3, certify=True)
 
 
+def test_threads_give_the_solo_digits_and_leave_flint_precision_alone():
+    from concurrent.futures import ThreadPoolExecutor
+    saved = flint.ctx.prec
+    calls = [(0.1 * (i + 1), 20 + 10 * (i % 3)) for i in range(6)]
+    solo = [rt.kappa(lam, "discrete", gamma=2.0, dps=dps, certify=True).enclosures
+            for lam, dps in calls]
+    with ThreadPoolExecutor(3) as pool:
+        threaded = list(pool.map(lambda c: rt.kappa(c[0], "discrete", gamma=2.0, dps=c[1],
+                                                    certify=True).enclosures, calls))
+    assert threaded == solo and flint.ctx.prec == saved
+
+
 def test_without_python_flint_certify_raises_an_import_error_with_the_fix():
     code = ("import sys; sys.modules['flint'] = None\n"
             "import rmtheory as rt\n"

@@ -145,7 +145,7 @@ def ball(name, value):
             raise TypeError(f"{name} must be a number, received the symbolic {value}")
         result = lambdify_ball((), value)()
         if isinstance(result, flint.acb):
-            if not result.imag.contains(0) or not result.imag.is_zero():
+            if not result.imag.is_zero():
                 raise ValueError(f"{name} must be real, received {value}")
             result = result.real
         return flint.arb(result)
@@ -170,9 +170,8 @@ def ball_complex(name, value):
     if hasattr(value, "_mpc_") and not isinstance(value, sp.Basic):
         return flint.acb(from_mpf(value.real), from_mpf(value.imag))
     if isinstance(value, sp.Basic):
-        re, im = value.as_real_imag()
-        return flint.acb(ball(name, sp.nsimplify(re) if re.is_Float else re),
-                         ball(name, im))
+        re, im = value.as_real_imag()          # a Float part is read exactly
+        return flint.acb(ball(name, re), ball(name, im))
     if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
         return flint.acb(ball(name, value.real), ball(name, value.imag))
     return flint.acb(ball(name, value))
