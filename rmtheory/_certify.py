@@ -190,8 +190,10 @@ def optimal_w(spec, gamma, lam, sigma2, r2, t, kappa_s, dps, params, scheme="mix
         risk = RiskResult(w_value, *found.risk, params, enclosures=found.risk_enclosures)
     bias1, variance1, enc1 = _risk_fields(1, lam, spec, gamma, r2, sigma2, None, kappa_s, dps)
     at_1 = RiskResult(mpmath.mpf(1), bias1, variance1, params, enclosures=enc1)
+    (lo_1, hi_1), (lo_w, hi_w) = enc1["total"], risk.enclosures["total"]
+    gain = (mpmath.fsub(lo_1, hi_w, exact=True), mpmath.fsub(hi_1, lo_w, exact=True))
     return OptimalWeight(w_value, risk, at_1, False, params,
-                         enclosures={"w": w_enclosure, **found.proof})
+                         enclosures={"w": w_enclosure, "gain": gain, **found.proof})
 
 
 def critical_lambda(spec, gamma, r2, sigma2, kappa_s, dps):

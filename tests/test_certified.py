@@ -114,6 +114,8 @@ def test_ridge_optimum_contains_the_root_of_the_closed_form_slope():
     assert relative_width(res.enclosures["w"]) <= mp.mpf(10)**-28
     plain = rt.optimal_w(gamma=2.0, lam=0.5, dps=30)
     assert within_claim(plain.w, res.enclosures["w"], 30)
+    lo, hi = res.enclosures["gain"]            # R(1) − R(w*), proved positive
+    assert 0 < lo <= hi and within_claim(res.gain, (lo, hi), 30)
 
 
 def test_boundary_optimum_is_certified_by_the_slope_at_one():

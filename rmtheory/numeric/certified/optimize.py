@@ -363,7 +363,7 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         raise CertificationError(f"optimal_w: the sign of the slope at w = 1 ({at_1.slope}) "
                                  "is not decided (lam is at the critical penalty?)")
     w = _newton_candidate(P, start)
-    delta = (w * flint.arb(2)**(20 - prec)).mid()
+    delta = (w * flint.arb(2)**(20 - prec)).mid()      # the bracket's half-width
     w_lo, w_hi = w - delta, w + delta
     s_lo, s_hi = P.slope(w_lo), P.slope(w_hi)
     if not (s_lo < 0 < s_hi):
@@ -373,6 +373,9 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
     with working_precision(COVER_BITS), without_derivative_checks():
         cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
         left, right = _convex_region(cover, w, flint.arb(NEAR_1))
+        if not (left < w_lo and w_hi < right):
+            raise CertificationError("optimal_w: the convex neighbourhood does not hold the "
+                                     "bracket of the zero")
     # the risk at w*: R(w̃) ± δ max|S| (S is monotone on the bracket)
     at_w = P.risk(w)
     slope_bound = max(abs(s_lo).upper(), abs(s_hi).upper())
@@ -437,6 +440,8 @@ def _minnorm_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
         if exp % 2 or any(r.is_real and 0 < r <= 1 for r in roots):
             raise CertificationError(f"c'(w): the factor {factor} of its denominator may "
                                      "vanish or change sign on (0, 1]")
+    # the risk is B₀ + c(w; κ_s) V₀ with V₀ = σ² df₂/(1 − df₂) > 0 (σ² > 0 and
+    # 0 < df₂ < 1 at κ₀): the slope has the sign of c'(w), hence of its numerator
     N = lambdify_ball((w_sym, ks), numerator)
     dN = lambdify_ball((w_sym, ks), sp.diff(numerator, w_sym))
     w_star = lambdify_ball((ks,), derive_synthetic_noise().w_star)
