@@ -29,7 +29,7 @@ flint = pytest.importorskip("flint")
 
 from rmtheory.numeric import make_spectrum, Spectrum  # noqa: E402
 from rmtheory.numeric.certified.balls import (CertificationError, ball, ball_measures,  # noqa: E402
-                                              endpoints, working_precision)
+                                              working_precision)
 from rmtheory.numeric.certified.kappa import approximate_kappa, enclose_kappa  # noqa: E402
 
 

@@ -345,7 +345,6 @@ def _moment_form(integrand, variable=None):
     returns the expression in ``x`` and the symbols ``M_k``, the orders
     ``k``, and the pole ``p(x)`` (all poles of the integrand at ``s = −p``)."""
     from ...symbolic.symbols import s
-    x = _variable(variable)
     expr = sp.apart(sp.together(integrand), s)
     total, orders, pole = sp.Integer(0), [], None
     for term in sp.Add.make_args(expr):

@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 from .balls import (CertificationError, ball, ball_measures, endpoints, mid_mpf,
                     require_flint, working_precision)
+from .cover import cover as _cover, sign_cover as _sign_cover
 from .derived import second_order_forms
 from .digits import _read, bits_for
 from .kappa import enclose_kappa, without_derivative_checks
@@ -39,8 +40,7 @@ from .risk import penalty_balls, risk_balls, risk_forms
 
 __all__ = ["CertifiedOptimum", "certify_optimum", "certify_critical_lambda"]
 
-#: the most balls a cover may use before giving up, and the cover's precision
-MAX_PIECES = 4000
+#: the working bits of the covers (signs only)
 COVER_BITS = 96
 #: balls of w reaching above this use the divided-difference form of the slope
 NEAR_1 = 0.99
@@ -73,7 +73,7 @@ class _Problem:
 
     def penalty(self, P, second=False):
         """κ, κ', κ'', B' (and B'') over a ball of penalties ``P``."""
-        F, S2 = risk_forms(), second_order_forms()
+        S2 = second_order_forms()
         pb = penalty_balls(P, self.H, self.G, self.gamma, self.r2, self.prec,
                            max_relative=math.inf)
         I2_k = pb.integrals["I2_kappa"]
@@ -112,7 +112,6 @@ class _Problem:
     def slope_near_1(self, W):
         """``∂R/∂w`` over a ball ``W`` that may contain 1, in terms of the divided
         difference and its partial derivatives (no removable singularity)."""
-        flint = require_flint()
         S2 = second_order_forms()
         lo, hi = W.lower(), W.upper()
         a = self.lam / W
@@ -136,105 +135,6 @@ class _Problem:
         A = self.lam / w_min
         J = self.G.integrate(F.bias_integrand, A)
         return S2["bias_floor"](A, self.r2, self.gamma, J, require_flint().arb(0))
-
-
-def _sign_cover(slope_over, lo, hi, sign, limit=MAX_PIECES):
-    """Decide ``sign · S > 0`` on ``[lo, hi]`` (arbs, exact ends) by balls,
-    bisecting the undecided ones; ``CertificationError`` past ``limit``."""
-    flint = require_flint()
-    stack, used = [(lo, hi)], 0
-    while stack:
-        a, b = stack.pop()
-        used += 1
-        if used > limit:
-            raise CertificationError(f"optimal_w: the sign of the slope was not decided on "
-                                     f"[{mid_mpf(a)}, {mid_mpf(b)}] within {limit} balls")
-        W = flint.arb((a + b) / 2, (b - a) / 2)
-        try:
-            value = slope_over(W)
-            decided = (value > 0) if sign > 0 else (value < 0)
-        except (CertificationError, ZeroDivisionError):
-            decided = False
-        if not decided:
-            m = ((a + b) / 2).mid()
-            if not (a < m < b):
-                raise CertificationError("optimal_w: the cover cannot be refined further")
-            stack += [(a, m), (m, b)]
-    return used
-
-
-def _regions(lo, hi, sign):
-    """``[lo, hi]`` cut where the curvature bound of one region stays useful:
-    doubling ``w`` from ``lo`` up to the middle, then halving the distance to
-    the end next to the optimum (``hi`` for ``sign < 0``, ``lo`` otherwise);
-    as a stack, first region last."""
-    cuts = [lo]
-    middle = ((lo + hi) / 2).mid()
-    near = hi if sign < 0 else lo
-    if sign < 0:
-        x = lo
-        while 2 * x < middle:
-            x = (2 * x).mid()
-            cuts.append(x)
-        d = (hi - middle).mid()
-        while d > (hi - lo) / 64 and d < hi - cuts[-1]:
-            cuts.append((hi - d).mid())
-            d = (d / 2).mid()
-    else:
-        d = (middle - near).mid()
-        steps = []
-        while d > (hi - lo) / 64:
-            steps.append((near + d).mid())
-            d = (d / 2).mid()
-        cuts += steps[::-1]
-        x = middle
-        while 2 * x < hi:
-            x = (2 * x).mid()
-            cuts.append(x)
-    cuts = sorted(set(c for c in cuts if lo <= c < hi), key=mid_mpf) + [hi]
-    pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if a < b]
-    return pieces[::-1]
-
-
-def _walk(problem, lo, hi, sign, limit=MAX_PIECES):
-    """Prove ``sign · S > 0`` on ``[lo, hi]`` (``hi ≤ NEAR_1``) by walking up from
-    ``lo``: on a region ``Z`` with ``S'(Z) ⊂ [m₁, m₂]`` (one curvature
-    enclosure per region), ``S(x)`` at a point ``x`` keeps its sign on
-    ``[x, x + |S(x)|/M]`` with ``M = m₂⁺`` (``sign < 0``) or ``(−m₁)⁺``
-    (``sign > 0``). Regions are halved when their curvature cannot be
-    enclosed. Returns the number of slope and curvature evaluations."""
-    flint = require_flint()
-    regions, used = _regions(lo, hi, sign), 0
-    while regions:
-        a, b = regions.pop()
-        used += 1
-        try:
-            curvature = problem.curvature(flint.arb((a + b) / 2, (b - a) / 2))
-            bound = (curvature.upper() if sign < 0 else -curvature.lower())
-            bound = bound if bound > 0 else flint.arb(0)
-            if not bound.is_finite():
-                raise CertificationError("unbounded curvature")
-        except (CertificationError, ZeroDivisionError):
-            m = ((a + b) / 2).mid()
-            if not (a < m < b) or used > limit:
-                raise CertificationError("optimal_w: no curvature bound on a region of the "
-                                         "cover") from None
-            regions += [(m, b), (a, m)]
-            continue
-        x = a
-        while x < b:
-            used += 1
-            if used > limit:
-                raise CertificationError(f"optimal_w: the sign of the slope was not decided "
-                                         f"within {limit} evaluations")
-            s = problem.slope(x)
-            if not ((s > 0) if sign > 0 else (s < 0)):
-                raise CertificationError(f"optimal_w: the slope at w = {mid_mpf(x)} has not "
-                                         f"the sign of the cover ({s})")
-            if bound.is_zero():
-                break
-            x = (x + abs(s).lower() * 15 / (16 * bound)).mid()
-    return used
 
 
 def _convex_region(problem, w, ceiling):
@@ -274,19 +174,6 @@ def _convex_region(problem, w, ceiling):
             else:
                 step = (step / 2).mid()
     return left, right
-
-
-#: evaluations a walk may take before the bisection cover takes over
-WALK_LIMIT = 150
-
-
-def _cover(problem, lo, hi, sign):
-    """``sign · S > 0`` on ``[lo, hi]``: the walk, else the bisection cover
-    (the walk's curvature bounds can be too loose near ``w = 1`` or ``0``)."""
-    try:
-        return _walk(problem, lo, hi, sign, limit=WALK_LIMIT)
-    except CertificationError:
-        return WALK_LIMIT + _sign_cover(problem.slope_over, lo, hi, sign)
 
 
 def _tail(problem, start, bound):
@@ -331,7 +218,6 @@ def _start(spec, gamma, lam, sigma2, r2, kappa_s):
 
 
 def _ridge_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
-    flint = require_flint()
     prec = bits_for(dps)
     start = _start(spec, gamma, lam, sigma2, r2, kappa_s)
     last = None
@@ -345,11 +231,6 @@ def _ridge_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
                 return out
         prec = prec * 3 // 2 + 32
     raise last
-
-
-def _interval_from(w, radius):
-    flint = require_flint()
-    return flint.arb(w, radius)
 
 
 def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
