@@ -63,6 +63,8 @@ class _Problem:
         self.gamma, self.lam = ball("gamma", gamma), ball("lam", lam)
         self.sigma2, self.r2 = ball("sigma2", sigma2), ball("r2", r2)
         self.kappa_s = ball("kappa_s", kappa_s)
+        #: balls above this use the divided-difference form of the slope
+        self.near_1 = require_flint().arb(NEAR_1)
 
     def risk(self, w, slope=False):
         return risk_balls(w, self.lam, self.H, self.G, self.gamma, self.r2, self.sigma2,
@@ -102,12 +104,12 @@ class _Problem:
         ``S(c) + S'(W)(W − c)`` away from 1, the divided-difference form
         (:meth:`slope_near_1`) on balls above ``NEAR_1``, where the two
         penalties are close and ``Δ`` is nearly ``κ'(λ)``."""
-        if W.lower() >= NEAR_1:
+        if W.lower() >= self.near_1:
             return self.slope_near_1(W)
         if W.upper() < 1:
             c = W.mid()
             return self.slope(c) + self.curvature(W) * (W - c)
-        raise CertificationError("a ball across NEAR_1 and 1: bisect it")
+        raise CertificationError("a ball across near_1 and 1: bisect it")
 
     def slope_near_1(self, W):
         """``∂R/∂w`` over a ball ``W`` that may contain 1, in terms of the divided
@@ -129,12 +131,33 @@ class _Problem:
                               pa["bp"])
 
     def tail_floor(self, w_min):
-        """A lower bound of ``R(w)`` for every ``w ∈ (0, w_min]``."""
+        r"""A lower bound of ``R(w)`` for every ``w ∈ (0, w_min]``: with
+        ``A = λ/w_min ≤ a = λ/w`` and ``b = λ/(2 − w) ≤ b₊ = λ/(2 − w_min)``,
+
+        .. math::
+
+            R(w) \ge r^2 A^2 J_G(A) + \frac{\sigma^2 \kappa_s (1 - w_{min})^2}{2\lambda}
+                \bigl[(\kappa(A) - A) - (\kappa(b_+) - b_+)\bigr]^+ ,
+
+        from ``κ(x) ≥ x`` and ``κ²J_G(κ)`` increasing (the bias, with
+        ``1 − γI₂ ≤ 1``), and for the variance ``σ² c(w)(Δ − 1)``: ``Δ − 1 =
+        [(κ(a) − a) − (κ(b) − b)]/(a − b)`` where ``κ(x) − x`` increases
+        (``κ' ≥ 1``), ``a − b ≤ a = λ/w`` and ``w c(w) ≥ κ_s(1 − w_min)²/2``.
+        (Inequalities stated here, by hand; the expressions they bound are
+        the symbolic layer's.)"""
+        flint = require_flint()
         S2 = second_order_forms()
         F = risk_forms()
         A = self.lam / w_min
         J = self.G.integrate(F.bias_integrand, A)
-        return S2["bias_floor"](A, self.r2, self.gamma, J, require_flint().arb(0))
+        floor = S2["bias_floor"](A, self.r2, self.gamma, J, flint.arb(0))
+        b_top = self.lam / (2 - w_min)
+        k_A = enclose_kappa(A, self.H, self.gamma, self.prec)
+        k_b = enclose_kappa(b_top, self.H, self.gamma, self.prec)
+        gap = (k_A - A) - (k_b - b_top)
+        if gap > 0:
+            floor += self.sigma2 * self.kappa_s * (1 - w_min)**2 * gap.lower() / (2 * self.lam)
+        return floor
 
 
 def _convex_region(problem, w, ceiling):
@@ -185,8 +208,8 @@ def _tail(problem, start, bound):
             return w_min
         w_min = (w_min / 2).mid()
     raise CertificationError("optimal_w: the risk near w = 0 is not provably above the "
-                             "risk at the candidate optimum (the bias at large penalties, "
-                             "r^2 * integral of s dG, does not exceed it)")
+                             "risk at the candidate optimum (its lower bound there, the bias "
+                             "at large penalties plus a variance floor, does not exceed it)")
 
 
 def _newton_candidate(problem, w0):
@@ -253,7 +276,9 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
     # 3. one zero in N: the slope increases on all of N, grown around w̃
     with working_precision(COVER_BITS), without_derivative_checks():
         cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
-        left, right = _convex_region(cover, w, flint.arb(NEAR_1))
+        if not w < cover.near_1:          # an optimum within 1% of 1: move the threshold
+            cover.near_1 = (1 - (1 - w) / 4).mid()
+        left, right = _convex_region(cover, w, cover.near_1)
         if not (left < w_lo and w_hi < right):
             raise CertificationError("optimal_w: the convex neighbourhood does not hold the "
                                      "bracket of the zero")
@@ -273,9 +298,9 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         pieces = 0
         if w_min < left:
             pieces += _cover(cover, w_min, left, -1)
-        if right < NEAR_1:
-            pieces += _cover(cover, right, flint.arb(NEAR_1), +1)
-            right = flint.arb(NEAR_1)
+        if right < cover.near_1:
+            pieces += _cover(cover, right, cover.near_1, +1)
+            right = cover.near_1
         pieces += _sign_cover(cover.slope_over, right, flint.arb(1), +1)
     balls = {"w": flint.arb(w, delta), "bias": bias, "variance": variance, "total": total}
     out, wide = _read(balls, dps, flint)
