@@ -56,6 +56,12 @@ def second_order_forms():
         return sp.together(expr).subs(direct, D).subs(gamma * I2, 1 - D)
 
     kappa_pp = with_gap(d_penalty(general.kappa_prime))
+    # κ''': one more order; I₂κ moves with dI₂κ/dκ = I₂κκ (the other values do not occur)
+    kppp = sp.Symbol("kappa_ppp", real=True)
+    kappa_ppp_raw = d_penalty(d_penalty(general.kappa_prime)).subs(kpp, d_penalty(general.kappa_prime))
+    if kappa_ppp_raw.has(Jk) or kappa_ppp_raw.has(Jkk):  # pragma: no cover
+        raise ArithmeticError("kappa''' depends on the bias integrals")
+    kappa_ppp = with_gap(kappa_ppp_raw)
     bias_pp = with_gap(d_penalty(general.ridge_bias_derivative))
     for name, form, original in (("kappa''", kappa_pp, d_penalty(general.kappa_prime)),
                                  ("B''", bias_pp, d_penalty(general.ridge_bias_derivative))):
@@ -89,6 +95,17 @@ def second_order_forms():
     total_dd = B_f + variance_dd.subs(delta, Delta_f)
     slope_dd = sp.diff(total_dd, w).subs({sp.Derivative(Delta_f, w): delta_a * da + delta_b * db,
                                          sp.Derivative(B_f, w): Bp_a * da}).subs(Delta_f, delta)
+    # near w = 1 the two second divided differences nearly coincide:
+    # Δ_b = Δ_a + E with E = κ[a, b, b] − κ[b, a, a] = (b − a) κ[a, a, b, b]
+    # (each κ[a,a,b,b] = κ'''(ξ)/6); collected in Δ_a, the slope multiplies it
+    # by a'(w) + b'(w) = O(1 − w) instead of two terms of size λ each
+    excess = sp.Symbol("E", real=True)
+    slope_dd1 = sp.collect(sp.expand(slope_dd.subs(delta_b, delta_a + excess)),
+                           [delta_a, excess], evaluate=False)
+    slope_near_1 = sum(sp.factor(coefficient) * term
+                       for term, coefficient in slope_dd1.items())
+    if sp.simplify(slope_near_1.subs(excess, delta_b - delta_a) - slope_dd) != 0:  # pragma: no cover
+        raise ArithmeticError("the slope regrouped in Delta_a and E is not the slope")
 
     from ..compiled import _with_gap
     _, forms = _with_gap()
@@ -106,6 +123,9 @@ def second_order_forms():
         variance_dd=lambdify_ball((w, sigma2, kappa_s, delta), variance_dd),
         slope_dd=lambdify_ball((w, lam, sigma2, kappa_s, delta, delta_a, delta_b, Bp_a),
                                slope_dd),
+        slope_near_1=lambdify_ball((w, lam, sigma2, kappa_s, delta, delta_a, excess, Bp_a),
+                                   slope_near_1),
+        kappa_ppp=lambdify_ball((gamma, I2k, I2kk, kp, D), kappa_ppp),
         bias_floor=lambdify_ball((kappa, r2, gamma, J, I2), bias_floor),
         bias_integrand_dkappa2=sp.diff(general.bias_integrand, kappa, 2),
         df2_integrand_dkappa2=sp.diff(general.df2_integrand, kappa, 2))

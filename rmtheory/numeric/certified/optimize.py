@@ -80,7 +80,8 @@ class _Problem:
                            max_relative=math.inf)
         I2_k = pb.integrals["I2_kappa"]
         kpp = S2["kappa_pp"](self.gamma, I2_k, pb.kappa_prime, pb.one_minus_df2)
-        out = dict(kappa=pb.kappa, kp=pb.kappa_prime, kpp=kpp, bp=pb.bias_prime, bias=pb.bias)
+        out = dict(kappa=pb.kappa, kp=pb.kappa_prime, kpp=kpp, bp=pb.bias_prime, bias=pb.bias,
+                   I2_kappa=I2_k, gap=pb.one_minus_df2)
         if second:
             k = pb.kappa
             Jkk = self.G.integrate(S2["bias_integrand_dkappa2"], k)
@@ -114,7 +115,6 @@ class _Problem:
     def slope_near_1(self, W):
         """``∂R/∂w`` over a ball ``W`` that may contain 1, in terms of the divided
         difference and its partial derivatives (no removable singularity)."""
-        S2 = second_order_forms()
         lo, hi = W.lower(), W.upper()
         a = self.lam / W
         P = (self.lam / (2 - lo)).union(self.lam / lo)        # [b, a] for every w in W
@@ -126,9 +126,19 @@ class _Problem:
             direct = (kb - pa["kappa"]) / (b - a)
             if direct.overlaps(delta):
                 delta = direct.intersection(delta)
-        half = pP["kpp"] / 2
-        return S2["slope_dd"](W, self.lam, self.sigma2, self.kappa_s, delta, half, half,
-                              pa["bp"])
+        # Δ_a = κ[b,a,a] ∈ κ''(P)/2 and Δ_b − Δ_a = (b − a) κ[a,a,b,b] ∈ (b − a) κ'''(P)/6
+        S2 = second_order_forms()
+        I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], pP["kappa"])
+        kppp = S2["kappa_ppp"](self.gamma, pP["I2_kappa"], I2kk, pP["kp"], pP["gap"])
+        b = self.lam / (2 - W)
+        excess = (b - a) * kppp / 6
+        # Δ, the mean of κ' over [b, a], by the midpoint rule: κ'((a+b)/2) plus
+        # κ'''(ξ)(a − b)²/24 — an error O((1 − w)²), not the hull's O(1 − w)
+        middle = self.penalty((a + b) / 2)["kp"] + (a - b)**2 * kppp / 24
+        if middle.overlaps(delta):
+            delta = middle.intersection(delta)
+        return S2["slope_near_1"](W, self.lam, self.sigma2, self.kappa_s, delta, pP["kpp"] / 2,
+                                  excess, pa["bp"])
 
     def tail_floor(self, w_min):
         r"""A lower bound of ``R(w)`` for every ``w ∈ (0, w_min]``: with
