@@ -105,12 +105,26 @@ class _Problem:
         ``S(c) + S'(W)(W − c)`` away from 1, the divided-difference form
         (:meth:`slope_near_1`) on balls above ``NEAR_1``, where the two
         penalties are close and ``Δ`` is nearly ``κ'(λ)``."""
-        if W.lower() >= self.near_1:
-            return self.slope_near_1(W)
+        forms = [self.slope_near_1]
         if W.upper() < 1:
-            c = W.mid()
-            return self.slope(c) + self.curvature(W) * (W - c)
-        raise CertificationError("a ball across near_1 and 1: bisect it")
+            forms.insert(0 if W.lower() < self.near_1 else 1, self._mean_value_slope)
+        found = None
+        for form in forms:          # both enclose S(W): the second one only if needed
+            try:
+                value = form(W)
+            except (CertificationError, ZeroDivisionError):
+                continue
+            found = value if found is None or not found.overlaps(value) \
+                else found.intersection(value)
+            if not found.contains(0):
+                break
+        if found is None:
+            raise CertificationError("no enclosure of the slope on this ball: bisect it")
+        return found
+
+    def _mean_value_slope(self, W):
+        c = W.mid()
+        return self.slope(c) + self.curvature(W) * (W - c)
 
     def slope_near_1(self, W):
         """``∂R/∂w`` over a ball ``W`` that may contain 1, in terms of the divided
