@@ -4,24 +4,29 @@ r"""``w*`` and ``λ_c`` with certificates.
 
 1. a candidate ``w̃`` (Newton's method on the slope, from the float64 path);
 2. ``S(w̃ − δ) < 0 < S(w̃ + δ)`` in ball arithmetic, ``δ ≈ 2^{20−prec} w̃``;
-3. ``∂S/∂w > 0`` on a neighbourhood ``N ∋ w̃``, grown outwards piece by piece (the second
-   derivative of :mod:`.derived`, with ``κ`` enclosed over the whole
-   range of penalties): ``S`` has exactly one zero in ``N``, and it lies in
-   ``[w̃ − δ, w̃ + δ]``;
-4. ``S < 0`` on ``[w_min, w̃ − ρ]`` and ``S > 0`` on ``[w̃ + ρ, 1]``, on a cover
-   by balls of ``w`` (bisected until each sign is decided), with the slope
-   in terms of the divided difference ``Δ ∈ κ'([b, a])`` and ``Δ_a, Δ_b ∈
-   κ''([b, a])/2`` — no removable singularity at ``w = 1``;
-5. the tail ``(0, w_min]``: ``R(w) ≥ B(λ/w) ≥ r² A² J_G(A)`` with ``A =
-   λ/w_min`` (``κ(x) ≥ x``, ``κ' ≥ 1``, ``0 < 1 − γI₂ ≤ 1``, and ``κ²J_G(κ)``
-   increasing), which must exceed the upper end of ``R(w̃)``.
+3. ``∂S/∂w > 0`` on a neighbourhood ``N = [left, right] ∋ w̃``, grown
+   outwards piece by piece (the second derivative of :mod:`.derived`, with
+   ``κ`` enclosed over each piece's range of penalties): ``S`` increases on
+   ``N``, so its only zero there lies in ``[w̃ − δ, w̃ + δ]``;
+4. ``S < 0`` on ``[w_min, left]`` and ``S > 0`` on ``[right, 1]``, on a cover
+   (:mod:`.cover`: walks with curvature bounds, else bisection), each ball
+   checked with the mean-value form ``S(c) + S'(W)(W − c)`` and, near 1 or
+   when that leaves the sign open, the form in the divided difference ``Δ``
+   (the mean of ``κ'`` over ``[b, a]``, by the midpoint rule) and
+   ``Δ_a = κ[b,a,a]``, ``Δ_b − Δ_a = (b − a)κ[a,a,b,b]`` — no removable
+   singularity at ``w = 1``;
+5. the tail ``(0, w_min]``: a lower bound of the risk there
+   (:meth:`_Problem.tail_floor`: the bias at large penalties plus a
+   variance floor) above the upper end of ``R(w*)``.
 
-Together: the risk decreases on ``(0, w̃ − δ]``... strictly up to the
-bracket and increases after it, so the bracket holds the unique global
-minimiser on ``(0, 1]``. **Boundary** ``w* = 1``: ``S(1) < 0`` and ``S < 0``
-on the cover of ``[w_min, 1]``, with the same tail bound. At ``λ = 0`` the
-slope is ``c'(w; κ_s) V₀`` (``V₀ > 0``), and ``w*`` is the ball of the
-closed form, checked by the same steps on ``c'`` alone.
+So the risk decreases up to the bracket and increases after it: the
+bracket holds the unique global minimiser on ``(0, 1]``. **Boundary**
+``w* = 1``: ``S(1) < 0``, ``S < 0`` on a cover of ``[w_min, 1]``, and the
+tail bound. At ``λ = 0`` the slope is ``c'(w; κ_s) V₀`` with ``V₀ > 0``:
+``w*`` is the ball of the closed form, and the sign of ``c'`` (its
+numerator, the denominator a product of squares without a root in
+``(0, 1]``) is certified on a cover of ``[0, 1]`` with a monotone piece
+around ``w*``.
 
 ``λ_c``: the slope at ``w = 1`` as a function of ``λ`` changes sign across
 a bracket of relative width ``2^{20−prec}`` (existence of a critical
