@@ -32,6 +32,7 @@ around ``w*``.
 a bracket of relative width ``2^{20−prec}`` (existence of a critical
 penalty there; its uniqueness is not proved here).
 """
+import functools
 import math
 from typing import NamedTuple
 
@@ -355,18 +356,18 @@ def _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps):
                             {"slope_at_1": endpoints(at_1.slope)})
 
 
-def _minnorm_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
-    """``λ = 0``: the closed form ``w*(κ_s)`` in a ball, its uniqueness and global
-    minimality from ``c'`` (the risk is ``B₀ + c(w; κ_s) V₀`` with ``V₀ > 0``)."""
+@functools.lru_cache(maxsize=None)
+def _minnorm_forms():
+    """The numerator of ``c'(w; κ_s)``, its ``w``-derivative and the closed form
+    ``w*(κ_s)`` as ball functions, once the denominator of ``c'`` is checked to
+    be a product of squares of factors without a root in ``(0, 1]``."""
     import sympy as sp
     from ...symbolic.minnorm import derive_minnorm
     from ...symbolic.symbols import kappa_s as ks, w as w_sym
     from ...symbolic.synthetic_noise import derive_synthetic_noise
     from .balls import lambdify_ball
-    flint = require_flint()
     c = derive_minnorm().c_w_kappa_s
     numerator, denominator = sp.fraction(sp.factor(sp.diff(c, w_sym)))
-    # the denominator is a product of squares of factors without a root in (0, 1]
     for factor in sp.Mul.make_args(denominator):
         base, exp = factor.as_base_exp()
         if base.is_number and base > 0:
@@ -375,11 +376,18 @@ def _minnorm_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
         if exp % 2 or any(r.is_real and 0 < r <= 1 for r in roots):
             raise CertificationError(f"c'(w): the factor {factor} of its denominator may "
                                      "vanish or change sign on (0, 1]")
+    return (lambdify_ball((w_sym, ks), numerator),
+            lambdify_ball((w_sym, ks), sp.diff(numerator, w_sym)),
+            lambdify_ball((ks,), derive_synthetic_noise().w_star))
+
+
+def _minnorm_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
+    """``λ = 0``: the closed form ``w*(κ_s)`` in a ball, its uniqueness and global
+    minimality from ``c'`` (the risk is ``B₀ + c(w; κ_s) V₀`` with ``V₀ > 0``)."""
+    flint = require_flint()
     # the risk is B₀ + c(w; κ_s) V₀ with V₀ = σ² df₂/(1 − df₂) > 0 (σ² > 0 and
     # 0 < df₂ < 1 at κ₀): the slope has the sign of c'(w), hence of its numerator
-    N = lambdify_ball((w_sym, ks), numerator)
-    dN = lambdify_ball((w_sym, ks), sp.diff(numerator, w_sym))
-    w_star = lambdify_ball((ks,), derive_synthetic_noise().w_star)
+    N, dN, w_star = _minnorm_forms()
     prec = bits_for(dps)
     for _ in range(4):
         with working_precision(prec):
