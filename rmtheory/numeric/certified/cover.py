@@ -18,6 +18,8 @@ __all__ = ["cover", "walk", "sign_cover", "MAX_PIECES", "WALK_LIMIT"]
 
 #: the most balls a cover may use before giving up
 MAX_PIECES = 4000
+#: steps of a walk on one curvature bound before the rest of the region is halved
+STEPS_PER_BOUND = 6
 
 
 def sign_cover(slope_over, lo, hi, sign, limit=MAX_PIECES):
@@ -103,8 +105,15 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
                                          "cover") from None
             stack += [(m, b), (a, m)]
             continue
-        x = a
+        x, steps = a, 0
         while x < b:
+            steps += 1
+            if steps > STEPS_PER_BOUND and b - x > (b - a) / 8:
+                # the bound is too loose for this region: a tighter one for each
+                # half of what is left
+                m = ((x + b) / 2).mid()
+                stack += [(m, b), (x, m)]
+                break
             used += 1
             if used > limit:
                 raise CertificationError(f"optimal_w: the sign of the slope was not decided "
