@@ -129,7 +129,7 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
 
 
 #: evaluations a walk may take before the bisection cover takes over
-WALK_LIMIT = 150
+WALK_LIMIT = 400
 
 
 def cover(problem, lo, hi, sign):
