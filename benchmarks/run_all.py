@@ -104,6 +104,7 @@ def main(argv=None):
     rows = bench_numeric.measure(args.quick)
     print("Monte Carlo layer ...", file=sys.stderr, flush=True)
     rows += bench_montecarlo.measure(args.quick, args.threads)
+    rows += __import__("bench_certified").measure(args.quick)   # certified digits (issue 14)
     settings = [bench_numeric.describe(args.quick),
                 bench_montecarlo.describe(args.quick, args.threads)]
     block = render(rows, machine_info(load_start), settings, args.quick)

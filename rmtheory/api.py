@@ -173,6 +173,8 @@ class RiskResult:
     bias: object
     variance: object
     params: dict = field(default_factory=dict)
+    #: ``certify=True``: field -> ``(lo, hi)`` mpf bracketing the exact value
+    enclosures: dict = None
 
     def __post_init__(self):
         # numbers of the caller's mpmath type, whatever context computed them
@@ -219,6 +221,8 @@ class OptimalWeight:
     params: dict = field(default_factory=dict)
     #: ``scheme="dynamic"``: the weights ``(w_0, …, w_t)`` (``None`` otherwise)
     schedule: tuple = None
+    #: ``certify=True``: field -> ``(lo, hi)`` mpf bracketing the exact value
+    enclosures: dict = None
 
     def __post_init__(self):
         object.__setattr__(self, "w", export(self.w))
@@ -252,7 +256,7 @@ class OptimalWeight:
 
 
 @_isolated
-def kappa(lam, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
+def kappa(lam, spectrum="isotropic", *, gamma=2.0, dps=30, certify=False, **spectrum_params):
     r"""Effective regularisation ``κ(λ)``, solving ``λ = κ(1 − γ∫ s/(s+κ) dH)``.
 
     Examples
@@ -267,12 +271,16 @@ def kappa(lam, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
     lam = _real("lam", lam, low=0)
     dps = check_dps(dps)
     spec = _spectrum(spectrum, spectrum_params, ("gamma", "dps"))
+    if certify:      # a result with .value and .enclosures (rmtheory[certified])
+        from . import _certify
+        return _certify.kappa(lam, spec, gamma, dps)
     return _confirmed(lambda: solve_kappa(to_mpf("lam", lam), spec, to_mpf("gamma", gamma)),
                       dps, "kappa")
 
 
 @_isolated
-def stieltjes(z, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
+def stieltjes(z, spectrum="isotropic", *, gamma=2.0, dps=30, certify=False,
+              **spectrum_params):
     r"""Stieltjes transform ``m(z)`` of the limit spectrum of ``XᵀX/n``.
 
     ``z`` off the support (upper half plane or negative real axis).
@@ -289,6 +297,9 @@ def stieltjes(z, spectrum="isotropic", *, gamma=2.0, dps=30, **spectrum_params):
     dps = check_dps(dps)
     z = check_complex("z", z, nonzero=True)
     spec = _spectrum(spectrum, spectrum_params, ("gamma", "dps"))
+    if certify:      # a result with .value and .enclosures (rmtheory[certified])
+        from . import _certify
+        return _certify.stieltjes(z, spec, gamma, dps)
 
     def compute():
         # converted inside: at the precision of each evaluation, every digit
@@ -314,7 +325,8 @@ def _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps, scheme="mix"):
 
 @_isolated
 def limiting_risk(w=None, spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0,
-                  t=None, dps=30, kappa_s=1.0, scheme="mix", **spectrum_params):
+                  t=None, dps=30, kappa_s=1.0, scheme="mix", certify=False,
+                  **spectrum_params):
     r"""Limiting risk ``R_t(w, λ)`` (``t=None``: ``t → ∞``) as bias + variance.
 
     ``scheme`` (SPEC §4.1): ``"mix"`` (the model of SPEC §1, weight ``w``),
@@ -345,9 +357,13 @@ def limiting_risk(w=None, spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.
         w = check_weight(w, symbolic=False)
     gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps, kappa_s)
     spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
-    bias, variance = _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps, scheme)
     params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
                   r2=r2, t=t, kappa_s=kappa_s, dps=dps)
+    if certify:      # RiskResult with .enclosures (rmtheory[certified])
+        from . import _certify
+        return _certify.limiting_risk(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps,
+                                      params, scheme=scheme)
+    bias, variance = _risk_at(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps, scheme)
     if scheme != "mix":
         params["scheme"] = scheme
     with mp.workdps(dps):
@@ -356,7 +372,7 @@ def limiting_risk(w=None, spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.
 
 @_isolated
 def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t=None,
-              dps=30, kappa_s=1.0, scheme="mix", **spectrum_params):
+              dps=30, kappa_s=1.0, scheme="mix", certify=False, **spectrum_params):
     r"""The real-data weight ``w* ∈ (0, 1]`` minimising the limiting risk.
 
     ``scheme="dynamic"`` reports the greedy schedule instead: ``schedule`` is
@@ -380,6 +396,14 @@ def optimal_w(spectrum="isotropic", *, gamma=2.0, lam=0.0, sigma2=1.0, r2=1.0, t
         raise ValueError(f"scheme={scheme!r} has no mixing weight to optimise; use "
                          "limiting_risk(None, ..., scheme=...) for its risk")
     gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps, kappa_s)
+    if certify:      # OptimalWeight with .enclosures (rmtheory[certified])
+        from . import _certify
+        check_optimum_exists(gamma, lam, t, kappa_s)
+        spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
+        params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
+                      r2=r2, t=t, kappa_s=kappa_s, dps=dps)
+        return _certify.optimal_w(spec, gamma, lam, sigma2, r2, t, kappa_s, dps, params,
+                                  scheme=scheme)
     if scheme == "dynamic":
         return _dynamic_optimum(spectrum, spectrum_params, gamma, lam, sigma2, r2, t, dps,
                                 kappa_s)
@@ -433,7 +457,7 @@ def _dynamic_optimum(spectrum, spectrum_params, gamma, lam, sigma2, r2, t, dps, 
 
 @_isolated
 def critical_lambda(spectrum="isotropic", *, gamma=2.0, sigma2=1.0, r2=1.0, dps=30,
-                    kappa_s=1.0, **spectrum_params):
+                    kappa_s=1.0, certify=False, **spectrum_params):
     r"""The ridge penalty beyond which ``w* = 1`` exactly (stationary risk).
 
     It solves ``λ B'(λ) = 2σ²(κ'(λ) − 1)``, the vanishing of the slope of
@@ -448,6 +472,9 @@ def critical_lambda(spectrum="isotropic", *, gamma=2.0, sigma2=1.0, r2=1.0, dps=
     """
     gamma, _, sigma2, r2, _, dps, kappa_s = _common(gamma, 0, sigma2, r2, None, dps, kappa_s)
     spec = _spectrum(spectrum, spectrum_params, ("gamma", "sigma2", "r2", "dps", "kappa_s"))
+    if certify:      # a result with .value and .enclosures (rmtheory[certified])
+        from . import _certify
+        return _certify.critical_lambda(spec, gamma, r2, sigma2, kappa_s, dps)
     return _confirmed(lambda: _critical_lambda(
         spec, to_mpf("gamma", gamma), to_mpf("r2", r2), to_mpf("sigma2", sigma2),
         kappa_s=to_mpf("kappa_s", kappa_s)), dps, "critical_lambda")

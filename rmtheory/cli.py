@@ -620,13 +620,36 @@ def _refuse_t0(args, parser):
 def _configure_optimal_w(parser):
     _add_spectrum_options(parser)
     _add_model_options(parser)
+    _add_certify_option(parser)
+
+
+def _add_certify_option(parser):
+    parser.add_argument("--certify", action="store_true",
+                        help="certified digits: ball arithmetic with enclosures that provably "
+                             "contain the limit theory's exact value (needs python-flint: "
+                             'pip install "rmtheory[certified]")')
+
+
+def _enclosure_lines(enclosures, d, out):
+    """The enclosures of a certified result, one per line: both ends to ``d``
+    digits (the digits they fix) and the half-width of the ball."""
+    import mpmath
+    for name, (lo, hi) in enclosures.items():
+        radius = float(mpmath.fsub(hi, lo, exact=True)) / 2     # exact: no global precision
+        print(f"  {name:<14}  [{_g(lo, d)}, {_g(hi, d)}]  (radius {radius:.1e})", file=out)
+
+
+def _json_enclosures(enclosures):
+    return {name: [_num(lo), _num(hi)] for name, (lo, hi) in enclosures.items()}
 
 
 def run_optimal_w(args, out, parser):
     """The optimal real-data weight w* and the risk at w* and at w = 1."""
     import rmtheory as rt
     _refuse_t0(args, parser)
-    res = rt.optimal_w(args.spectrum, **_model_kwargs(args), **_spectrum_kwargs(args, parser))
+    extra = {"certify": True} if args.certify else {}
+    res = rt.optimal_w(args.spectrum, **_model_kwargs(args), **_spectrum_kwargs(args, parser),
+                       **extra)
     d = args.dps
     if args.json:
         doc = {"w": _num(res.w), "on_boundary": res.on_boundary, "risk": _num(res.risk.total),
@@ -636,6 +659,9 @@ def run_optimal_w(args, out, parser):
                "digits": {"w": _g(res.w, d), "risk": _g(res.risk.total, d),
                           "risk_at_1": _g(res.risk_at_1.total, d)},
                "params": _json_params(res.params)}
+        if res.enclosures is not None:
+            doc["enclosures"] = _json_enclosures({**res.enclosures, **{
+                f"risk.{k}": v for k, v in res.risk.enclosures.items()}})
         _print_json(doc, out)
         return 0
     rows = [("w*", _g(res.w, d)), ("on boundary", "yes (w* = 1)" if res.on_boundary else "no"),
@@ -644,6 +670,10 @@ def run_optimal_w(args, out, parser):
     print(f"optimal weight  {_params_line(res.params)}", file=out)
     for label, value in rows:
         print(f"  {label:<12}  {value}", file=out)
+    if res.enclosures is not None:
+        print("  certified enclosures:", file=out)
+        _enclosure_lines({**res.enclosures, **{f"R(w*) {k}": v for k, v in
+                                               res.risk.enclosures.items()}}, d, out)
     return 0
 
 
@@ -656,6 +686,7 @@ def _configure_risk(parser):
                              "choose their own weights)")
     _add_spectrum_options(parser)
     _add_model_options(parser)
+    _add_certify_option(parser)
 
 
 def run_risk(args, out, parser):
@@ -668,20 +699,28 @@ def run_risk(args, out, parser):
     if args.scheme != "mix" and args.w is not None:
         _fail(parser, f"--scheme {args.scheme} chooses its own weights: leave --w out", "--w")
     weights = args.w if args.scheme == "mix" else (None,)
+    extra = {"certify": True} if args.certify else {}
     results = [rt.limiting_risk(w, args.spectrum, scheme=args.scheme, **_model_kwargs(args),
-                                **spectrum) for w in weights]
+                                **spectrum, **extra) for w in weights]
     d = args.dps
     if args.json:
         doc = {"params": _json_params(results[0].params),
                "records": [{"w": None if r.w is None else _num(r.w), "bias": _num(r.bias),
                             "variance": _num(r.variance),
                             "total": _num(r.total)} for r in results]}
+        if args.certify:
+            for record, r in zip(doc["records"], results):
+                record["enclosures"] = _json_enclosures(r.enclosures)
         _print_json(doc, out)
         return 0
     print(f"limiting risk  {_params_line(results[0].params)}", file=out)
     print(_table(["w", "bias", "variance", "total"],
                  [[args.scheme if r.w is None else _g(r.w, d), _g(r.bias, d),
                    _g(r.variance, d), _g(r.total, d)] for r in results]), file=out)
+    if args.certify:
+        for r in results:
+            print(f"  certified enclosures at w = {_g(r.w, d)}:", file=out)
+            _enclosure_lines(r.enclosures, d, out)
     return 0
 
 

@@ -1,0 +1,141 @@
+r"""Covers of an interval of weights by balls on which the slope of the risk
+has a proved sign (the global part of the certificate of ``w*``).
+
+Two strategies, both rigorous, for ``sign · S > 0`` on ``[lo, hi]``:
+
+* :func:`walk` — per region ``Z`` one enclosure ``S'(Z) ⊂ [m₁, m₂]``, then
+  from a point ``x`` with ``sign · S(x) > 0`` the sign holds up to
+  ``x + |S(x)|/M`` (``M`` the bound of ``S'`` against that sign): point
+  evaluations of the slope only, as long as the curvature bound is useful;
+* :func:`sign_cover` — bisection, each ball ``W`` checked with
+  ``problem.slope_over(W)`` (a mean-value or divided-difference form).
+
+:func:`cover` tries the walk and falls back to the bisection.
+"""
+from .balls import CertificationError, mid_mpf, require_flint
+
+__all__ = ["cover", "walk", "sign_cover", "MAX_PIECES", "WALK_LIMIT"]
+
+#: the most balls a cover may use before giving up
+MAX_PIECES = 4000
+#: steps of a walk on one curvature bound before the rest of the region is halved
+STEPS_PER_BOUND = 6
+
+
+def sign_cover(slope_over, lo, hi, sign, limit=MAX_PIECES):
+    """Decide ``sign · S > 0`` on ``[lo, hi]`` (arbs, exact ends) by balls,
+    bisecting the undecided ones; ``CertificationError`` past ``limit``."""
+    flint = require_flint()
+    stack, used = [(lo, hi)], 0
+    while stack:
+        a, b = stack.pop()
+        used += 1
+        if used > limit:
+            raise CertificationError(f"optimal_w: the sign of the slope was not decided on "
+                                     f"[{mid_mpf(a)}, {mid_mpf(b)}] within {limit} balls")
+        W = flint.arb((a + b) / 2, (b - a) / 2)
+        try:
+            value = slope_over(W)
+            decided = (value > 0) if sign > 0 else (value < 0)
+        except (CertificationError, ZeroDivisionError):
+            decided = False
+        if not decided:
+            m = ((a + b) / 2).mid()
+            if not (a < m < b):
+                raise CertificationError("optimal_w: the cover cannot be refined further")
+            stack += [(a, m), (m, b)]
+    return used
+
+
+def regions(lo, hi, sign):
+    """``[lo, hi]`` cut where the curvature bound of one region stays useful:
+    doubling ``w`` from ``lo`` up to the middle, then halving the distance to
+    the end next to the optimum (``hi`` for ``sign < 0``, ``lo`` otherwise);
+    as a stack, first region last."""
+    cuts = [lo]
+    middle = ((lo + hi) / 2).mid()
+    near = hi if sign < 0 else lo
+    if sign < 0:
+        x = lo
+        while 2 * x < middle:
+            x = (2 * x).mid()
+            cuts.append(x)
+        d = (hi - middle).mid()
+        while d > (hi - lo) / 64 and d < hi - cuts[-1]:
+            cuts.append((hi - d).mid())
+            d = (d / 2).mid()
+    else:
+        d = (middle - near).mid()
+        steps = []
+        while d > (hi - lo) / 64:
+            steps.append((near + d).mid())
+            d = (d / 2).mid()
+        cuts += steps[::-1]
+        x = middle
+        while 2 * x < hi:
+            x = (2 * x).mid()
+            cuts.append(x)
+    cuts = sorted(set(c for c in cuts if lo <= c < hi), key=mid_mpf) + [hi]
+    pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if a < b]
+    return pieces[::-1]
+
+
+def walk(problem, lo, hi, sign, limit=MAX_PIECES):
+    """Prove ``sign · S > 0`` on ``[lo, hi]`` (``hi ≤ NEAR_1``) by walking up from
+    ``lo``: on a region ``Z`` with ``S'(Z) ⊂ [m₁, m₂]`` (one curvature
+    enclosure per region), ``S(x)`` at a point ``x`` keeps its sign on
+    ``[x, x + |S(x)|/M]`` with ``M = m₂⁺`` (``sign < 0``) or ``(−m₁)⁺``
+    (``sign > 0``). Regions are halved when their curvature cannot be
+    enclosed. Returns the number of slope and curvature evaluations."""
+    flint = require_flint()
+    stack, used = regions(lo, hi, sign), 0
+    while stack:
+        a, b = stack.pop()
+        used += 1
+        try:
+            curvature = problem.curvature(flint.arb((a + b) / 2, (b - a) / 2))
+            bound = (curvature.upper() if sign < 0 else -curvature.lower())
+            bound = bound if bound > 0 else flint.arb(0)
+            if not bound.is_finite():
+                raise CertificationError("unbounded curvature")
+        except (CertificationError, ZeroDivisionError):
+            m = ((a + b) / 2).mid()
+            if not (a < m < b) or used > limit:
+                raise CertificationError("optimal_w: no curvature bound on a region of the "
+                                         "cover") from None
+            stack += [(m, b), (a, m)]
+            continue
+        x, steps = a, 0
+        while x < b:
+            steps += 1
+            if steps > STEPS_PER_BOUND and b - x > (b - a) / 8:
+                # the bound is too loose for this region: a tighter one for each
+                # half of what is left
+                m = ((x + b) / 2).mid()
+                stack += [(m, b), (x, m)]
+                break
+            used += 1
+            if used > limit:
+                raise CertificationError(f"optimal_w: the sign of the slope was not decided "
+                                         f"within {limit} evaluations")
+            s = problem.slope(x)
+            if not ((s > 0) if sign > 0 else (s < 0)):
+                raise CertificationError(f"optimal_w: the slope at w = {mid_mpf(x)} has not "
+                                         f"the sign of the cover ({s})")
+            if bound.is_zero():
+                break
+            x = (x + abs(s).lower() * 15 / (16 * bound)).mid()
+    return used
+
+
+#: evaluations a walk may take before the bisection cover takes over
+WALK_LIMIT = 400
+
+
+def cover(problem, lo, hi, sign):
+    """``sign · S > 0`` on ``[lo, hi]``: the walk, else the bisection cover
+    (the walk's curvature bounds can be too loose near ``w = 1`` or ``0``)."""
+    try:
+        return walk(problem, lo, hi, sign, limit=WALK_LIMIT)
+    except CertificationError:
+        return WALK_LIMIT + sign_cover(problem.slope_over, lo, hi, sign)

@@ -1,0 +1,304 @@
+r"""The effective regularisation ``κ(λ)`` enclosed by a Krawczyk step.
+
+``κ`` is the positive root of the derived equation (SPEC §3,
+:data:`rmtheory.symbolic.general.kappa_equation`)
+
+.. math::
+
+    f(\kappa) = \kappa\Bigl(1 - \gamma\int\frac{s}{s+\kappa}\,dH\Bigr) - \lambda = 0,
+
+with ``f'`` from SymPy's chain rule of the same expression. For a ball
+``X = m ± r`` the Krawczyk operator
+
+.. math::
+
+    K(X) = m - Y f(m) + (1 - Y f'(X))(X - m), \qquad Y \approx 1/f'(m),
+
+evaluated in ball arithmetic, contains ``x − Y f(x)`` for every ``x ∈ X``
+(mean value theorem); ``K(X) ⊂ int X`` therefore proves that ``X`` holds
+a zero of ``f`` (Brouwer), and ``0 ∉ f'(X)`` that it holds only one. Two
+checks that do not use the derivative are added: ``f`` changes sign at
+the ends of a real ``X``, and the divided difference of ``f`` over ``X``
+(at a higher precision) meets ``f'(X)`` — a wrong derivative fails
+there instead of passing a certificate that its own algebra supports.
+
+Which root: for ``λ > 0``, ``g(κ) = κ(1 − γI₁(κ))`` is convex with
+``g(0) = 0`` (``∂²_κ[sκ/(s+κ)] < 0``), so ``g = λ`` has exactly one
+positive root; for ``λ = 0`` and ``γ > 1``, ``1 − γI₁`` increases from
+``1 − γ < 0`` to 1, one root; for ``λ = 0`` and ``γ ≤ 1`` the theory sets
+``κ₀ = 0`` (exact). An enclosure in ``(0, ∞)`` is therefore *the* ``κ``.
+"""
+import contextlib
+import functools
+import threading
+
+import sympy as sp
+
+from .balls import CertificationError, mid_mpf, require_flint, relative_radius
+
+__all__ = ["kappa_forms", "krawczyk", "enclose_kappa", "approximate_kappa"]
+
+
+@functools.lru_cache(maxsize=None)
+def kappa_forms():
+    """The κ equation and its κ-derivative from :mod:`rmtheory.symbolic.general`,
+    as functions of balls ``(κ, γ, I₁, λ)`` and ``(κ, γ, I₁, dI₁)``, plus
+    the ``λ = 0`` equation ``(1 − γI₁)`` (``f/κ``) and its derivative; and the
+    integrands ``s/(s+κ)``, ``∂_κ s/(s+κ)``."""
+    from ...symbolic import general
+    from ...symbolic.symbols import gamma, kappa, lam
+    from .balls import lambdify_ball
+    I1 = general.I1
+    dI1 = sp.Symbol("dI_1")
+    eq = general.kappa_equation
+    eq0 = sp.cancel(eq.subs(lam, 0) / kappa)
+    fp = general.fixed_point_integrand
+    return dict(
+        f=lambdify_ball((kappa, gamma, I1, lam), eq),
+        df=lambdify_ball((kappa, gamma, I1, dI1),
+                         sp.diff(eq, kappa) + sp.diff(eq, I1) * dI1),
+        f0=lambdify_ball((kappa, gamma, I1), eq0),
+        df0=lambdify_ball((kappa, gamma, I1, dI1),
+                          sp.diff(eq0, kappa) + sp.diff(eq0, I1) * dI1),
+        integrand=fp, integrand_dkappa=sp.diff(fp, kappa))
+
+
+class _Checks(threading.local):
+    on = True
+
+
+_CHECKS = _Checks()
+
+
+@contextlib.contextmanager
+def without_derivative_checks():
+    """Skip the divided-difference and sign checks of :func:`enclose_kappa`
+    (the Krawczyk test alone is the proof) — for the many sign evaluations
+    of a cover, where they would double the cost."""
+    saved, _CHECKS.on = _CHECKS.on, False
+    try:
+        yield
+    finally:
+        _CHECKS.on = saved
+
+
+def _real_ball(mid, rad):
+    flint = require_flint()
+    return flint.arb(mid, rad)
+
+
+def krawczyk(f, df, m, r, *, what):
+    """One Krawczyk test of ``f`` on the ball ``X = m ± r`` (``m`` an exact
+    arb or acb, ``r`` a positive float or arb; for an acb, the square of
+    half-side ``r``). Returns ``K(X) ∩ X``, a ball holding the unique zero
+    of ``f`` in ``X``, or raises :class:`CertificationError`."""
+    flint = require_flint()
+    complex_ = isinstance(m, flint.acb)
+    r = flint.arb(r)
+    if complex_:
+        X = flint.acb(flint.arb(m.real.mid(), r), flint.arb(m.imag.mid(), r))
+    else:
+        X = flint.arb(m.mid(), r)
+    d_mid = df(m)
+    Y = 1 / (flint.acb(d_mid.mid()) if complex_ else d_mid.mid())
+    dX = df(X)
+    if dX.contains(0):
+        raise CertificationError(f"{what}: the derivative may vanish on the ball "
+                                 f"{X} (no uniqueness)")
+    K = m - Y * f(m) + (1 - Y * dX) * (X - m)
+    if not X.contains_interior(K):
+        raise CertificationError(f"{what}: the Krawczyk image {K} is not inside the ball "
+                                 f"{X}: the candidate is not a simple root of the equation")
+    if complex_:
+        return flint.acb(K.real.intersection(X.real), K.imag.intersection(X.imag)), X, dX
+    return K.intersection(X), X, dX
+
+
+def _check_derivative(f, f_member, dX, X, prec, what):
+    """The divided difference ``(g(hi) − g(lo))/(hi − lo)`` over a real ``X``,
+    at ``prec + 40`` bits, must meet ``f'(X)`` (mean value theorem), and
+    ``f(lo) < 0 < f(hi)`` (intermediate values): checks of the derivative
+    and of existence that use ``f`` alone. ``g = f_member`` is ``f`` at one
+    member of its parameter balls (their midpoints: the theorem holds for
+    each member, and a ball parameter would blur the quotient)."""
+    flint = require_flint()
+    saved = flint.ctx.prec
+    flint.ctx.prec = prec + 40
+    try:
+        lo, hi = X.lower(), X.upper()
+        difference = (f_member(hi) - f_member(lo)) / (hi - lo)
+        f_lo, f_hi = f(lo), f(hi)
+    finally:
+        flint.ctx.prec = saved
+    if not difference.overlaps(dX):
+        raise CertificationError(f"{what}: the derivative {dX} disagrees with the divided "
+                                 f"difference {difference} of the equation over {X}")
+    if not (f_lo < 0 < f_hi):
+        raise CertificationError(f"{what}: no sign change of the equation across {X} "
+                                 f"({f_lo}, {f_hi})")
+
+
+def _functions(lam, H, gamma, derivative=None):
+    """``f``, ``f'`` of balls for the penalty ``lam`` (``λ = 0``: ``f/κ``)."""
+    F = kappa_forms()
+    if lam.is_zero():
+        def f(k):
+            return F["f0"](k, gamma, H.integrate(F["integrand"], k))
+
+        def df(k):
+            return F["df0"](k, gamma, H.integrate(F["integrand"], k),
+                            H.integrate(F["integrand_dkappa"], k))
+    else:
+        def f(k):
+            return F["f"](k, gamma, H.integrate(F["integrand"], k), lam)
+
+        def df(k):
+            return F["df"](k, gamma, H.integrate(F["integrand"], k),
+                           H.integrate(F["integrand_dkappa"], k))
+    return f, (df if derivative is None else derivative)
+
+
+def _newton_step(lam, H, gamma):
+    """``k ↦ f(k)/f'(k)`` with ``I₁(k)`` computed once."""
+    F = kappa_forms()
+    zero = lam.is_zero()
+
+    def step(k):
+        i1 = H.integrate(F["integrand"], k)
+        di1 = H.integrate(F["integrand_dkappa"], k)
+        if zero:
+            return F["f0"](k, gamma, i1) / F["df0"](k, gamma, i1, di1)
+        return F["f"](k, gamma, i1, lam) / F["df"](k, gamma, i1, di1)
+    return step
+
+
+def _first_moment(H):
+    """An upper ball of ``∫ s dH``: the largest atom or the right end."""
+    return H.support()[1]
+
+
+def approximate_kappa(lam, H, gamma, prec, start=None):
+    """A candidate root, by Newton's method on the midpoints (monotone from
+    the right end of the bracket ``[λ, λ + γ∫s dH]`` for ``λ > 0``, from 0 for
+    ``λ = 0`` from ``(1 − 1/γ) min supp H``, below the root, where the
+    equation is convex, resp. concave, and increasing). No rigour: :func:`enclose_kappa` proves it."""
+    flint = require_flint()
+    newton = _newton_step(lam, H, gamma)
+    schedule = _schedule(prec)
+    if start is None and H.discrete:
+        start = _float_root(lam, H, gamma)
+        if start is not None:           # good to ~50 bits: straight to the target
+            schedule = [prec]
+    if start is not None:
+        k = start
+    elif lam.is_zero():
+        # below the root: 1 − γI₁(κ) ≤ 1 − γ + γκ/s_min, which vanishes here
+        k = ((1 - 1 / gamma) * H.support()[0]).mid()
+    else:
+        k = (lam + gamma * _first_moment(H)).mid()
+    saved = flint.ctx.prec
+    try:
+        for bits in schedule:
+            flint.ctx.prec = bits
+            previous = None
+            for i in range(200):
+                step = newton(k).mid()
+                k = (k - step).mid()
+                if abs(step) <= abs(k) * flint.arb(2)**(-bits + 2) or step.is_zero():
+                    break
+                # stalled on rounding noise (ill-conditioned): the proof decides
+                if previous is not None and i > 3 and abs(step) > abs(previous) / 2:
+                    break
+                previous = step
+            else:
+                raise CertificationError("kappa: Newton's method did not converge")
+    finally:
+        flint.ctx.prec = saved
+    return k
+
+
+def _float_root(lam, H, gamma):
+    """The root in double precision by Newton's method on the atoms' midpoints
+    (monotone from the same starting points), as an exact arb; ``None`` when
+    it does not settle (the ball iteration then starts from scratch)."""
+    import numpy as np
+    flint = require_flint()
+    floats = getattr(H, "_floats", None)
+    if floats is None:
+        floats = H._floats = (np.array([float(mid_mpf(x)) for x in H.locations]),
+                              np.array([float(mid_mpf(x)) for x in H.weights]))
+    s, h = floats
+    x, g = float(mid_mpf(lam)), float(mid_mpf(gamma))
+    with np.errstate(all="ignore"):
+        if x == 0:
+            k = (1 - 1 / g) * s.min()
+            for _ in range(100):
+                r = s / (s + k)
+                step = (1 - g * (h @ r)) / (g * (h @ (r / (s + k))))
+                k -= step
+                if not abs(step) > 1e-15 * abs(k):
+                    break
+        else:
+            k = x + g * (h @ s)
+            for _ in range(100):
+                r = s / (s + k)
+                step = (k - g * k * (h @ r) - x) / (1 - g * (h @ (r * r)))
+                k -= step
+                if not abs(step) > 1e-15 * abs(k):
+                    break
+    if not (np.isfinite(k) and k > 0):
+        return None
+    return flint.arb(float(k))
+
+
+def _schedule(prec):
+    bits, out = prec, []
+    while bits > 64:
+        out.append(bits)
+        bits = bits // 2
+    return [64] + out[::-1]
+
+
+def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refine=True,
+                  max_relative=None):
+    """A ball holding ``κ(λ)`` (``lam``, ``gamma`` balls; ``H`` a ball measure;
+    FLINT working precision ``prec``, which the caller has set).
+
+    ``candidate`` (an arb) is refined by Newton's method unless
+    ``refine=False``; ``derivative`` replaces the derived ``f'`` (the tests
+    corrupt it on purpose). Raises :class:`CertificationError` when the
+    ball cannot be proved, or when it is wider than ``2^(16 − prec)``
+    relative (a candidate far from the root; ``max_relative`` replaces that
+    bound, for a wide ball ``lam`` of penalties)."""
+    flint = require_flint()
+    if lam.is_zero() and not gamma > 1:
+        if gamma <= 1:
+            return flint.arb(0)
+        raise CertificationError("kappa: gamma is not provably different from 1 at lam = 0")
+    if not (lam >= 0 and gamma > 0):
+        raise CertificationError("kappa: lam >= 0 and gamma > 0 are not proved")
+    f, df = _functions(lam, H, gamma, derivative)
+    if candidate is None or refine:
+        candidate = approximate_kappa(lam, H, gamma, prec, start=candidate)
+    m = candidate.mid()
+    d, fm = df(m).mid(), f(m)
+    # the Newton step, the spread of f(m) (inexact inputs: λ = 0.1), and a
+    # few ulps: a ball just wide enough to hold the root
+    r = 4 * (abs(fm.mid()) + fm.rad()) / abs(d) + abs(m) * flint.arb(2)**(8 - prec)
+    for _ in range(3):
+        try:
+            inner, X, dX = krawczyk(f, df, m, r, what="kappa")
+            break
+        except CertificationError:
+            r = 16 * r
+    else:
+        inner, X, dX = krawczyk(f, df, m, r, what="kappa")
+    if _CHECKS.on:
+        f_member = _functions(lam.mid(), H, gamma.mid())[0]
+        _check_derivative(f, f_member, dX, X, prec, "kappa")
+    if not inner > 0:
+        raise CertificationError(f"kappa: the enclosure {inner} is not in (0, inf)")
+    if relative_radius(inner) > (2.0**(24 - prec) if max_relative is None else max_relative):
+        raise CertificationError(f"kappa: the enclosure {inner} is wider than 2^(24 - prec) "
+                                 f"relative at prec = {prec}")
+    return inner

@@ -1,0 +1,468 @@
+r"""``w*`` and ``λ_c`` with certificates.
+
+**Interior optimum** (slope ``S = ∂R/∂w`` positive at ``w = 1``):
+
+1. a candidate ``w̃`` (Newton's method on the slope, from the float64 path);
+2. ``S(w̃ − δ) < 0 < S(w̃ + δ)`` in ball arithmetic, ``δ ≈ 2^{20−prec} w̃``;
+3. ``∂S/∂w > 0`` on a neighbourhood ``N = [left, right] ∋ w̃``, grown
+   outwards piece by piece (the second derivative of :mod:`.derived`, with
+   ``κ`` enclosed over each piece's range of penalties): ``S`` increases on
+   ``N``, so its only zero there lies in ``[w̃ − δ, w̃ + δ]``;
+4. ``S < 0`` on ``[w_min, left]`` and ``S > 0`` on ``[right, 1]``, on a cover
+   (:mod:`.cover`: walks with curvature bounds, else bisection), each ball
+   checked with the mean-value form ``S(c) + S'(W)(W − c)`` and, near 1 or
+   when that leaves the sign open, the form in the divided difference ``Δ``
+   (the mean of ``κ'`` over ``[b, a]``, by the midpoint rule) and
+   ``Δ_a = κ[b,a,a]``, ``Δ_b − Δ_a = (b − a)κ[a,a,b,b]`` — no removable
+   singularity at ``w = 1``;
+5. the tail ``(0, w_min]``: a lower bound of the risk there
+   (:meth:`_Problem.tail_floor`: the bias at large penalties plus a
+   variance floor) above the upper end of ``R(w*)``.
+
+So the risk decreases up to the bracket and increases after it: the
+bracket holds the unique global minimiser on ``(0, 1]``. **Boundary**
+``w* = 1``: ``S(1) < 0``, ``S < 0`` on a cover of ``[w_min, 1]``, and the
+tail bound. At ``λ = 0`` the slope is ``c'(w; κ_s) V₀`` with ``V₀ > 0``:
+``w*`` is the ball of the closed form, and the sign of ``c'`` (its
+numerator, the denominator a product of squares without a root in
+``(0, 1]``) is certified on a cover of ``[0, 1]`` with a monotone piece
+around ``w*``.
+
+``λ_c``: the slope at ``w = 1`` as a function of ``λ`` changes sign across
+a bracket of relative width ``2^{20−prec}`` (existence of a critical
+penalty there; its uniqueness is not proved here).
+"""
+import functools
+import math
+from typing import NamedTuple
+
+from .balls import (CertificationError, ball, ball_measures, endpoints, mid_mpf,
+                    require_flint, working_precision)
+from .cover import cover as _cover, sign_cover as _sign_cover
+from .derived import second_order_forms
+from .digits import _read, bits_for
+from .kappa import enclose_kappa, without_derivative_checks
+from .risk import penalty_balls, risk_balls, risk_forms
+
+__all__ = ["CertifiedOptimum", "certify_optimum", "certify_critical_lambda"]
+
+#: the working bits of the covers (signs only)
+COVER_BITS = 96
+#: balls of w reaching above this use the divided-difference form of the slope
+NEAR_1 = 0.99
+
+
+class CertifiedOptimum(NamedTuple):
+    w: tuple                   # (value, (lo, hi))
+    on_boundary: bool
+    risk: tuple                # (bias, variance) values
+    risk_enclosures: dict
+    proof: dict                # extra enclosures (the slope at 1, ...)
+
+
+class _Problem:
+    """The inputs as balls at the current precision, and the pieces of the proof."""
+
+    def __init__(self, spec, gamma, lam, sigma2, r2, kappa_s, prec):
+        self.prec = prec
+        self.H, self.G = ball_measures(spec)
+        self.gamma, self.lam = ball("gamma", gamma), ball("lam", lam)
+        self.sigma2, self.r2 = ball("sigma2", sigma2), ball("r2", r2)
+        self.kappa_s = ball("kappa_s", kappa_s)
+        #: balls above this use the divided-difference form of the slope
+        self.near_1 = require_flint().arb(NEAR_1)
+
+    def risk(self, w, slope=False):
+        return risk_balls(w, self.lam, self.H, self.G, self.gamma, self.r2, self.sigma2,
+                          self.kappa_s, self.prec, slope=slope)
+
+    def slope(self, w):
+        return self.risk(w, slope=True).slope
+
+    def penalty(self, P, second=False):
+        """κ, κ', κ'', B' (and B'') over a ball of penalties ``P``."""
+        S2 = second_order_forms()
+        pb = penalty_balls(P, self.H, self.G, self.gamma, self.r2, self.prec,
+                           max_relative=math.inf)
+        I2_k = pb.integrals["I2_kappa"]
+        kpp = S2["kappa_pp"](self.gamma, I2_k, pb.kappa_prime, pb.one_minus_df2)
+        out = dict(kappa=pb.kappa, kp=pb.kappa_prime, kpp=kpp, bp=pb.bias_prime, bias=pb.bias,
+                   I2_kappa=I2_k, gap=pb.one_minus_df2)
+        if second:
+            k = pb.kappa
+            Jkk = self.G.integrate(S2["bias_integrand_dkappa2"], k)
+            I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], k)
+            i = pb.integrals
+            out["bpp"] = S2["bias_pp"](k, self.r2, self.gamma, i["J"], i["I2"], i["J_kappa"],
+                                       I2_k, Jkk, I2kk, pb.kappa_prime, kpp, pb.one_minus_df2)
+        return out
+
+    def curvature(self, W):
+        """``∂²R/∂w²`` over a ball ``W`` of weights below 1."""
+        S2 = second_order_forms()
+        a, b = self.lam / W, self.lam / (2 - W)
+        pa, pb = self.penalty(a, second=True), self.penalty(b)
+        return S2["d2total_dw2"](W, self.lam, self.sigma2, self.kappa_s, pa["kappa"],
+                                 pb["kappa"], pa["bp"], pa["kp"], pb["kp"], pa["bpp"],
+                                 pa["kpp"], pb["kpp"])
+
+    def slope_over(self, W):
+        """``∂R/∂w`` over a ball ``W ⊂ (0, 1]``: the mean-value form
+        ``S(c) + S'(W)(W − c)`` away from 1, the divided-difference form
+        (:meth:`slope_near_1`) on balls above ``NEAR_1``, where the two
+        penalties are close and ``Δ`` is nearly ``κ'(λ)``."""
+        forms = [self.slope_near_1]
+        if W.upper() < 1:
+            forms.insert(0 if W.lower() < self.near_1 else 1, self._mean_value_slope)
+        found = None
+        for form in forms:          # both enclose S(W): the second one only if needed
+            try:
+                value = form(W)
+            except (CertificationError, ZeroDivisionError):
+                continue
+            found = value if found is None or not found.overlaps(value) \
+                else found.intersection(value)
+            if not found.contains(0):
+                break
+        if found is None:
+            raise CertificationError("no enclosure of the slope on this ball: bisect it")
+        return found
+
+    def _mean_value_slope(self, W):
+        c = W.mid()
+        return self.slope(c) + self.curvature(W) * (W - c)
+
+    def slope_near_1(self, W):
+        """``∂R/∂w`` over a ball ``W`` that may contain 1, in terms of the divided
+        difference and its partial derivatives (no removable singularity)."""
+        lo, hi = W.lower(), W.upper()
+        a = self.lam / W
+        P = (self.lam / (2 - lo)).union(self.lam / lo)        # [b, a] for every w in W
+        pa, pP = self.penalty(a), self.penalty(P)
+        delta = pP["kp"]                                      # Δ = mean of κ' over [b, a]
+        if hi < 1:                                            # b < a: the direct quotient
+            b = self.lam / (2 - W)
+            kb = enclose_kappa(b, self.H, self.gamma, self.prec, max_relative=math.inf)
+            direct = (kb - pa["kappa"]) / (b - a)
+            if direct.overlaps(delta):
+                delta = direct.intersection(delta)
+        # Δ_a = κ[b,a,a] ∈ κ''(P)/2 and Δ_b − Δ_a = (b − a) κ[a,a,b,b] ∈ (b − a) κ'''(P)/6
+        S2 = second_order_forms()
+        I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], pP["kappa"])
+        kppp = S2["kappa_ppp"](self.gamma, pP["I2_kappa"], I2kk, pP["kp"], pP["gap"])
+        b = self.lam / (2 - W)
+        excess = (b - a) * kppp / 6
+        # Δ, the mean of κ' over [b, a], by the midpoint rule: κ'((a+b)/2) plus
+        # κ'''(ξ)(a − b)²/24 — an error O((1 − w)²), not the hull's O(1 − w)
+        middle = self.penalty((a + b) / 2)["kp"] + (a - b)**2 * kppp / 24
+        if middle.overlaps(delta):
+            delta = middle.intersection(delta)
+        return S2["slope_near_1"](W, self.lam, self.sigma2, self.kappa_s, delta, pP["kpp"] / 2,
+                                  excess, pa["bp"])
+
+    def tail_floor(self, w_min):
+        r"""A lower bound of ``R(w)`` for every ``w ∈ (0, w_min]``: with
+        ``A = λ/w_min ≤ a = λ/w`` and ``b = λ/(2 − w) ≤ b₊ = λ/(2 − w_min)``,
+
+        .. math::
+
+            R(w) \ge r^2 A^2 J_G(A) + \frac{\sigma^2 \kappa_s (1 - w_{min})^2}{2\lambda}
+                \bigl[(\kappa(A) - A) - (\kappa(b_+) - b_+)\bigr]^+ ,
+
+        from ``κ(x) ≥ x`` and ``κ²J_G(κ)`` increasing (the bias, with
+        ``1 − γI₂ ≤ 1``), and for the variance ``σ² c(w)(Δ − 1)``: ``Δ − 1 =
+        [(κ(a) − a) − (κ(b) − b)]/(a − b)`` where ``κ(x) − x`` increases
+        (``κ' ≥ 1``), ``a − b ≤ a = λ/w`` and ``w c(w) ≥ κ_s(1 − w_min)²/2``.
+        (Inequalities stated here, by hand; the expressions they bound are
+        the symbolic layer's.)"""
+        flint = require_flint()
+        S2 = second_order_forms()
+        F = risk_forms()
+        A = self.lam / w_min
+        J = self.G.integrate(F.bias_integrand, A)
+        floor = S2["bias_floor"](A, self.r2, self.gamma, J, flint.arb(0))
+        b_top = self.lam / (2 - w_min)
+        k_A = enclose_kappa(A, self.H, self.gamma, self.prec)
+        k_b = enclose_kappa(b_top, self.H, self.gamma, self.prec)
+        gap = (k_A - A) - (k_b - b_top)
+        if gap > 0:
+            floor += self.sigma2 * self.kappa_s * (1 - w_min)**2 * gap.lower() / (2 * self.lam)
+        return floor
+
+
+def _convex_region(problem, w, ceiling):
+    """``[left, right] ∋ w`` on which ``∂²R/∂w² > 0`` is proved, by pieces
+    grown from ``w`` outwards (doubled after a success, halved after a
+    failure, down to ``w/512``), ``right ≤ ceiling``."""
+    flint = require_flint()
+    h = (w / 64).mid()
+    for _ in range(30):
+        try:
+            if problem.curvature(flint.arb(w, h)) > 0:
+                break
+        except (CertificationError, ZeroDivisionError):
+            pass
+        h = (h / 4).mid()
+    else:
+        raise CertificationError("optimal_w: the curvature of the risk is not provably "
+                                 "positive next to the candidate")
+    left, right = (w - h).mid(), min((w + h).mid(), ceiling, key=mid_mpf)
+    smallest = (w / 512).mid()
+    for direction in (-1, +1):
+        step = h
+        while step >= smallest:
+            a, b = ((left - step).mid(), left) if direction < 0 else \
+                (right, min((right + step).mid(), ceiling, key=mid_mpf))
+            if not (0 < a < b):
+                break
+            try:
+                ok = problem.curvature(flint.arb((a + b) / 2, (b - a) / 2)) > 0
+            except (CertificationError, ZeroDivisionError):
+                ok = False
+            if ok:
+                left, right = (a, right) if direction < 0 else (left, b)
+                if direction > 0 and b >= ceiling:
+                    break
+                step = (2 * step).mid()
+            else:
+                step = (step / 2).mid()
+    return left, right
+
+
+def _tail(problem, start, bound):
+    """The largest ``w_min ≤ start`` (halving) whose tail floor exceeds ``bound``."""
+    w_min = start
+    for _ in range(200):
+        floor = problem.tail_floor(w_min)
+        if floor > bound:
+            return w_min
+        w_min = (w_min / 2).mid()
+    raise CertificationError("optimal_w: the risk near w = 0 is not provably above the "
+                             "risk at the candidate optimum (its lower bound there, the bias "
+                             "at large penalties plus a variance floor, does not exceed it)")
+
+
+def _newton_candidate(problem, w0):
+    """Newton's method on the slope, on midpoints, from ``w0`` (an exact arb)."""
+    flint = require_flint()
+    w = w0
+    for _ in range(60):
+        step = (problem.slope(w) / problem.curvature(w)).mid()
+        w = (w - step).mid()
+        if not 0 < w < 1:
+            raise CertificationError("optimal_w: Newton's method left (0, 1)")
+        if abs(step) <= w * flint.arb(2)**(24 - problem.prec):
+            return w
+    raise CertificationError("optimal_w: Newton's method on the slope did not converge")
+
+
+def _start(spec, gamma, lam, sigma2, r2, kappa_s):
+    """The float64 optimum as a starting point (no rigour needed)."""
+    flint = require_flint()
+    try:
+        from ..fast import optimal_w_float
+        found = optimal_w_float(float(lam), spec, gamma=float(gamma), r2=float(r2),
+                                sigma2=float(sigma2), kappa_s=float(kappa_s))
+        if found is not None and 0 < found[0] < 1:
+            return flint.arb(float(found[0]))
+    except (ArithmeticError, ValueError, FloatingPointError):
+        pass
+    return flint.arb(0.5)
+
+
+def _ridge_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
+    prec = bits_for(dps)
+    start = _start(spec, gamma, lam, sigma2, r2, kappa_s)
+    last = None
+    for _ in range(4):
+        with working_precision(prec):
+            try:
+                out = _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start)
+            except CertificationError as exc:
+                last, out = exc, None
+            if out is not None:
+                return out
+        prec = prec * 3 // 2 + 32
+    raise last
+
+
+def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
+    flint = require_flint()
+    P = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, prec)
+    one = flint.arb(1)
+    at_1 = P.risk(one, slope=True)
+    if at_1.slope < 0:
+        return _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps)
+    if not at_1.slope > 0:
+        raise CertificationError(f"optimal_w: the sign of the slope at w = 1 ({at_1.slope}) "
+                                 "is not decided (lam is at the critical penalty?)")
+    w = _newton_candidate(P, start)
+    delta = (w * flint.arb(2)**(20 - prec)).mid()      # the bracket's half-width
+    w_lo, w_hi = w - delta, w + delta
+    s_lo, s_hi = P.slope(w_lo), P.slope(w_hi)
+    if not (s_lo < 0 < s_hi):
+        raise CertificationError(f"optimal_w: no sign change of the slope across "
+                                 f"[w - {delta}, w + {delta}]")
+    # 3. one zero in N: the slope increases on all of N, grown around w̃
+    with working_precision(COVER_BITS), without_derivative_checks():
+        cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
+        if not w < cover.near_1:          # an optimum within 1% of 1: move the threshold
+            cover.near_1 = (1 - (1 - w) / 4).mid()
+        left, right = _convex_region(cover, w, cover.near_1)
+        if not (left < w_lo and w_hi < right):
+            raise CertificationError("optimal_w: the convex neighbourhood does not hold the "
+                                     "bracket of the zero")
+    # the risk at w*: R(w̃) ± δ max|S| (S is monotone on the bracket)
+    at_w = P.risk(w)
+    slope_bound = max(abs(s_lo).upper(), abs(s_hi).upper())
+    bias_slope = abs(P.lam / (w_lo * w_lo) * P.penalty(P.lam / flint.arb(w, delta))["bp"]).upper()
+    spread_b = delta * bias_slope
+    spread_v = delta * (slope_bound + bias_slope)
+    bias = at_w.bias + flint.arb(0, spread_b.upper())
+    variance = at_w.variance + flint.arb(0, spread_v.upper())
+    total = at_w.bias + at_w.variance + flint.arb(0, (delta * slope_bound).upper())
+    # 4.-5. the cover and the tail, at a modest precision (signs only)
+    with working_precision(COVER_BITS), without_derivative_checks():
+        bound = total.upper()
+        w_min = _tail(cover, left, bound)
+        pieces = 0
+        if w_min < left:
+            pieces += _cover(cover, w_min, left, -1)
+        if right < cover.near_1:
+            pieces += _cover(cover, right, cover.near_1, +1)
+            right = cover.near_1
+        pieces += _sign_cover(cover.slope_over, right, flint.arb(1), +1)
+    balls = {"w": flint.arb(w, delta), "bias": bias, "variance": variance, "total": total}
+    out, wide = _read(balls, dps, flint)
+    if wide is not None:
+        return None
+    return CertifiedOptimum(out["w"], False, (out["bias"][0], out["variance"][0]),
+                            {k: out[k][1] for k in ("bias", "variance", "total")},
+                            {"slope_at_1": endpoints(at_1.slope)})
+
+
+def _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps):
+    """``w* = 1``: the slope is negative at 1 and on a cover of ``[w_min, 1]``."""
+    flint = require_flint()
+    total = at_1.bias + at_1.variance
+    with working_precision(COVER_BITS), without_derivative_checks():
+        cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
+        w_min = _tail(cover, flint.arb(0.5), total.upper())
+        _cover(cover, w_min, flint.arb(NEAR_1), -1)
+        _sign_cover(cover.slope_over, flint.arb(NEAR_1), flint.arb(1), -1)
+    import mpmath
+    one = mpmath.mpf(1)
+    return CertifiedOptimum((one, (one, one)), True, None, None,
+                            {"slope_at_1": endpoints(at_1.slope)})
+
+
+@functools.lru_cache(maxsize=None)
+def _minnorm_forms():
+    """The numerator of ``c'(w; κ_s)``, its ``w``-derivative and the closed form
+    ``w*(κ_s)`` as ball functions, once the denominator of ``c'`` is checked to
+    be a product of squares of factors without a root in ``(0, 1]``."""
+    import sympy as sp
+    from ...symbolic.minnorm import derive_minnorm
+    from ...symbolic.symbols import kappa_s as ks, w as w_sym
+    from ...symbolic.synthetic_noise import derive_synthetic_noise
+    from .balls import lambdify_ball
+    c = derive_minnorm().c_w_kappa_s
+    numerator, denominator = sp.fraction(sp.factor(sp.diff(c, w_sym)))
+    for factor in sp.Mul.make_args(denominator):
+        base, exp = factor.as_base_exp()
+        if base.is_number and base > 0:
+            continue
+        roots = sp.Poly(base, w_sym).all_roots() if base.has(w_sym) else []
+        if exp % 2 or any(r.is_real and 0 < r <= 1 for r in roots):
+            raise CertificationError(f"c'(w): the factor {factor} of its denominator may "
+                                     "vanish or change sign on (0, 1]")
+    return (lambdify_ball((w_sym, ks), numerator),
+            lambdify_ball((w_sym, ks), sp.diff(numerator, w_sym)),
+            lambdify_ball((ks,), derive_synthetic_noise().w_star))
+
+
+def _minnorm_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
+    """``λ = 0``: the closed form ``w*(κ_s)`` in a ball, its uniqueness and global
+    minimality from ``c'`` (the risk is ``B₀ + c(w; κ_s) V₀`` with ``V₀ > 0``)."""
+    flint = require_flint()
+    # the risk is B₀ + c(w; κ_s) V₀ with V₀ = σ² df₂/(1 − df₂) > 0 (σ² > 0 and
+    # 0 < df₂ < 1 at κ₀): the slope has the sign of c'(w), hence of its numerator
+    N, dN, w_star = _minnorm_forms()
+    prec = bits_for(dps)
+    for _ in range(4):
+        with working_precision(prec):
+            k = ball("kappa_s", kappa_s)
+            W = w_star(k)
+            wm = W.mid()
+            r = max(W.rad(), wm * flint.arb(2)**(8 - prec)) * 2
+            lo, hi = wm - r, wm + r
+            ok = N(lo, k) < 0 < N(hi, k)
+            rho = (wm / 20).mid()
+            ok = ok and dN(flint.arb(wm, rho), k) > 0
+            if ok:
+                _sign_cover(lambda V: N(V, k), flint.arb(0), wm - rho, -1)
+                if wm + rho < 1:
+                    _sign_cover(lambda V: N(V, k), wm + rho, flint.arb(1), +1)
+                out, wide = _read({"w": flint.arb(wm, r)}, dps, flint)
+                if wide is None:
+                    return out["w"]
+        prec = prec * 3 // 2 + 32
+    raise CertificationError("optimal_w: the closed-form w* could not be certified")
+
+
+def minnorm_w_ball(kappa_s):
+    """The closed form ``w*(κ_s)`` of the symbolic layer as a ball (current precision)."""
+    from ...symbolic.symbols import kappa_s as ks
+    from ...symbolic.synthetic_noise import derive_synthetic_noise
+    from .balls import lambdify_ball
+    return lambdify_ball((ks,), derive_synthetic_noise().w_star)(ball("kappa_s", kappa_s))
+
+
+def certify_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
+    """A :class:`CertifiedOptimum` for ``t = None`` (the caller builds the risk
+    enclosures at ``λ = 0`` and on the boundary)."""
+    if lam == 0 or (hasattr(lam, "__eq__") and lam == 0):
+        value = _minnorm_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps)
+        return CertifiedOptimum(value, False, None, None, {})
+    return _ridge_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps)
+
+
+def certify_critical_lambda(spec, gamma, r2, sigma2, kappa_s, dps):
+    """``(value, (lo, hi))`` of ``λ_c``: a sign change of the slope at ``w = 1``
+    across a bracket around the uncertified root (``λ_c`` is in it)."""
+    flint = require_flint()
+    from ..context import mp, private_context
+    from ..optimize import critical_lambda as uncertified
+    from ..precision import to_mpf
+    with private_context(), mp.workdps(20):
+        guess = uncertified(spec, to_mpf("gamma", gamma), to_mpf("r2", r2),
+                            to_mpf("sigma2", sigma2), kappa_s=to_mpf("kappa_s", kappa_s))
+        guess = flint.arb(str(mp.nstr(guess, 20))).mid()     # an exact starting point
+    prec = bits_for(dps)
+    for _ in range(4):
+        with working_precision(prec):
+            P = _Problem(spec, gamma, 1, sigma2, r2, kappa_s, prec)
+            one = flint.arb(1)
+
+            def slope_at(lam):
+                return risk_balls(one, lam, P.H, P.G, P.gamma, P.r2, P.sigma2, P.kappa_s,
+                                  prec, slope=True).slope
+            lam = guess
+            for _ in range(60):        # secant steps on the midpoints
+                h = (lam * flint.arb(2)**(-prec // 3)).mid()
+                f0, f1 = slope_at(lam).mid(), slope_at(lam + h).mid()
+                if f1 == f0:
+                    break
+                step = (f0 * h / (f1 - f0)).mid()
+                lam = (lam - step).mid()
+                if abs(step) <= lam * flint.arb(2)**(24 - prec):
+                    break
+            delta = (lam * flint.arb(2)**(20 - prec)).mid()
+            s_lo, s_hi = slope_at(lam - delta), slope_at(lam + delta)
+            # w* < 1 below λ_c (slope > 0 at 1), w* = 1 above it
+            if s_lo > 0 > s_hi:
+                out, wide = _read({"lambda_c": flint.arb(lam, delta)}, dps, flint)
+                if wide is None:
+                    return out["lambda_c"]
+        prec = prec * 3 // 2 + 32
+    raise CertificationError("critical_lambda: no certified sign change of the slope at w = 1")
