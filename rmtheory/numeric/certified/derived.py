@@ -57,7 +57,6 @@ def second_order_forms():
 
     kappa_pp = with_gap(d_penalty(general.kappa_prime))
     # κ''': one more order; I₂κ moves with dI₂κ/dκ = I₂κκ (the other values do not occur)
-    kppp = sp.Symbol("kappa_ppp", real=True)
     kappa_ppp_raw = d_penalty(d_penalty(general.kappa_prime)).subs(kpp, d_penalty(general.kappa_prime))
     if kappa_ppp_raw.has(Jk) or kappa_ppp_raw.has(Jkk):  # pragma: no cover
         raise ArithmeticError("kappa''' depends on the bias integrals")
