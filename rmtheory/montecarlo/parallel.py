@@ -536,7 +536,7 @@ def _call_with_blas(fn, threads, task):
 
 
 def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, address=None,
-              blas_threads=None, timeout=None, worker_timeout=None):
+              blas_threads=None, timeout=None, worker_timeout=None, task_resources=None):
     """Run ``fn(task)`` for every task; yield ``(index, result)`` as each completes.
 
     Parameters
@@ -567,6 +567,11 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     worker_timeout : float, optional
         Seconds for the Dask cluster to have a worker once the tasks are
         submitted (default :data:`WORKER_TIMEOUT`, 10 s).
+    task_resources : dict, optional
+        ``"dask"`` only: the worker resources each task holds while it runs
+        (e.g. ``{"MEMORY": bytes}`` from
+        :func:`~rmtheory.montecarlo.resources.check_dask_memory`), so that a
+        worker runs only as many at once as its declared resources allow.
 
     Yields
     ------
@@ -599,6 +604,9 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     backend = check_backend(backend, client=client, address=address, max_workers=max_workers)
     if blas_threads is not None:
         blas_threads = check_int("blas_threads", blas_threads, low=1)
+    if task_resources is not None and backend != "dask":
+        raise ValueError(f"task_resources is only used with backend='dask', received "
+                         f"task_resources={task_resources!r} with backend={backend!r}")
     tasks = list(tasks)
     if backend == "serial":
         for index, task in enumerate(tasks):
@@ -612,7 +620,8 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     if backend == "processes":
         yield from _run_processes(fn, tasks, max_workers or os.cpu_count() or 1, blas_threads)
         return
-    yield from _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads)
+    yield from _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads,
+                         task_resources)
 
 
 def _run_processes(fn, tasks, max_workers, blas_threads):
@@ -645,7 +654,8 @@ def _run_processes(fn, tasks, max_workers, blas_threads):
         pool.shutdown(wait=finished, cancel_futures=True)
 
 
-def _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads):
+def _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads,
+              task_resources=None):
     distributed = _import_distributed()
     owned = client is None
     if owned:
@@ -667,7 +677,7 @@ def _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads)
     try:
         task_fn = fn if blas_threads is None else partial(_call_with_blas, fn, blas_threads)
         try:
-            futures = client.map(task_fn, tasks, pure=False)
+            futures = client.map(task_fn, tasks, pure=False, resources=task_resources)
         except lost as exc:
             raise lost_scheduler(exc, 0) from exc
         # after submitting: an adaptive cluster starts its workers for them
