@@ -20,7 +20,11 @@ Everything depends on ``X`` only through one eigendecomposition of the
 smaller Gram matrix (``XXᵀ/n`` when ``p > n``, with ``v_i = Xᵀu_i/√(n d_i)``;
 ``XᵀX/n`` otherwise) and the ``k × k`` matrix ``M = VᵀΣV``, the vector
 ``VᵀΣβ_⊥`` and the number ``β_⊥ᵀΣβ_⊥``. :class:`ConditionalRisk` keeps
-these, so each further ``(w, λ, t)`` costs ``O(k²)``.
+these, so each further ``(w, λ, t)`` costs ``O(k²)``. For ``Σ = sI`` none
+of them needs ``V``: ``M = sI``, ``VᵀΣβ_⊥ = 0``, ``c = D^{-1/2}Uᵀ(Xβ)/√n``
+and ``β_⊥ᵀΣβ_⊥ = s(‖β‖² − ‖c‖²)``, so with ``p > n`` the ``p × k`` product
+``V = XᵀU D^{-1/2}/√n`` (a quarter of the whole cost) is never formed and
+each further point costs ``O(k)``.
 
 Examples
 --------
@@ -193,8 +197,10 @@ def _check_memory(n, p, Sigma):
 class ConditionalRisk:
     r"""Exact conditional risk ``R_t(w, λ)`` for one fixed ``(X, β, Σ)``.
 
-    The constructor does the only expensive work: one eigendecomposition of
-    the smaller Gram matrix and the Σ-weighted projections
+    The constructor does the only expensive work (on one BLAS thread when
+    ``k <= SMALL_BLAS``, :func:`~rmtheory.montecarlo.parallel.small_blas`):
+    one eigendecomposition of the smaller Gram matrix and the Σ-weighted
+    projections (for ``Σ = sI`` without ``V``: see the module)
 
     .. math::
 
@@ -226,7 +232,8 @@ class ConditionalRisk:
     ValueError
         Besides bad input: ``"X too large for the memory: ..."`` when the
         Gram matrix, its eigenvectors and ``V`` (about ``np + 5k²`` floats,
-        ``k = min(n, p)``; more for a non-constant ``Σ``) would not fit in
+        ``k = min(n, p)``; ``5k²`` for ``Σ = sI``, where ``V`` is not formed
+        or is the eigenvector matrix; more for a non-constant ``Σ``) would not fit in
         ``SAFETY`` × the available memory (:mod:`.resources`).
 
     Attributes
@@ -281,7 +288,7 @@ class ConditionalRisk:
             else:
                 if p > n:
                     V = X.T @ (U[:, keep] / np.sqrt(n * d))
-                else:
+                elif not keep.all():
                     V = V[:, keep]
                 c = V.T @ beta
                 beta_null = beta - V @ c

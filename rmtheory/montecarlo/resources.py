@@ -11,7 +11,8 @@ were checked against the measured peak resident memory of single draws
   ``2np``; a full ``Σ`` and its square root add ``6p²``;
 - the exact conditional risk (:class:`~rmtheory.montecarlo.ConditionalRisk`)
   of a given ``X``: the Gram matrix with its eigendecomposition, ``5k²``,
-  and ``V`` (``p × k``, ``np``; not formed for ``Σ = sI`` with ``p > n``); a non-constant diagonal ``Σ`` adds
+  and ``V`` (``p × k``, ``np``; not formed for ``Σ = sI``, where ``p > n``
+  needs no ``V`` and ``p <= n`` has it from the eigendecomposition); a non-constant diagonal ``Σ`` adds
   ``kp + k²`` (``ΣV`` and ``VᵀΣV``), a full ``Σ`` ``4p² + 2kp`` (its checks
   and ``ΣV``); a grid of ``G`` points adds ``4Gk`` (the multipliers);
 - the literal loop (:func:`~rmtheory.montecarlo.simulate_retraining`): a
@@ -211,8 +212,10 @@ def conditional_floats(n, p, sigma="constant", grid=1):
     ``sigma``: ``"constant"`` (``Σ = sI``), ``"diagonal"`` or ``"dense"``."""
     k = min(n, p)
     floats = 5 * k * k + 4 * grid * k
-    if sigma != "constant" or p <= n:
-        floats += n * p       # V = XᵀU D^{-1/2}/√n, which Σ = sI with p > n skips
+    if sigma != "constant":
+        # V = XᵀU D^{-1/2}/√n (p > n); Σ = sI skips it, and for p <= n V is
+        # the eigenvector matrix itself, among the 5k²
+        floats += n * p
     if sigma == "diagonal":
         floats += k * p + k * k
     elif sigma == "dense":
