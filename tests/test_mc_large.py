@@ -240,3 +240,24 @@ def test_verify_on_dask_with_memory_resources_gives_the_serial_numbers(no_memory
 def test_run_tasks_refuses_task_resources_off_dask():
     with pytest.raises(ValueError, match="task_resources is only used with backend='dask'"):
         list(parallel.run_tasks(abs, [1], backend="serial", task_resources={"MEMORY": 1}))
+
+
+def _small_draw_bits(blas_threads):
+    from rmtheory.montecarlo.parallel import run_tasks
+    return sorted(run_tasks(_small_risk, [0, 1], backend="processes", max_workers=1,
+                            blas_threads=blas_threads))
+
+
+def _small_risk(seed):
+    problem = make_problem("isotropic", n=40, gamma=2.0, rng=seed)
+    return (parallel._BLAS.state,
+            ConditionalRisk(problem.X, problem.beta, problem.Sigma).risk(W, LAM).tolist())
+
+
+def test_a_process_worker_keeps_its_blas_count_for_small_matrices():
+    pytest.importorskip("threadpoolctl")
+    results = _small_draw_bits(2)
+    assert all(state == (2, 1) for _, (state, _) in results)   # small_blas left it alone
+    with blas_limit(2):
+        serial = [_small_risk(seed)[1] for seed in (0, 1)]
+    assert [risk for _, (_, risk) in results] == serial

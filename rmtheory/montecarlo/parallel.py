@@ -299,6 +299,11 @@ def _set_blas_threads(threads):
         return None
     _take_blas_control()     # a forked worker may inherit the parent's controlling thread
     _WORKER_LIMIT = threadpool_limits(limits=threads, user_api="blas")
+    # a limit in force for the worker's life, as blas_limit would hold it in
+    # the parent: small_blas leaves it alone, so every backend computes a
+    # small draw with the same count
+    with _BLAS._cond:
+        _BLAS._threads, _BLAS._users = threads, _BLAS._users + 1
     return threads
 
 
