@@ -41,16 +41,21 @@ GRID_W = np.linspace(0.05, 1.0, 21)
 GRID_LAM = np.concatenate([[0.0], np.geomspace(0.01, 10.0, 9)])
 
 
-def interleaved_medians(fns, repeat):
+def interleaved_medians(fns, repeat, cpu=False):
     """Median times of several functions run in turn (f1, f2, f1, f2, ...),
-    so that a change in the machine's load hits them alike."""
+    so that a change in the machine's load hits them alike; ``cpu``: also
+    the medians of their CPU times (``time.process_time``), which on a
+    shared machine depend far less on the load than the wall times."""
     times = [[] for _ in fns]
+    cpus = [[] for _ in fns]
     for _ in range(repeat):
-        for fn, bucket in zip(fns, times):
-            start = time.perf_counter()
+        for fn, bucket, cpu_bucket in zip(fns, times, cpus):
+            start, start_cpu = time.perf_counter(), time.process_time()
             fn()
             bucket.append(time.perf_counter() - start)
-    return [statistics.median(bucket) for bucket in times]
+            cpu_bucket.append(time.process_time() - start_cpu)
+    walls = [statistics.median(bucket) for bucket in times]
+    return (walls, [statistics.median(bucket) for bucket in cpus]) if cpu else walls
 
 
 def grid_exact(problem):
@@ -195,14 +200,19 @@ def _measure_size(n, repeat, grid_size):
     and what forming ``V`` would add (as a share of the eigendecomposition)."""
     problem = make_problem("isotropic", n=n, gamma=GAMMA, rng=0)
     d, U = gram_eigendecomposition(problem.X)
-    t_grid, t_gram, t_v = interleaved_medians(
+    grid_exact(problem)                      # warm: lambdified multipliers
+    (t_grid, t_gram, t_v), (c_grid, c_gram, _) = interleaved_medians(
         [lambda: grid_exact(problem), lambda: gram_eigendecomposition(problem.X),
-         lambda: form_v(problem.X, U, d)], repeat)
+         lambda: form_v(problem.X, U, d)], repeat, cpu=True)
     return [
         make_row(f"exact conditional risk, {GRID_W.size} x {GRID_LAM.size} grid, n = {n}", t_grid),
         make_row(f"one Gram eigendecomposition, n = {n}", t_gram),
         make_row(f"grid (ratio: grid / one Gram eigendecomposition), n = {n}", t_grid, t_gram,
                  target="<= 1.2x"),
+        make_row(f"grid, CPU time (ratio: grid / one Gram eigendecomposition), n = {n}", c_grid,
+                 c_gram, target="<= 1.2x", note="CPU times (time.process_time) of the same "
+                                               "interleaved runs: with one BLAS thread they "
+                                               "depend little on the other jobs of the machine"),
         make_row(f"forming V = X^T U (ratio: V / one Gram eigendecomposition), n = {n}", t_v,
                  t_gram, note=f"the step the Sigma = sI route no longer takes: V would add "
                               f"{t_v / t_gram:.0%} of a Gram eigendecomposition at n = {n}"),
