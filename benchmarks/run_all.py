@@ -29,6 +29,7 @@ if str(HERE) not in sys.path:
 
 import bench_montecarlo  # noqa: E402
 import bench_numeric  # noqa: E402
+import bench_startup  # noqa: E402
 from timing import format_table  # noqa: E402,F401  (re-exported for the tests)
 
 README = ROOT / "README.md"
@@ -107,6 +108,8 @@ def main(argv=None):
     rows += __import__("bench_certified").measure(args.quick)   # certified digits (issue 14)
     settings = [bench_numeric.describe(args.quick),
                 bench_montecarlo.describe(args.quick, args.threads)]
+    rows += bench_startup.measure(args.quick)
+    settings.append(bench_startup.describe(args.quick))
     block = render(rows, machine_info(load_start), settings, args.quick)
 
     print(block)

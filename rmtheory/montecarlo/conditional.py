@@ -20,7 +20,11 @@ Everything depends on ``X`` only through one eigendecomposition of the
 smaller Gram matrix (``XXᵀ/n`` when ``p > n``, with ``v_i = Xᵀu_i/√(n d_i)``;
 ``XᵀX/n`` otherwise) and the ``k × k`` matrix ``M = VᵀΣV``, the vector
 ``VᵀΣβ_⊥`` and the number ``β_⊥ᵀΣβ_⊥``. :class:`ConditionalRisk` keeps
-these, so each further ``(w, λ, t)`` costs ``O(k²)``.
+these, so each further ``(w, λ, t)`` costs ``O(k²)``. For ``Σ = sI`` none
+of them needs ``V``: ``M = sI``, ``VᵀΣβ_⊥ = 0``, ``c = D^{-1/2}Uᵀ(Xβ)/√n``
+and ``β_⊥ᵀΣβ_⊥ = s(‖β‖² − ‖c‖²)``, so with ``p > n`` the ``p × k`` product
+``V = XᵀU D^{-1/2}/√n`` (a quarter of the whole cost) is never formed and
+each further point costs ``O(k)``.
 
 Examples
 --------
@@ -37,6 +41,7 @@ import numpy as np
 
 from .._validation import check_int, check_real
 from . import resources
+from .parallel import small_blas
 
 __all__ = ["ConditionalRisk", "conditional_risk", "conditional_risk_path"]
 
@@ -192,8 +197,10 @@ def _check_memory(n, p, Sigma):
 class ConditionalRisk:
     r"""Exact conditional risk ``R_t(w, λ)`` for one fixed ``(X, β, Σ)``.
 
-    The constructor does the only expensive work: one eigendecomposition of
-    the smaller Gram matrix and the Σ-weighted projections
+    The constructor does the only expensive work (on one BLAS thread when
+    ``k <= SMALL_BLAS``, :func:`~rmtheory.montecarlo.parallel.small_blas`):
+    one eigendecomposition of the smaller Gram matrix and the Σ-weighted
+    projections (for ``Σ = sI`` without ``V``: see the module)
 
     .. math::
 
@@ -225,7 +232,8 @@ class ConditionalRisk:
     ValueError
         Besides bad input: ``"X too large for the memory: ..."`` when the
         Gram matrix, its eigenvectors and ``V`` (about ``np + 5k²`` floats,
-        ``k = min(n, p)``; more for a non-constant ``Σ``) would not fit in
+        ``k = min(n, p)``; ``5k²`` for ``Σ = sI``, where ``V`` is not formed
+        or is the eigenvector matrix; more for a non-constant ``Σ``) would not fit in
         ``SAFETY`` × the available memory (:mod:`.resources`).
 
     Attributes
@@ -257,41 +265,57 @@ class ConditionalRisk:
         if rtol is None:
             rtol = max(n, p) * np.finfo(float).eps
         rtol = float(check_real("rtol", rtol, low=0))
-        if p > n:
-            d, U = np.linalg.eigh(X @ X.T / n)
-        else:
-            d, V = np.linalg.eigh(X.T @ X / n)
-        keep = d > rtol * max(d.max(), 0.0)
-        if not np.any(keep):
-            raise ValueError("X must not be zero")
-        d = d[keep]
-        if p > n:
-            V = X.T @ (U[:, keep] / np.sqrt(n * d))
-        else:
-            V = V[:, keep]
-        c = V.T @ beta
-        beta_null = beta - V @ c
-        if Sigma.ndim == 1 and np.all(Sigma == Sigma[0]):
-            # Σ = sI: V has orthonormal columns, so VᵀΣV = sI exactly and the
-            # k × k product (as costly as the Gram matrix itself) is not needed
-            M = Sigma[0] * np.eye(d.size)
-            g = Sigma[0] * (V.T @ beta_null)
-            h = float(Sigma[0] * (beta_null @ beta_null))
-        else:
-            if Sigma.ndim == 1:
-                SV = Sigma[:, None] * V
-                h = float(beta_null @ (Sigma * beta_null))
+        constant = Sigma.ndim == 1 and bool(np.all(Sigma == Sigma[0]))
+        with small_blas(min(n, p)):
+            if p > n:
+                d, U = np.linalg.eigh(X @ X.T / n)
             else:
-                SV = Sigma @ V
-                h = float(beta_null @ (Sigma @ beta_null))
-            M = V.T @ SV
-            g = SV.T @ beta_null
+                d, V = np.linalg.eigh(X.T @ X / n)
+            keep = d > rtol * max(d.max(), 0.0)
+            if not np.any(keep):
+                raise ValueError("X must not be zero")
+            d = d[keep]
+            M = None
+            if p > n and constant:
+                # Σ = sI: V = XᵀU D^{-1/2}/√n is never formed (a p × k product,
+                # as costly as the Gram matrix): c = Vᵀβ = D^{-1/2}Uᵀ(Xβ)/√n, and
+                # with orthonormal columns VᵀΣV = sI, VᵀΣβ_⊥ = s Vᵀβ_⊥ = 0 and
+                # β_⊥ᵀΣβ_⊥ = s(‖β‖² − ‖c‖²)
+                c = (U[:, keep].T @ (X @ beta)) / np.sqrt(n * d)
+                g = np.zeros_like(c)
+                h = float(Sigma[0] * max(float(beta @ beta) - float(c @ c), 0.0))
+                diagM = np.full(d.size, float(Sigma[0]))
+            else:
+                if p > n:
+                    V = X.T @ (U[:, keep] / np.sqrt(n * d))
+                elif not keep.all():
+                    V = V[:, keep]
+                c = V.T @ beta
+                beta_null = beta - V @ c
+                if constant:
+                    # VᵀΣV = sI and VᵀΣβ_⊥ = 0 exactly: no k × k product
+                    g = np.zeros_like(c)
+                    h = float(Sigma[0] * (beta_null @ beta_null))
+                    diagM = np.full(d.size, float(Sigma[0]))
+                else:
+                    if Sigma.ndim == 1:
+                        SV = Sigma[:, None] * V
+                        h = float(beta_null @ (Sigma * beta_null))
+                    else:
+                        SV = Sigma @ V
+                        h = float(beta_null @ (Sigma @ beta_null))
+                    M = V.T @ SV
+                    M = (M + M.T) / 2
+                    g = SV.T @ beta_null
+                    diagM = np.diag(M).copy()
         self.n, self.p = n, p
         self.eigenvalues = d
         self.rank = d.size
         self._c = c
-        self._M = (M + M.T) / 2
-        self._diagM = np.diag(self._M).copy()
+        # None for Σ = sI: the quadratic form is then s‖e‖² (no k × k matrix)
+        self._M = M
+        self._scale = float(Sigma[0]) if M is None else None
+        self._diagM = diagM
         self._g = g
         self._h = h
 
@@ -322,6 +346,8 @@ class ConditionalRisk:
 
     def _bias_from(self, a):
         e = (1.0 - a) * self._c
+        if self._M is None:       # Σ = sI: eᵀ(sI)e, and VᵀΣβ_⊥ = 0
+            return self._scale * np.einsum("...i,...i->...", e, e) + self._h
         # (e M)·e as one matrix product: the three-operand einsum does not
         # use BLAS and dominated the cost of a grid
         quad = np.einsum("...i,...i->...", e @ self._M, e)

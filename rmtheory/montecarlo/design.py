@@ -26,7 +26,6 @@ Examples
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.linalg import toeplitz
 
 from .._validation import check_int, check_real
 from . import resources
@@ -339,6 +338,7 @@ def _equicorrelated(p, rng, *, rho):
 
 
 def _ar1(p, rng, *, rho):
+    from scipy.linalg import toeplitz      # here: scipy.linalg is 0.1-0.2 s of `import rmtheory`
     rho = float(rho)                       # checked by check_problem
     Sigma = toeplitz(rho ** np.arange(p))
     eigenvalues, Q = np.linalg.eigh(Sigma)

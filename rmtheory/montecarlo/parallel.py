@@ -40,7 +40,7 @@ import time
 from .._validation import check_int, check_real
 
 __all__ = ["BACKENDS", "BackendError", "check_backend", "connect", "run_tasks", "blas_limit",
-           "CONNECT_TIMEOUT", "WORKER_TIMEOUT"]
+           "small_blas", "SMALL_BLAS", "CONNECT_TIMEOUT", "WORKER_TIMEOUT"]
 
 #: Names accepted by ``backend=``.
 BACKENDS = ("serial", "processes", "dask")
@@ -299,6 +299,11 @@ def _set_blas_threads(threads):
         return None
     _take_blas_control()     # a forked worker may inherit the parent's controlling thread
     _WORKER_LIMIT = threadpool_limits(limits=threads, user_api="blas")
+    # a limit in force for the worker's life, as blas_limit would hold it in
+    # the parent: small_blas leaves it alone, so every backend computes a
+    # small draw with the same count
+    with _BLAS._cond:
+        _BLAS._threads, _BLAS._users = threads, _BLAS._users + 1
     return threads
 
 
@@ -378,6 +383,23 @@ class _SharedBlasLimit:
                 finally:
                     self._cond.notify_all()
 
+    def try_join(self, threads):
+        """Hold a limit of ``threads`` if that costs no waiting: set it when
+        no limit is in force, join it when the same count is; ``False``
+        (nothing held, nothing changed) when another count is in force —
+        set by this thread or another, it is theirs to keep."""
+        me = threading.get_ident()
+        with self._cond:
+            if self._users and self._threads != threads:
+                return False
+            if not self._users:
+                _take_blas_control()
+                self._limiter = _controller().limit(limits=threads, user_api="blas")
+                self._threads = threads
+            self._users += 1
+            self._holders[me] = self._holders.get(me, 0) + 1
+            return True
+
     @property
     def state(self):
         """``(threads in force or None, users)``, for tests and diagnostics."""
@@ -452,6 +474,60 @@ def blas_limit(threads):
         _BLAS.release()
 
 
+#: matrices with at most this many rows (the smaller side of a product or
+#: factorisation) run on one BLAS thread (:func:`small_blas`). Measured on two
+#: busy cores (numpy's OpenBLAS, Gram matrix and ``eigh``): one thread was
+#: 60x faster at 64, 1.7x at 256, 3x at 512 and 1024; on idle cores a
+#: second thread gains little below ~500 while its start-up costs each call.
+SMALL_BLAS = 512
+
+_CONTROLLER = []
+
+
+def _controller():
+    """One :class:`threadpoolctl.ThreadpoolController`, made on first use
+    (finding the loaded libraries costs ~0.6 ms; a limit on it ~10 µs)."""
+    if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
+
+
+@contextmanager
+def small_blas(size):
+    """One BLAS thread for the block if ``size <= SMALL_BLAS`` and no limit
+    is in force.
+
+    Why: a small product or eigendecomposition gains nothing from a second
+    thread and loses much when the cores are busy (see :data:`SMALL_BLAS`),
+    and the loops that make many small matrices (reports, notebooks, a
+    user's grid) do not all set a limit. A limit already in force — set by
+    :func:`blas_limit` in this thread or another, e.g. ``verify``'s
+    ``blas_threads`` — is left alone, so a run keeps its own count (and its
+    numbers); larger matrices keep the library's setting.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmtheory.montecarlo.parallel import small_blas
+    >>> with small_blas(3):
+    ...     float(np.linalg.eigh(np.eye(3))[0].sum())
+    3.0
+    """
+    if size > SMALL_BLAS:
+        yield
+        return
+    try:
+        held = _BLAS.try_join(1)
+    except ImportError:          # no threadpoolctl: leave the BLAS alone
+        held = False
+    try:
+        yield
+    finally:
+        if held:
+            _BLAS.release()
+
+
 def _call_with_blas(fn, threads, task):
     """``fn(task)`` under :func:`blas_limit` in the thread that runs it (a
     Dask worker's thread, in this process or another; workers that join
@@ -465,7 +541,7 @@ def _call_with_blas(fn, threads, task):
 
 
 def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, address=None,
-              blas_threads=None, timeout=None, worker_timeout=None):
+              blas_threads=None, timeout=None, worker_timeout=None, task_resources=None):
     """Run ``fn(task)`` for every task; yield ``(index, result)`` as each completes.
 
     Parameters
@@ -496,6 +572,11 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     worker_timeout : float, optional
         Seconds for the Dask cluster to have a worker once the tasks are
         submitted (default :data:`WORKER_TIMEOUT`, 10 s).
+    task_resources : dict, optional
+        ``"dask"`` only: the worker resources each task holds while it runs
+        (e.g. ``{"MEMORY": bytes}`` from
+        :func:`~rmtheory.montecarlo.resources.check_dask_memory`), so that a
+        worker runs only as many at once as its declared resources allow.
 
     Yields
     ------
@@ -528,6 +609,9 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     backend = check_backend(backend, client=client, address=address, max_workers=max_workers)
     if blas_threads is not None:
         blas_threads = check_int("blas_threads", blas_threads, low=1)
+    if task_resources is not None and backend != "dask":
+        raise ValueError(f"task_resources is only used with backend='dask', received "
+                         f"task_resources={task_resources!r} with backend={backend!r}")
     tasks = list(tasks)
     if backend == "serial":
         for index, task in enumerate(tasks):
@@ -541,7 +625,8 @@ def run_tasks(fn, tasks, *, backend="serial", max_workers=None, client=None, add
     if backend == "processes":
         yield from _run_processes(fn, tasks, max_workers or os.cpu_count() or 1, blas_threads)
         return
-    yield from _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads)
+    yield from _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads,
+                         task_resources)
 
 
 def _run_processes(fn, tasks, max_workers, blas_threads):
@@ -574,7 +659,8 @@ def _run_processes(fn, tasks, max_workers, blas_threads):
         pool.shutdown(wait=finished, cancel_futures=True)
 
 
-def _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads):
+def _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads,
+              task_resources=None):
     distributed = _import_distributed()
     owned = client is None
     if owned:
@@ -596,7 +682,7 @@ def _run_dask(fn, tasks, client, address, timeout, worker_timeout, blas_threads)
     try:
         task_fn = fn if blas_threads is None else partial(_call_with_blas, fn, blas_threads)
         try:
-            futures = client.map(task_fn, tasks, pure=False)
+            futures = client.map(task_fn, tasks, pure=False, resources=task_resources)
         except lost as exc:
             raise lost_scheduler(exc, 0) from exc
         # after submitting: an adaptive cluster starts its workers for them

@@ -10,8 +10,9 @@ were checked against the measured peak resident memory of single draws
 - a problem (:func:`~rmtheory.montecarlo.make_problem`): ``Z`` and ``X``,
   ``2np``; a full ``Σ`` and its square root add ``6p²``;
 - the exact conditional risk (:class:`~rmtheory.montecarlo.ConditionalRisk`)
-  of a given ``X``: ``V`` (``p × k``) and the Gram matrix with its
-  eigendecomposition, ``np + 5k²``; a non-constant diagonal ``Σ`` adds
+  of a given ``X``: the Gram matrix with its eigendecomposition, ``5k²``,
+  and ``V`` (``p × k``, ``np``; not formed for ``Σ = sI``, where ``p > n``
+  needs no ``V`` and ``p <= n`` has it from the eigendecomposition); a non-constant diagonal ``Σ`` adds
   ``kp + k²`` (``ΣV`` and ``VᵀΣV``), a full ``Σ`` ``4p² + 2kp`` (its checks
   and ``ΣV``); a grid of ``G`` points adds ``4Gk`` (the multipliers);
 - the literal loop (:func:`~rmtheory.montecarlo.simulate_retraining`): a
@@ -21,7 +22,9 @@ were checked against the measured peak resident memory of single draws
 
 The limit is :data:`SAFETY` times the memory the operating system reports
 as available (:func:`available_memory`); a process-pool run needs its
-per-draw peak once per worker process. The work cap :data:`MAX_FLOPS` is
+per-draw peak once per worker process. A Dask run is checked against its
+workers (:func:`check_dask_memory`): each runs up to ``nthreads`` draws at
+once within :data:`SAFETY` × its ``memory_limit``. The work cap :data:`MAX_FLOPS` is
 on the estimated floating-point operations (a normal deviate counts as
 :data:`RNG_FLOPS`) per worker.
 
@@ -36,7 +39,8 @@ import os
 __all__ = ["SAFETY", "MAX_FLOPS", "RNG_FLOPS", "WORKER_OVERHEAD", "available_memory",
            "memory_limit", "check_memory", "check_work", "format_bytes", "problem_floats",
            "conditional_floats", "simulate_floats", "problem_flops", "conditional_flops",
-           "simulate_flops", "sigma_kind", "DENSE_SIGMA"]
+           "simulate_flops", "sigma_kind", "DENSE_SIGMA", "draw_bytes", "dask_workers",
+           "check_dask_memory", "DASK_RESOURCE"]
 
 #: a run may plan to use this fraction of the available memory: the rest is
 #: for the interpreter, the libraries' workspaces and everything else running
@@ -53,6 +57,10 @@ RNG_FLOPS = 10
 WORKER_OVERHEAD = 100 * 2**20
 #: spectrum models with a full ``p × p`` covariance matrix
 DENSE_SIGMA = ("spiked", "equicorrelated", "ar1")
+#: the Dask worker resource that, when every worker declares it (``dask
+#: worker --resources MEMORY=<bytes>``), lets the scheduler run only as many
+#: draws at once on a worker as fit (:func:`check_dask_memory`)
+DASK_RESOURCE = "MEMORY"
 #: floats held per block of repetitions by the literal loop (see
 #: :mod:`.simulate`: memory, not results)
 BLOCK_FLOATS = 2**22
@@ -203,7 +211,11 @@ def conditional_floats(n, p, sigma="constant", grid=1):
     evaluation on ``grid`` points, beyond ``X`` and ``Σ`` themselves.
     ``sigma``: ``"constant"`` (``Σ = sI``), ``"diagonal"`` or ``"dense"``."""
     k = min(n, p)
-    floats = n * p + 5 * k * k + 4 * grid * k
+    floats = 5 * k * k + 4 * grid * k
+    if sigma != "constant":
+        # V = XᵀU D^{-1/2}/√n (p > n); Σ = sI skips it, and for p <= n V is
+        # the eigenvector matrix itself, among the 5k²
+        floats += n * p
     if sigma == "diagonal":
         floats += k * p + k * k
     elif sigma == "dense":
@@ -256,3 +268,131 @@ def conditional_flops(n, p, sigma="constant", grid=1):
     elif sigma == "diagonal":
         flops += 2.0 * p * k * k
     return flops
+
+
+# ----------------------------------------------------------------------------
+# one draw, and the Dask workers that run it
+
+
+def draw_bytes(spectrum, params, n, p, *, method="exact", grid=1, T=0, reps=1):
+    """Peak bytes of one draw of ``verify``: the larger of drawing the
+    problem and working on it (``X``, ``Σ`` and the exact route or the
+    literal loop on ``grid`` points), as :func:`problem_floats`,
+    :func:`conditional_floats` and :func:`simulate_floats` count them.
+
+    Examples
+    --------
+    >>> from rmtheory.montecarlo.resources import draw_bytes, format_bytes
+    >>> format_bytes(draw_bytes("isotropic", {}, 10_000, 20_000, grid=210))
+    '5.7 GB'
+    """
+    kind = sigma_kind(spectrum, params)
+    sigma_floats = p * p if kind == "dense" else p
+    made = problem_floats(n, p, kind)
+    if method == "exact":
+        work = conditional_floats(n, p, kind, grid)
+    else:
+        work = simulate_floats(n, p, T, reps, dense=kind == "dense", keep=reps)
+    return 8 * max(made, n * p + sigma_floats + work)
+
+
+def dask_workers(client):
+    """``{address: (memory_limit or None, nthreads, resources)}`` of the
+    workers connected to ``client`` now (``memory_limit`` ``None``: the
+    worker has none)."""
+    info = client.scheduler_info(n_workers=-1)
+    out = {}
+    for address, worker in info.get("workers", {}).items():
+        limit = worker.get("memory_limit") or None
+        out[address] = (limit, int(worker.get("nthreads") or 1),
+                        dict(worker.get("resources") or {}))
+    return out
+
+
+def check_dask_memory(needed, *, client=None, address=None, what, timeout=None):
+    """Refuse, before any draw, a Dask run whose draws do not fit its workers.
+
+    A worker runs up to ``nthreads`` draws at once; each needs ``needed``
+    bytes (:func:`draw_bytes`) within :data:`SAFETY` × its
+    ``memory_limit`` less :data:`WORKER_OVERHEAD`. Then:
+
+    - every worker holds ``nthreads`` draws (or has no memory limit):
+      ``None``, nothing to restrict;
+    - some worker holds fewer but every worker declares the resource
+      :data:`DASK_RESOURCE` (``dask worker --resources MEMORY=<bytes>``):
+      ``{"MEMORY": needed}``, to submit the draws with, so that the
+      scheduler runs on each worker only as many as its ``MEMORY`` allows;
+    - otherwise ``ValueError``, led by ``n``, with the estimate, the worker
+      and what to change.
+
+    With no worker connected yet (an adaptive cluster starts them for the
+    work) nothing is known: ``None``. ``address`` is connected to for the
+    check (within ``timeout``, :func:`~rmtheory.montecarlo.parallel.connect`)
+    and closed again.
+
+    Examples
+    --------
+    >>> from distributed import Client, LocalCluster
+    >>> from rmtheory.montecarlo.resources import check_dask_memory
+    >>> cluster = LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+    ...                        memory_limit="1 GB", dashboard_address=":0")
+    >>> client = Client(cluster)
+    >>> check_dask_memory(10**8, client=client, what="verify") is None
+    True
+    >>> check_dask_memory(2 * 10**9, client=client, what="verify")
+    Traceback (most recent call last):
+    ...
+    ValueError: n too large for the Dask workers' memory: verify needs about 2.0 GB per draw, ...
+    >>> client.close(); cluster.close()
+    """
+    from .parallel import _import_distributed, connect
+    owned = client is None
+    if owned:
+        client = connect(address, timeout)
+    elif not isinstance(client, _import_distributed().Client):
+        return None            # not a client: the run says so (TypeError)
+    try:
+        workers = dask_workers(client)
+    except (OSError, TimeoutError):
+        return None            # the scheduler went away: the run reports it (BackendError)
+    finally:
+        if owned:
+            client.close()
+    if not workers:
+        return None
+
+    def room(limit):
+        return None if limit is None else SAFETY * limit - WORKER_OVERHEAD
+
+    def describe(address, limit, threads):
+        return (f"worker {address} (memory_limit {format_bytes(limit)}, {threads} "
+                f"thread{'s' if threads > 1 else ''})")
+
+    per = format_bytes(needed)
+    known = {a: v for a, v in workers.items() if v[0] is not None}
+    if known and all(room(limit) < needed for limit, _, _ in known.values()) \
+            and len(known) == len(workers):
+        address, (limit, threads, _) = max(known.items(), key=lambda item: item[1][0])
+        raise ValueError(f"n too large for the Dask workers' memory: {what} needs about {per} "
+                         f"per draw, more than SAFETY={SAFETY:g} x the memory_limit of the "
+                         f"largest, {describe(address, limit, threads)}; lower n (or gamma), "
+                         f"or start workers with more memory (dask worker --memory-limit ...)")
+    short = {a: (limit, threads) for a, (limit, threads, _) in known.items()
+             if room(limit) < threads * needed}
+    if not short:
+        return None
+    if all(DASK_RESOURCE in res for _, _, res in workers.values()):
+        if all(res[DASK_RESOURCE] < needed for _, _, res in workers.values()):
+            largest = max(res[DASK_RESOURCE] for _, _, res in workers.values())
+            raise ValueError(f"n too large for the Dask workers' memory: {what} needs about "
+                             f"{per} per draw, more than the largest {DASK_RESOURCE} resource "
+                             f"of a worker ({format_bytes(largest)}); lower n (or gamma)")
+        return {DASK_RESOURCE: float(needed)}
+    address, (limit, threads) = next(iter(short.items()))
+    fit = max(int(room(limit) // needed), 0)
+    raise ValueError(f"n too large for the Dask workers' memory: {what} needs about {per} per "
+                     f"draw, and {describe(address, limit, threads)} would run {threads} at once "
+                     f"({format_bytes(threads * needed)}, more than SAFETY={SAFETY:g} x its "
+                     f"memory_limit); start the workers with --nthreads {max(fit, 1)}, or with "
+                     f"--resources {DASK_RESOURCE}=<bytes> on every worker so that Dask runs "
+                     f"only the draws that fit, or lower n")

@@ -31,6 +31,7 @@ import numpy as np
 
 from .._validation import check_int, check_real
 from . import resources
+from .parallel import small_blas
 from .progress import progress_bar
 from .conditional import as_covariance, as_design, as_vector
 
@@ -259,6 +260,14 @@ def simulate_retraining(X, beta, *, Sigma, w=None, lam=None, sigma2=1.0, T, reps
     flops = _check_resources(n, p, T, reps, dense=Sigma.ndim == 2, last_only=_last_only,
                              stacked=estimator is not None and scheme == "accumulate",
                              builtin=estimator is None)
+    with small_blas(min(n, p)):    # one BLAS thread for small X (no limit already in force)
+        return _simulate(X, beta, Sigma, lam, sigma2, kappa_s, T, reps, rng, estimator, scheme,
+                         weights, progress, flops, _last_only)
+
+
+def _simulate(X, beta, Sigma, lam, sigma2, kappa_s, T, reps, rng, estimator, scheme, weights,
+              progress, flops, _last_only):
+    n, p = X.shape
     fit = _LinearFit(X, lam) if estimator is None else _CallableFit(X, estimator)
     rng = np.random.default_rng(rng)
 

@@ -656,6 +656,12 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     plan = _plan(spectrum, resolved, n=n, gamma=gamma, p=p, grid_w=len(ws), grid_lam=len(lams),
                  draws=draws, method=method, reps=reps, T=T, t=t, backend=backend,
                  max_workers=max_workers)
+    task_resources = None
+    if backend == "dask":      # the workers' memory too, before any draw
+        task_resources = resources.check_dask_memory(
+            resources.draw_bytes(spectrum, resolved, n, p, method=method,
+                                 grid=len(ws) * len(lams), T=T or 0, reps=reps),
+            client=client, address=address, what=f"verify with n={n}, p={p}, method={method!r}")
     if _check_only:
         return plan
 
@@ -672,7 +678,8 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
     runner = run_tasks(_draw, tasks, backend=backend,
                        max_workers=plan.workers if backend == "processes" else None,
                        client=client,
-                       address=address, blas_threads=blas_threads)
+                       address=address, blas_threads=blas_threads,
+                       task_resources=task_resources)
     try:
         for index, value in runner:
             results[index] = value

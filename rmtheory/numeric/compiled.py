@@ -4,10 +4,12 @@ Every numeric formula comes from here: ``sympy.lambdify`` of the derived
 expression, cached, so nothing is retyped in the numeric layer.
 """
 from functools import lru_cache
+import threading
 
 import sympy as sp
 
 from ..symbolic import general
+from ..symbolic._cache import disk_cached
 from .context import contextual, mp
 from ..symbolic.minnorm import derive_minnorm
 from ..symbolic.synthetic_noise import derive_synthetic_noise
@@ -24,8 +26,8 @@ one_minus_df2 = sp.Symbol("D_2", positive=True)
 one_minus_df2_inputs = (sp.Symbol("J_H", nonnegative=True),)
 
 
-@lru_cache(maxsize=None)
-def _with_gap():
+@disk_cached
+def _with_gap() -> tuple:
     r"""``1 − γI₂`` without cancellation, and the penalty values in terms of it.
 
     Computed as ``1 − γ∫s²/(s+κ)² dH`` it cancels to nothing when the
@@ -40,6 +42,8 @@ def _with_gap():
     Returns that expression (of ``κ, λ, γ, J_H``) and a dict of
     ``κ'``, ``B``, ``V``, ``B'`` with ``1 − γI₂`` replaced by ``D₂`` (and the
     ``"direct"`` form ``1 − γI₂``, for ``κ = 0``: OLS, where ``I₂ = 1``).
+    SymPy's ``solve``/``simplify`` take ~0.15 s: the result (SymPy trees
+    only) is kept in the derivation cache, keyed by this module's source.
     """
     I1, I2 = general.I1, general.I2
     (J_H,) = one_minus_df2_inputs
@@ -62,51 +66,78 @@ def _with_gap():
     return gap, forms
 
 
+class _Lazy:
+    """A namespace whose callables are lambdified on first access.
+
+    Why: lambdify prints and compiles Python for each expression (a few ms
+    each), and the gap forms need SymPy's ``solve``/``simplify`` first
+    (:func:`_with_gap`, ~0.15 s); a process uses only some of them, so
+    each is built when first asked for, once (under a lock: every thread
+    gets the same object), and kept as an attribute."""
+
+    def __init__(self, name, builders, wrap):
+        self._name, self._builders, self._wrap = name, builders, wrap
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name):
+        builders = self.__dict__.get("_builders", {})
+        if name not in builders:
+            raise AttributeError(f"{self.__dict__.get('_name', '?')} has no expression {name!r}")
+        with self._lock:
+            if name not in self.__dict__:
+                fn = builders[name]()
+                self.__dict__[name] = fn if self._wrap is None else self._wrap(fn)
+        return self.__dict__[name]
+
+    def __dir__(self):
+        return sorted(set(object.__dir__(self)) | set(self._builders))
+
+
 @lru_cache(maxsize=None)
 def expressions(modules="mpmath"):
     """A namespace of callables for ``modules`` ("mpmath" or "numpy"),
-    built on first use (lambdify is slow) and cached."""
+    each lambdified on first use (lambdify is slow) and cached."""
     mp = modules
-    rv = risk_in_values()
-    mn = derive_minnorm()
     penalty_args = (kappa, r2, gamma, general.J, general.I2,
                     general.J_kappa, general.I2_kappa, general.kappa_p)
     risk_args = (w, lam, sigma2, kappa_s, kappa_a, kappa_b, B_a, Bp_a, kp_a, kp_b)
+
+    def of(args, expr):
+        """A builder: ``expr()`` (a derivation, loaded when first needed) lambdified."""
+        return lambda: sp.lambdify(args, expr(), mp)
+
     f = {
         # integrands for the float64 path (the mpmath path integrates through
         # fixed_point.df2 and fixed_point.bias_integral)
-        "df2_integrand": sp.lambdify((s, kappa), general.df2_integrand, mp),
-        "bias_integrand": sp.lambdify((s, kappa), general.bias_integrand, mp),
-        "w_star_kappa_s": sp.lambdify(kappa_s, derive_synthetic_noise().w_star, mp),
-        "df2_integrand_dkappa": sp.lambdify((s, kappa), general.df2_integrand_dkappa, mp),
-        "bias_integrand_dkappa": sp.lambdify((s, kappa), general.bias_integrand_dkappa, mp),
-        "kappa_prime": sp.lambdify((gamma, general.I2), general.kappa_prime, mp),
-        "ridge_bias": sp.lambdify(penalty_args[:5], general.ridge_bias, mp),
-        "ridge_variance": sp.lambdify((sigma2, gamma, general.I2), general.ridge_variance, mp),
-        "ridge_bias_derivative": sp.lambdify(penalty_args, general.ridge_bias_derivative, mp),
-        "variance": sp.lambdify(risk_args, rv.variance, mp),
-        "dtotal_dw": sp.lambdify(risk_args, rv.dtotal_dw, mp),
-        "variance_at_w1": sp.lambdify(risk_args, rv.variance_at_w1, mp),
-        "dtotal_dw_at_w1": sp.lambdify(risk_args, rv.dtotal_dw_at_w1, mp),
-        "c_w": sp.lambdify((w, kappa_s), mn.c_w_kappa_s, mp),
-        "dc_dw": sp.lambdify((w, kappa_s), sp.diff(mn.c_w_kappa_s, w), mp),
+        "df2_integrand": of((s, kappa), lambda: general.df2_integrand),
+        "bias_integrand": of((s, kappa), lambda: general.bias_integrand),
+        "w_star_kappa_s": of(kappa_s, lambda: derive_synthetic_noise().w_star),
+        "df2_integrand_dkappa": of((s, kappa), lambda: general.df2_integrand_dkappa),
+        "bias_integrand_dkappa": of((s, kappa), lambda: general.bias_integrand_dkappa),
+        "kappa_prime": of((gamma, general.I2), lambda: general.kappa_prime),
+        "ridge_bias": of(penalty_args[:5], lambda: general.ridge_bias),
+        "ridge_variance": of((sigma2, gamma, general.I2), lambda: general.ridge_variance),
+        "ridge_bias_derivative": of(penalty_args, lambda: general.ridge_bias_derivative),
+        "variance": of(risk_args, lambda: risk_in_values().variance),
+        "dtotal_dw": of(risk_args, lambda: risk_in_values().dtotal_dw),
+        "variance_at_w1": of(risk_args, lambda: risk_in_values().variance_at_w1),
+        "dtotal_dw_at_w1": of(risk_args, lambda: risk_in_values().dtotal_dw_at_w1),
+        "c_w": of((w, kappa_s), lambda: derive_minnorm().c_w_kappa_s),
+        "dc_dw": of((w, kappa_s), lambda: sp.diff(derive_minnorm().c_w_kappa_s, w)),
+        # the same penalty values with 1 − γI₂ as an argument (see _with_gap)
+        "one_minus_df2": of((kappa, lam, gamma, one_minus_df2_inputs[0]),
+                            lambda: _with_gap()[0]),
+        "one_minus_df2_direct": of((gamma, general.I2), lambda: _with_gap()[1]["direct"]),
+        "kappa_prime_gap": of((one_minus_df2,), lambda: _with_gap()[1]["kappa_prime"]),
+        "ridge_bias_gap": of(penalty_args[:5] + (one_minus_df2,),
+                             lambda: _with_gap()[1]["ridge_bias"]),
+        "ridge_variance_gap": of((sigma2, gamma, general.I2, one_minus_df2),
+                                 lambda: _with_gap()[1]["ridge_variance"]),
+        "ridge_bias_derivative_gap": of(penalty_args + (one_minus_df2,),
+                                        lambda: _with_gap()[1]["ridge_bias_derivative"]),
     }
-    # the same penalty values with 1 − γI₂ as an argument (see _with_gap)
-    gap, forms = _with_gap()
-    f.update({
-        "one_minus_df2": sp.lambdify((kappa, lam, gamma, one_minus_df2_inputs[0]), gap, mp),
-        "one_minus_df2_direct": sp.lambdify((gamma, general.I2), forms["direct"], mp),
-        "kappa_prime_gap": sp.lambdify((one_minus_df2,), forms["kappa_prime"], mp),
-        "ridge_bias_gap": sp.lambdify(penalty_args[:5] + (one_minus_df2,),
-                                      forms["ridge_bias"], mp),
-        "ridge_variance_gap": sp.lambdify((sigma2, gamma, general.I2, one_minus_df2),
-                                          forms["ridge_variance"], mp),
-        "ridge_bias_derivative_gap": sp.lambdify(penalty_args + (one_minus_df2,),
-                                                 forms["ridge_bias_derivative"], mp),
-    })
-    if modules == "mpmath":   # evaluate in the active (private) mpmath context
-        f = {k: contextual(v) for k, v in f.items()}
-    return type("CompiledExpressions", (), {k: staticmethod(v) for k, v in f.items()})
+    # mpmath: evaluate in the active (private) mpmath context
+    return _Lazy(f"expressions({modules!r})", f, contextual if modules == "mpmath" else None)
 
 
 #: stand for ``e_t = 1 − g_t`` and ``(1 − w)^{2t−1}`` in the finite-``t`` forms
@@ -159,6 +190,19 @@ def finite_t_forms():
     w)^{exponent(t)}`` is the power in ``∂_w g_t``, and ``order(t)``, the
     exponent ``2t`` of ``g_t``.
     """
+    from ..symbolic.minnorm import geometric_term
+    g, e, h = geometric_term, one_minus_geometric, geometric_before
+    value, slope, exponent, order = _finite_t_expressions()
+    return (contextual(sp.lambdify((w, kappa_s, g, e), value, "mpmath")),
+            contextual(sp.lambdify((w, kappa_s, t, e, h), slope, "mpmath")),
+            sp.lambdify(t, exponent), sp.lambdify(t, order))
+
+
+@disk_cached
+def _finite_t_expressions() -> tuple:
+    """The SymPy side of :func:`finite_t_forms`, ``(value, slope, exponent,
+    order)`` as expressions: ``factor``/``simplify`` take ~0.1 s, so the
+    result (data only) is kept in the derivation cache."""
     from ..symbolic.minnorm import _as_affine_in_geometric, geometric_term
     mn = derive_minnorm()
     g, e, h = geometric_term, one_minus_geometric, geometric_before
@@ -177,9 +221,7 @@ def finite_t_forms():
     slope = (_stable(sp.diff(mn.c_w_kappa_s, w)) * e
              + (sp.diff(value, g) + sp.diff(value, e) * sp.diff(1 - g, g))
              * dg_dw.subs(powers[0], h))
-    return (contextual(sp.lambdify((w, kappa_s, g, e), value, "mpmath")),
-            contextual(sp.lambdify((w, kappa_s, t, e, h), slope, "mpmath")),
-            sp.lambdify(t, exponent), sp.lambdify(t, power.exp))
+    return value, slope, exponent, power.exp
 
 
 def variance_factor_at(steps):

@@ -4,7 +4,11 @@ Deriving every closed form takes SymPy about ten seconds; a command-line
 call, a notebook kernel or a worker process should not pay it each time.
 :func:`disk_cached` stores a ``derive_*`` result keyed by a hash of this
 package's source and the SymPy version, so any edit to a derivation
-invalidates it. Set ``RMTHEORY_CACHE=off`` to derive afresh (the proofs
+invalidates it (a derivation defined outside this package, such as the
+numeric layer's rearrangements in :mod:`rmtheory.numeric.compiled`, is
+keyed by its own module's source as well). Only data is stored — SymPy
+trees and plain containers, never code: callables are made from them
+(``lambdify``) in each process. Set ``RMTHEORY_CACHE=off`` to derive afresh (the proofs
 do), or ``RMTHEORY_CACHE=<dir>`` to choose the folder (default:
 ``$XDG_CACHE_HOME/rmtheory`` or ``~/.cache/rmtheory``). A cache that
 cannot be read or written is ignored.
@@ -76,6 +80,22 @@ def _source_hash():
     digest = hashlib.sha256(sympy.__version__.encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=None)
+def _derivation_hash(module_name):
+    """The key of a derivation defined in ``module_name``: the package's
+    :func:`_source_hash`, and for a module outside this package also the
+    bytes of that module's source file (an edit there invalidates it)."""
+    if module_name.startswith(__package__ + "."):
+        return _source_hash()
+    module = sys.modules.get(module_name)
+    path = getattr(module, "__file__", None)
+    if path is None:
+        raise _Refused(f"module {module_name} has no source file to key the entry by")
+    digest = hashlib.sha256(_source_hash().encode())
+    digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -262,9 +282,10 @@ def _load(path, key, derive, label):
     header = json.loads(header_bytes)     # signed by us: only now is it read
     if not isinstance(header, dict):
         raise _Refused("the entry's header is not a mapping")
-    if header.get("derivation") != label or header.get("source") != _source_hash():
+    source = _derivation_hash(derive.__module__)
+    if header.get("derivation") != label or header.get("source") != source:
         raise _Refused(f"the entry is for {header.get('derivation')} "
-                       f"at {header.get('source')}, not {label} at {_source_hash()}")
+                       f"at {header.get('source')}, not {label} at {source}")
     wanted = _expected_type(derive, header)
     result = _Unpickler(io.BytesIO(payload)).load()
     if type(result) is not wanted:
@@ -273,7 +294,7 @@ def _load(path, key, derive, label):
 
 
 def _store(path, key, derive, label, result):
-    fields = {"derivation": label, "source": _source_hash(),
+    fields = {"derivation": label, "source": _derivation_hash(derive.__module__),
               "sympy": sympy.__version__, "type": _type_name(type(result))}
     _expected_type(derive, fields)        # an entry that could never be loaded is not written
     header = json.dumps(fields, sort_keys=True).encode()
@@ -307,7 +328,7 @@ def disk_cached(derive):
         try:
             _prepare_folder(folder)
             key = _key(folder)
-            path = folder / f"{label}-{_source_hash()}{_SUFFIX}"
+            path = folder / f"{label}-{_derivation_hash(derive.__module__)}{_SUFFIX}"
             return _load(path, key, derive, label)
         except FileNotFoundError:
             pass                          # a miss, not a doubt

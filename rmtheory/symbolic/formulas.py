@@ -16,11 +16,13 @@ Examples
 """
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from . import general
+from ._cache import disk_cached
 from .dynamic import derive_dynamic
 from .isotropic import derive_isotropic
 from .minnorm import derive_minnorm
@@ -341,8 +343,22 @@ def _m_of_z(iso):
     return iso.m_negative_axis.subs(x, -z)
 
 
+class FormulaTable(NamedTuple):
+    """Every :class:`Formula`, in document order, their display forms
+    checked (the result of :func:`derive_formula_table`)."""
+    formulas: tuple
+
+
 @lru_cache(maxsize=None)
 def _registry():
+    return {f.name: f for f in derive_formula_table().formulas}
+
+
+@disk_cached
+def derive_formula_table() -> FormulaTable:
+    """Build every :class:`Formula` and check each display arrangement
+    against its derivation (SymPy ``simplify``: seconds, so the checked
+    table is kept in the derivation cache — data only, SymPy trees)."""
     mn, sn, dy = derive_minnorm(), derive_synthetic_noise(), derive_dynamic()
     rg, mx, iso, ols = derive_ridge(), derive_mixed_risk(), derive_isotropic(), derive_ols()
     w_prev, B0, V0 = _W_PREV, _B0, _V0
@@ -476,7 +492,7 @@ def _registry():
                     sp.Pow(_product(w, 2 - w, 1 - gamma), -1, evaluate=False)))),
         *_scheme_entries(),
     ]
-    return {f.name: f for f in entries}
+    return FormulaTable(tuple(entries))
 
 
 def _checked_at_integers(derived, arrangement, steps=8):
