@@ -16,7 +16,6 @@ Every reference here is computed independently of the library:
   the optimal weight and the critical penalty do not change when both are
   multiplied by ``10^±300``.
 """
-import time
 from fractions import Fraction
 
 import mpmath
@@ -88,11 +87,10 @@ def test_optimal_w_long_t_exact(t):
 @pytest.mark.parametrize("t", [1000, 10**6, 10**9, 10**18])
 def test_optimal_w_huge_t(t):
     """``c_t − c = (1 − c) g_t`` with ``g_t ≤ 0.62^{2000}``: the minimiser is
-    ``1/φ`` to far more than 100 digits; each call takes well under a second."""
+    ``1/φ`` to far more than 100 digits (no work in proportion to ``t``: a loop
+    over 10^18 steps would not end)."""
     for dps in (15, 30, 100):
-        start = time.perf_counter()
         res = rt.optimal_w(t=t, dps=dps)
-        assert time.perf_counter() - start < 5
         with mp.workdps(dps + 20):
             assert rel(res.w, (mp.sqrt(5) - 1) / 2) <= mp.mpf(10)**(1 - dps)
         assert not res.on_boundary
@@ -107,9 +105,7 @@ def test_limiting_risk_long_t(t):
         for w in (1e-6, 0.01, 0.5, 0.618, 0.999999, 1):
             reference = closed_form_c_t(w, t)
             for dps in (15, 30, 100):
-                start = time.perf_counter()
                 res = rt.limiting_risk(w, gamma=gamma, r2=0.0, t=t, dps=dps)
-                assert time.perf_counter() - start < 5
                 assert rel(total(res), reference) <= mp.mpf(10)**(1 - dps), (gamma, w, dps)
 
 
@@ -265,12 +261,20 @@ def test_finite_t_ridge_over_budget_is_refused_up_front(monkeypatch):
     """20000 atoms take ~10 s per evaluation here (every contour node sums
     over the atoms); with a 1 s budget the call is refused after the first
     few nodes, with the estimate and what to change."""
+    import rmtheory.numeric.finite_t as finite_t
     monkeypatch.setenv("RMTHEORY_MAX_SECONDS", "1")
-    start = time.perf_counter()
+    units = []                       # work counted, not timed: the machine may be busy
+    run = finite_t._Work.run
+
+    def counted(self, solve):
+        units.append(self.unit)
+        return run(self, solve)
+    monkeypatch.setattr(finite_t._Work, "run", counted)
     with pytest.raises(ValueError, match=r"20000 atoms.*estimated \d+ s, over the budget "
                                          r"of 1 s.*fewer atoms.*RMTHEORY_MAX_SECONDS="):
         rt.limiting_risk(0.5, "discrete", lam=0.5, t=5, dps=15, **_many_atoms(20000))
-    assert time.perf_counter() - start < 5
+    # refused on the probe: no more contour nodes than it times
+    assert units == ["contour nodes"] * finite_t._PROBE_SOLVES
 
 
 def test_finite_t_ridge_shows_progress(monkeypatch, capsys):
