@@ -337,8 +337,8 @@ def risk_arrays(w, lam, spectrum, *, gamma, sigma2=1.0, r2=1.0, kappa_s=1.0, t=N
     --------
     >>> from rmtheory.numeric.fast_arrays import risk_arrays
     >>> b, v = risk_arrays([0.5, 1.0], 0.0, "isotropic", gamma=2.0)
-    >>> (b + v).tolist()          # 1/2 + c(w)/(γ − 1): c(1/2) = 2/3, c(1) = 1
-    [1.1666666666666667, 1.5]
+    >>> (b + v).round(12).tolist()     # 1/2 + c(w)/(γ − 1): c(1/2) = 2/3, c(1) = 1
+    [1.166666666667, 1.5]
     """
     spectrum = make_spectrum(spectrum)
     arrays = [w, lam, gamma, kappa_s] + ([] if t is None else [t])
