@@ -101,7 +101,7 @@ def float_array(name, value, *, low=None, high=None, low_open=False, high_open=F
     def first(mask):
         index = tuple(int(i) for i in np.argwhere(mask)[0]) if mask.ndim else ()
         label = f"{name}[{', '.join(map(str, index))}]" if index else name
-        return label, as_float[index] if index else float(as_float)
+        return label, float(as_float[index]) if index else float(as_float)
     bad = ~np.isfinite(as_float)
     if np.any(bad):
         label, x = first(bad)

@@ -929,7 +929,7 @@ def _optimal_w_grid(spectrum, spectrum_params, values, sigma2, r2, dps, backend)
     if backend == "float64":
         v = _float_inputs(values)
         shape = _shape_of(v)
-        lam_, gamma_, ks_ = np.broadcast_arrays(v["lam"], v["gamma"], v["kappa_s"])
+        lam_, gamma_, ks_ = (np.broadcast_to(v[k], shape) for k in ("lam", "gamma", "kappa_s"))
         t_ = None if v["t"] is None else np.broadcast_to(v["t"], shape)
         for index in np.ndindex(shape):
             check_optimum_exists(gamma_[index], lam_[index],

@@ -293,7 +293,7 @@ def kappa_arrays(lam, spectrum, *, gamma):
         with np.errstate(divide="ignore", invalid="ignore"):
             r = rules.s_H / (rules.s_H + kk)
             i1, JH = r @ rules.w_H, (r / (rules.s_H + kk)) @ rules.w_H
-        gap = expressions("numpy").one_minus_df2(k[part], x[part], g[part], JH)
+            gap = expressions("numpy").one_minus_df2(k[part], x[part], g[part], JH)
         _check_condition(k[part], x[part], g[part], i1, gap, "kappa")
     return k.reshape(shape)
 
