@@ -445,13 +445,15 @@ def _bracketed_secant(f, lo, hi, f_lo, f_hi, what, max_iter=200):
                           f"steps at {active.size} points; use backend='mpmath'")
 
 
-def optimal_w_arrays(lam, spectrum, *, gamma, sigma2=1.0, r2=1.0, kappa_s=1.0, t=None):
+def optimal_w_arrays(lam, spectrum, *, gamma, sigma2=1.0, r2=1.0, kappa_s=1.0, t=None,
+                     risks=True):
     """``w*`` over the broadcast grid of ``λ ≥ 0``, ``γ``, ``κ_s`` (``t``:
     ``None``, or integers with ``λ = 0``): the boundary ``w* = 1`` where
     the slope at ``w = 1`` is ``≤ 0``, else the root of ``∂R/∂w`` in
     ``(0, 1)``, bracketed from ``w = 1/2`` down by factors of 4 (to
     :data:`W_FLOOR`) and found by a safeguarded secant on all points at once.
-    At ``λ = 0, t = None`` the closed form ``w*(κ_s)``.
+    At ``λ = 0, t = None`` the closed form ``w*(κ_s)``. ``risks=False``
+    skips the risks at ``w*`` and at 1 (returned as NaN).
 
     Raises
     ------
@@ -521,6 +523,10 @@ def optimal_w_arrays(lam, spectrum, *, gamma, sigma2=1.0, r2=1.0, kappa_s=1.0, t
         roots = _bracketed_secant(lambda x, idx: slope(x, search[idx]), lo, np.ones(search.size),
                                  f_lo, f_one, "optimal_w")
         w_star[search] = roots
+    if not risks:           # w* alone (the start of the mpmath solve)
+        nan = np.full(count, np.nan)
+        return OptimaArrays(w_star.reshape(shape), boundary.reshape(shape),
+                            *(nan.reshape(shape) for _ in range(4)))
     bias, variance = risk_arrays(w_star, lf, spectrum, gamma=gf, sigma2=sigma2, r2=r2,
                                  kappa_s=kf, t=tf)
     b1, v1 = risk_arrays(np.ones(count), lf, spectrum, gamma=gf, sigma2=sigma2, r2=r2,
