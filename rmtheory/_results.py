@@ -239,7 +239,7 @@ class ResultBase:
             return NotImplemented
         return self.to_dict() == other.to_dict()
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # equal by value, mutable arrays: unhashable
 
     def __repr__(self):
         dps = self.params.get("dps", 15)

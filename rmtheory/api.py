@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 import numpy as np
 
@@ -285,7 +285,7 @@ class OptimalWeight(ResultBase):
     on_boundary: object
     params: dict = field(default_factory=dict)
     #: ``scheme="dynamic"``: the weights ``(w_0, …, w_t)`` (``None`` otherwise)
-    schedule: tuple = None
+    schedule: Optional[tuple] = None
 
     _numbers = ("w",)
     _nested = ("risk", "risk_at_1")
@@ -1080,7 +1080,7 @@ def _critical_one(spec, gamma, r2, sigma2, kappa_s, dps):
 
 @_isolated
 @_document
-def w_star_curve(lams: ArrayLike, spectrum: SpectrumLike = "isotropic", *,
+def w_star_curve(lams: Iterable[Any], spectrum: SpectrumLike = "isotropic", *,
                  gamma: Any = 2.0, sigma2: Any = 1.0, r2: Any = 1.0, t: Any = None,
                  dps: int = 30, kappa_s: Any = 1.0, backend: str = "mpmath",
                  **spectrum_params: Any) -> list:
