@@ -141,31 +141,63 @@ class Optimum(NamedTuple):
 
 
 def _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s):
-    """``(w, width, curvature)`` from the float64 backend (one vectorised
-    solve, :func:`rmtheory.numeric.fast_arrays.optimal_w_arrays`, good to
-    about ``1e-13``), or ``None``: a start that the mpmath solve verifies
-    (by the convergence of its own steps) before trusting it."""
+    """``(w, width, curvature)`` from the float64 backend, or ``None``: a start
+    that the mpmath solve verifies (by the convergence of its own steps)
+    before trusting it.
+
+    One point on a grid of one is mostly NumPy call overhead, so the slope
+    is evaluated at many weights per call instead: 33 weights across
+    ``(0, 1]`` (and ``w = 1``, the boundary), then three around the secant
+    root of the bracket found, twice, then a central difference for the
+    curvature — four calls of
+    :func:`rmtheory.numeric.fast_arrays._evaluate` in all."""
     import numpy as np
-    from .fast_arrays import _evaluate, optimal_w_arrays, rules_for
+    from .fast_arrays import W_FLOOR, _evaluate, rules_for
     try:
+        lam, gamma, kappa_s, sigma2, r2 = (float(v) for v in (lam, gamma, kappa_s, sigma2, r2))
+        rules = rules_for(spectrum, np.array([lam / 2, lam / W_FLOOR, lam]), np.full(3, gamma))
+
+        def slopes(x):
+            x = np.asarray(x, float)
+            n = x.size
+            return _evaluate(x, np.full(n, lam), np.full(n, gamma), sigma2, r2,
+                             np.full(n, kappa_s), rules, slope=True).slope
         with np.errstate(all="ignore"):
-            args = [np.array([float(v)]) for v in (lam, gamma, kappa_s)]
-            found = optimal_w_arrays(args[0], spectrum, gamma=args[1], sigma2=float(sigma2),
-                                     r2=float(r2), kappa_s=args[2], risks=False)
-            w = float(found.w[0])
-            if found.on_boundary[0] or not 0 < w < 1:
+            xs = np.unique(np.concatenate([np.geomspace(W_FLOOR, 0.5, 12),
+                                           np.linspace(0.5, 1.0, 22)]))
+            f = slopes(xs)
+            if not f[-1] > 0:               # w* = 1 (or unresolved): the mpmath path decides
                 return None
-            # ∂²R/∂w² by a central difference of the float64 slope
+            negative = np.flatnonzero(f < 0)
+            if negative.size == 0:
+                return None
+            i = negative[-1]
+            lo, hi, f_lo, f_hi = xs[i], xs[i + 1], f[i], f[i + 1]
+            w = lo - f_lo * (hi - lo) / (f_hi - f_lo)
+            delta = (hi - lo) / 50
+            for _ in range(3):
+                # the slope's quadratic through three points near w: its root
+                x = np.array([w - delta, w, w + delta])
+                y = slopes(x)
+                a, b, c = np.polyfit(x - w, y, 2)
+                if a == 0:
+                    step = -c / b
+                else:
+                    disc = b * b - 4 * a * c
+                    if not disc >= 0:
+                        return None
+                    root = np.sqrt(disc)      # the root nearer w, without cancellation
+                    step = (2 * c) / (-b - root) if b >= 0 else (2 * c) / (-b + root)
+                w = w + step
+                if not (0 < w < 1) or abs(step) <= 1e-13 * w:
+                    break
+                delta = max(min(delta, abs(step)) / 4, 1e-7 * w)
             h = 1e-5 * min(w, 1 - w)
-            x = np.array([w - h, w + h])
-            rules = rules_for(spectrum, np.concatenate([args[0] / x, args[0] / (2 - x)]),
-                              np.full(4, args[1][0]))
-            slopes = _evaluate(x, np.repeat(args[0], 2), np.repeat(args[1], 2), float(sigma2),
-                               float(r2), np.repeat(args[2], 2), rules, slope=True).slope
-            curvature = (slopes[1] - slopes[0]) / (2 * h)
-    except (ArithmeticError, ValueError, FloatingPointError):
+            y = slopes(np.array([w - h, w + h]))
+            curvature = (y[1] - y[0]) / (2 * h)
+    except (ArithmeticError, ValueError, FloatingPointError, np.linalg.LinAlgError):
         return None
-    if not (np.isfinite(curvature) and curvature > 0):
+    if not (0 < w < 1 and np.isfinite(curvature) and curvature > 0):
         return None
     return mp.mpf(w), mp.mpf("1e-9"), mp.mpf(curvature)
 
