@@ -190,7 +190,14 @@ class ResultBase:
         string with all its digits (an mpf as many as its precision holds,
         a float its shortest repr), so ``from_dict(to_dict())`` gives the
         result back exactly. Includes the derived numbers (``total``, …)
-        for readers that do not recompute them."""
+        for readers that do not recompute them.
+
+        Returns
+        -------
+        dict
+            ``{"type": class name, field: value, ..., derived: value}``;
+            over a grid, nested lists of the broadcast shape.
+        """
         dps = self.params.get("dps", 15)
         out = {"type": type(self).__name__}
         for f in dataclasses.fields(self):
@@ -217,12 +224,27 @@ class ResultBase:
         return number_text(value, dps) if value is not None else None
 
     def to_json(self, **kwargs):
-        """``json.dumps(self.to_dict(), **kwargs)``."""
+        """``json.dumps(self.to_dict(), **kwargs)``: strict JSON (no NaN).
+
+        Returns
+        -------
+        str
+        """
         return json.dumps(self.to_dict(), **kwargs)
 
     @classmethod
     def from_dict(cls, data):
-        """The result that :meth:`to_dict` wrote."""
+        """The result that :meth:`to_dict` wrote (bit for bit).
+
+        Parameters
+        ----------
+        data : dict
+            What :meth:`to_dict` returned (or ``json.loads`` of :meth:`to_json`).
+
+        Returns
+        -------
+        RiskResult or OptimalWeight
+        """
         from . import api
         names = {f.name for f in dataclasses.fields(cls)}
         kwargs = {}
@@ -273,7 +295,21 @@ class ResultBase:
         plotting and statistics), ``"mpf"`` keeps them, ``"str"`` writes
         every digit (as :meth:`to_dict`).
 
-        Requires pandas (``pip install "rmtheory[tables]"``)."""
+        Requires pandas (``pip install "rmtheory[tables]"``).
+
+        Parameters
+        ----------
+        numbers : {"float", "mpf", "str"}, default "float"
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            Without pandas.
+        """
         try:
             import pandas as pd
         except ImportError:  # pragma: no cover - depends on the environment

@@ -60,7 +60,20 @@ CHECK_DIGITS = 15
 
 class PrecisionError(NoConvergence):
     """Two evaluations at different precisions disagree in the digits that
-    would be returned."""
+    would be returned.
+
+    Every number is computed at ``dps + 10`` and again at ``dps + 25``
+    digits; the two must agree to ``dps − 5`` significant digits, relative
+    to the size of each number. An ``ArithmeticError`` (via
+    :class:`~rmtheory.numeric.NoConvergence`): the message says which
+    result disagreed and suggests a larger ``dps``.
+
+    Examples
+    --------
+    >>> import rmtheory as rt
+    >>> issubclass(rt.PrecisionError, ArithmeticError)
+    True
+    """
 
 
 def _isolated(function):
@@ -405,6 +418,43 @@ def _float64(params):
     return params.get("backend", "mpmath") == "float64"
 
 
+#: the rows of the spectrum table of the docstrings (SPEC §3): name, H and G,
+#: parameters with their defaults (one list entry per line of a cell)
+_SPECTRUM_ROWS = (
+    ("``isotropic``", ["``H = G = δ₁``"], ["none"]),
+    ("``discrete``", ["``H = Σ weights_j δ_{eigs_j}``,", "``G`` on the same atoms with",
+                      "``signal_weights`` (default ``G = H``)"],
+     ["``eigs=(1.0, 4.0)``,", "``weights=(0.5, 0.5)``,", "``signal_weights=None``"]),
+    ("``random_effects``", ["any ``H`` (atoms, or a named law),", "``G = H``"],
+     ["``eigs``, ``weights`` as", "``discrete``, ``law=None``"]),
+    ("``spiked``", ["``H = δ₁``,", "``G = (1 − Σα_j²)δ₁ + Σα_j² δ_{1+θ_j}``"],
+     ["``spikes=(4.0,)`` (θ_j > 0),", "``alignments=(0.5,)``", "(α_j², sum ≤ 1)"]),
+    ("``equicorrelated``", ["``H = G = δ_{1−ρ}``"], ["``rho=0.5``"]),
+    ("``ar1``", ["law of ``(1−ρ²)/(1 − 2ρ cos θ + ρ²)``,", "``θ ~ U(0, π)``; ``G = H``"],
+     ["``rho=0.5``"]),
+    ("``uniform``", ["``H = G = U[a, b]``"], ["``a=0.5``, ``b=1.5``"]),
+)
+
+
+def _spectrum_table(indent=8):
+    """The spectrum models as an RST simple table (column widths computed)."""
+    header = ("name", ["H and G"], ["parameters (defaults)"])
+    rows = (header,) + _SPECTRUM_ROWS
+    widths = [max(len(r[0]) for r in rows), max(len(x) for r in rows for x in r[1]),
+              max(len(x) for r in rows for x in r[2])]
+    rule = "  ".join("=" * w for w in widths)
+    lines = [rule]
+    for k, (name, middle, right) in enumerate(rows):
+        for line in range(max(len(middle), len(right))):
+            cells = (name if line == 0 else "", middle[line] if line < len(middle) else "",
+                     right[line] if line < len(right) else "")
+            lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+        if k == 0:
+            lines.append(rule)
+    lines.append(rule)
+    return "\n".join(" " * indent + line if line else "" for line in lines)
+
+
 #: what ``help()`` shows for ``spectrum`` and its parameters (SPEC §3)
 _SPECTRUM_TABLE = """\
 spectrum : str or Spectrum, default "isotropic"
@@ -414,22 +464,7 @@ spectrum : str or Spectrum, default "isotropic"
         :class:`~rmtheory.numeric.Spectrum` (``Spectrum.from_atoms``,
         ``from_density``, ``from_sample``).
 
-        ==================  ==============================================  =====================================
-        name                H and G                                         parameters (defaults)
-        ==================  ==============================================  =====================================
-        ``isotropic``       ``H = G = δ₁``                                  none
-        ``discrete``        ``H = Σ weights_j δ_{eigs_j}``, ``G`` with      ``eigs=(1.0, 4.0)``,
-                            ``signal_weights`` (default ``G = H``)          ``weights=(0.5, 0.5)``,
-                                                                            ``signal_weights=None``
-        ``random_effects``  any ``H`` (atoms, or a named law), ``G = H``    ``eigs``, ``weights`` as
-                                                                            ``discrete``, ``law=None``
-        ``spiked``          ``H = δ₁``, ``G = (1 − Σα_j²)δ₁ + Σα_j² δ_{1+θ_j}``  ``spikes=(4.0,)`` (θ_j > 0),
-                                                                            ``alignments=(0.5,)`` (α_j², sum ≤ 1)
-        ``equicorrelated``  ``H = G = δ_{1−ρ}``                             ``rho=0.5``
-        ``ar1``             law of ``(1−ρ²)/(1 − 2ρ cos θ + ρ²)``,          ``rho=0.5``
-                            ``θ ~ U(0, π)``; ``G = H``
-        ``uniform``         ``H = G = U[a, b]``                             ``a=0.5``, ``b=1.5``
-        ==================  ==============================================  =====================================
+""" + _spectrum_table() + """
 
         Continuous ``H`` are integrated by quadrature inside the fixed point."""
 

@@ -113,3 +113,16 @@ def test_rich_displays():
     page = grid._repr_html_()
     assert page.startswith("<div>") and page.count("<tr>") == 3 and "total" in page
     assert grid._repr_latex_() is None
+
+
+def test_help_lists_every_spectrum_and_its_defaults():
+    from rmtheory.numeric.spectra import SPECTRUM_DEFAULTS
+    for function in (rt.optimal_w, rt.limiting_risk, rt.kappa, rt.critical_lambda):
+        doc = function.__doc__
+        for name, defaults in SPECTRUM_DEFAULTS.items():
+            assert f"``{name}``" in doc
+            for key, value in defaults.items():
+                shown = f"``{key}={value!r}``" if name != "random_effects" or key == "law" \
+                    else f"``{key}``"
+                assert shown in doc, (function.__name__, name, shown)
+        assert "backend :" in doc and "Returns" in doc and "Raises" in doc

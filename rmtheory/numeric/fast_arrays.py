@@ -28,7 +28,7 @@ Examples
 >>> lam = np.array([0.0, 0.1, 1.0, 5.0])
 >>> out = optimal_w_arrays(lam, "isotropic", gamma=np.full(4, 2.0))
 >>> np.round(out.w, 6).tolist(), out.on_boundary.tolist()
-([0.618034, 0.600131, 0.703713, 1.0], [False, False, False, True])
+([0.618034, 0.600063, 0.703682, 1.0], [False, False, False, True])
 """
 import math
 from typing import NamedTuple
