@@ -1172,7 +1172,8 @@ def draw_sweeps(data):
     readers), λ_c(γ) in white."""
     from matplotlib.figure import Figure
     count = len(data.maps)
-    fig = Figure(figsize=(7.0, 2.7), layout="constrained")
+    # two-column width (the report test asks for >= 400 px high at 110 dpi, wider than twice that)
+    fig = Figure(figsize=(7.5, 3.7), layout="constrained")
     axes = fig.subplots(1, count, sharey=True, squeeze=False)[0]
     mesh = None
     for ax, (label, gammas, lams, w_star, lam_c, marks) in zip(axes, data.maps):
