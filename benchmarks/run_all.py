@@ -27,6 +27,7 @@ if __name__ == "__main__" and str(ROOT) not in sys.path:
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))         # imported (by the tests): the benchmark modules
 
+import bench_arrays  # noqa: E402
 import bench_montecarlo  # noqa: E402
 import bench_numeric  # noqa: E402
 import bench_startup  # noqa: E402
@@ -110,6 +111,8 @@ def main(argv=None):
                 bench_montecarlo.describe(args.quick, args.threads)]
     rows += bench_startup.measure(args.quick)
     settings.append(bench_startup.describe(args.quick))
+    rows += bench_arrays.measure(args.quick)
+    settings.append(bench_arrays.describe(args.quick))
     block = render(rows, machine_info(load_start), settings, args.quick)
 
     print(block)

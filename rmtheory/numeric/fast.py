@@ -225,25 +225,42 @@ def quadrature_nodes(spectrum, penalties, *, gamma=2.0):
     return QuadratureNodes(rule_h[0], rule_h[1], rule_g[0], rule_g[1])
 
 
-def kappa_grid(x, s_h, p_h, gamma, *, tol=1e-15, max_iter=200):
-    """Vectorised ``κ(x)`` for an array of penalties ``x > 0``."""
+def kappa_grid(x, s_h, p_h, gamma, *, tol=1e-15, max_iter=200, start=None):
+    """Vectorised ``κ(x)`` for an array of penalties ``x > 0``.
+
+    ``start``: starting values, each some ``κ(x')`` (``x' ≥ 0``) or larger.
+    Every ``κ ≥ κ₀`` is a safe start: ``f`` is convex and increasing there,
+    so a start left of the root steps to its right, and from there the
+    iterates decrease monotonically to the root."""
     x = np.asarray(x, dtype=float)
+    shape = x.shape
+    x, gamma = (np.ravel(v).astype(float) for v in np.broadcast_arrays(x, gamma))
     k = x + gamma * float(np.dot(p_h, s_h))      # f(k) >= 0 here: right of the root
+    if start is not None:
+        start = np.ravel(np.broadcast_to(np.asarray(start, float), shape))
+        k = np.where(start > 0, np.minimum(k, start), k)
     eps = np.finfo(float).eps
+    # only the points still moving are iterated: one slow point (a tiny
+    # penalty far from the start) does not hold the whole grid
+    active = np.arange(k.size)
     for _ in range(max_iter):
-        ratio = s_h / (s_h + k[..., None])
+        ka, xa, ga = k[active], x[active], gamma[active]
+        ratio = s_h / (s_h + ka[:, None])
         i1 = ratio @ p_h
-        f = k * (1 - gamma * i1) - x
-        df = 1 - gamma * ((ratio**2) @ p_h)
+        f = ka * (1 - ga * i1) - xa
+        df = 1 - ga * ((ratio**2) @ p_h)
         step = f / df
-        k = k - step
+        ka = ka - step
+        k[active] = ka
         # f carries a rounding error of a few ulps of k(1 + γ I1) + x; over
         # f' (small when γ ≈ 1 and x is small) a step below that is noise
-        noise = 8 * eps * (np.abs(k) * (1 + gamma * i1) + x) / df
-        if np.all(np.abs(step) <= np.maximum(tol * np.abs(k), noise)):
-            return k
+        noise = 8 * eps * (np.abs(ka) * (1 + ga * i1) + xa) / df
+        moving = ~(np.abs(step) <= np.maximum(tol * np.abs(ka), noise))
+        active = active[moving]
+        if active.size == 0:
+            return k.reshape(shape)
     raise ArithmeticError(f"kappa_grid: Newton did not converge in {max_iter} steps "
-                          f"(largest relative step {np.max(np.abs(step / k)):.3e})")
+                          f"(largest relative step {np.max(np.abs(step / ka)):.3e})")
 
 
 def _penalty_values(x, nodes, gamma, r2):

@@ -70,7 +70,8 @@ def _sums(spectrum):
                   for key in ("ar1_I1", "ar1_I2"))
         return lambda k: (f1(k, a, b), f2(k, a, b))
     if name == "_UniformGL":
-        k_, a_, b_ = sp.Symbol("kappa"), *sp.symbols("a b", positive=True)
+        k_ = sp.Symbol("kappa")
+        a_, b_ = sp.symbols("a b", positive=True)
         m1 = sp.lambdify((k_, a_, b_), forms["uniform_M1"], "numpy")
         m2 = sp.lambdify((k_, a_, b_), forms["uniform_M2"], "numpy")
         i1 = sp.lambdify(sp.symbols("kappa M_1"), forms["I1"], "numpy")

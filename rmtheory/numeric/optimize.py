@@ -141,17 +141,153 @@ class Optimum(NamedTuple):
 
 
 def _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s):
-    """``(w, width)`` from the float64 path, or ``None``: a bracket that the
-    mpmath solve checks for a sign change before trusting it."""
-    from .fast import optimal_w_float
+    """``(w, width, curvature)`` from the float64 backend, or ``None``: a start
+    that the mpmath solve verifies (by the convergence of its own steps)
+    before trusting it.
+
+    One point on a grid of one is mostly NumPy call overhead, so the slope
+    is evaluated at many weights per call instead: 33 weights across
+    ``(0, 1]`` (and ``w = 1``, the boundary), then three around the secant
+    root of the bracket found, twice (a quadratic fit each time, which also
+    gives the curvature): three calls of
+    :func:`rmtheory.numeric.fast_arrays._evaluate` in all."""
+    import numpy as np
+    from .fast_arrays import W_FLOOR, _evaluate, rules_for
     try:
-        found = optimal_w_float(float(lam), spectrum, gamma=float(gamma), r2=float(r2),
-                                sigma2=float(sigma2), kappa_s=float(kappa_s))
-    except (ArithmeticError, ValueError, FloatingPointError):
+        lam, gamma, kappa_s, sigma2, r2 = (float(v) for v in (lam, gamma, kappa_s, sigma2, r2))
+        rules = rules_for(spectrum, np.array([lam / 2, lam / W_FLOOR, lam]), np.full(3, gamma))
+
+        def slopes(x):
+            x = np.asarray(x, float)
+            n = x.size
+            return _evaluate(x, np.full(n, lam), np.full(n, gamma), sigma2, r2,
+                             np.full(n, kappa_s), rules, slope=True).slope
+        with np.errstate(all="ignore"):
+            xs = np.unique(np.concatenate([np.geomspace(W_FLOOR, 0.5, 12),
+                                           np.linspace(0.5, 1.0, 22)]))
+            f = slopes(xs)
+            if not f[-1] > 0:               # w* = 1 (or unresolved): the mpmath path decides
+                return None
+            negative = np.flatnonzero(f < 0)
+            if negative.size == 0:
+                return None
+            i = negative[-1]
+            lo, hi, f_lo, f_hi = xs[i], xs[i + 1], f[i], f[i + 1]
+            w = lo - f_lo * (hi - lo) / (f_hi - f_lo)
+            delta = (hi - lo) / 50
+            for _ in range(2):
+                # the slope's quadratic through three points near w: its root
+                # (error ~ delta³: 1e-4 after the first fit, ~1e-15 after the
+                # second), and its derivative there, the curvature of the risk
+                x = np.array([w - delta, w, w + delta])
+                a, b, c = np.polyfit(x - w, slopes(x), 2)
+                if a == 0:
+                    step = -c / b
+                else:
+                    disc = b * b - 4 * a * c
+                    if not disc >= 0:
+                        return None
+                    root = np.sqrt(disc)      # the root nearer w, without cancellation
+                    step = (2 * c) / (-b - root) if b >= 0 else (2 * c) / (-b + root)
+                w, curvature = w + step, b + 2 * a * step
+                if not (0 < w < 1) or abs(step) <= 1e-13 * w:
+                    break
+                delta = max(min(delta, abs(step)) / 4, 1e-7 * w)
+    except (ArithmeticError, ValueError, FloatingPointError, np.linalg.LinAlgError):
         return None
-    if found is None or found[1]:
+    if not (0 < w < 1 and np.isfinite(curvature) and curvature > 0):
         return None
-    return mp.mpf(found[0]), mp.mpf("1e-9")
+    return mp.mpf(w), mp.mpf("1e-9"), mp.mpf(curvature)
+
+
+def _da_dw():
+    """``da/dw`` for the penalty ``a = λ/w`` of the mean (derived, lambdified)."""
+    global _DA_DW
+    if _DA_DW is None:
+        import sympy as sp
+        from ..symbolic.symbols import lam, w
+        from .context import contextual
+        _DA_DW = contextual(sp.lambdify((w, lam), sp.diff(lam / w, w), "mpmath"))
+    return _DA_DW
+
+
+_DA_DW = None
+
+
+class _Point(NamedTuple):
+    """The stationary risk at one ``w`` with ``∂R/∂w`` and ``∂B/∂w``."""
+    parts: RiskParts
+    dbias_dw: object
+
+
+def _point(w, lam, spectrum, gamma, r2, sigma2, kappa_s):
+    """:class:`_Point` at ``0 < w < 1``, ``λ > 0``, ``t = ∞``, with the guard
+    bits of :func:`slope_in_w` and :func:`~rmtheory.numeric.risk.stationary_risk`:
+    the same expressions, plus ``∂B/∂w = B'(a) da/dw`` (``a = λ/w``)."""
+    from .fixed_point import solve_kappa
+    from .risk import _one_minus_df2, penalty_values
+    e = expressions()
+    with mp.extraprec(_extra_bits(w, lam)):
+        bound = lam / w + gamma * spectrum.integrate_H(lambda s: s)
+        with mp.extraprec(max(0, int(mp.mag(bound)))):
+            a, b = lam / w, lam / (2 - w)
+            at_a = penalty_values(a, spectrum, gamma, r2)
+            k_b = solve_kappa(b, spectrum, gamma)
+            kp_b = e.kappa_prime_gap(_one_minus_df2(k_b, b, spectrum, gamma))
+            args = (w, lam, sigma2, kappa_s, at_a.kappa, k_b, at_a.bias,
+                    at_a.bias_prime, at_a.kappa_prime, kp_b)
+            parts = RiskParts(+at_a.bias, +e.variance(*args), +e.dtotal_dw(*args))
+            dbias = +(at_a.bias_prime * _da_dw()(w, lam))
+    return _Point(parts, dbias)
+
+
+def _shifted(point, step, curvature):
+    """The risk parts ``step`` away in ``w``, to first order: the bias moves
+    by ``B_w · step``, the total by ``R_w · step`` and the slope by
+    ``curvature · step`` (zero after a Newton step); the error is
+    ``O(step²)``, far below the working precision for the steps used."""
+    bias = point.parts.bias + point.dbias_dw * step
+    total = point.parts.bias + point.parts.variance + point.parts.dtotal_dw * step
+    return RiskParts(bias, total - bias, point.parts.dtotal_dw + curvature * step)
+
+
+#: secant steps the Newton–secant solve may take before it falls back
+_SECANT_STEPS = 4
+
+
+def _newton_secant(w0, curvature, width, lam, spectrum, gamma, r2, sigma2, kappa_s, digits,
+                   one_step=False):
+    """The root of ``∂R/∂w`` from ``w0`` (within ``width`` of it) by a Newton
+    step with ``curvature`` and then secant steps, each a single slope
+    evaluation; stops once the predicted error of the next iterate,
+    ``|Δ_n|²/|Δ_{n−1}|`` (superlinear convergence), is below
+    ``10^-digits``. Returns an :class:`Optimum` (its parts carried to the
+    root by :func:`_shifted`), or ``None`` when the steps do not converge
+    as they must from a good start (the caller then brackets the root)."""
+    tol = mp.mpf(10)**(-digits)
+    x, c, previous_step = w0, curvature, width
+    p = _point(x, lam, spectrum, gamma, r2, sigma2, kappa_s)
+    for _ in range(_SECANT_STEPS):
+        step = -p.parts.dtotal_dw / c
+        x_new = x + step
+        if not (0 < x_new < 1) or abs(x_new - w0) > width:
+            return None
+        if one_step:
+            # a start within ``width`` of the root and a curvature good to
+            # far better than 1e-6 (a secant of the lower-precision solve):
+            # the Newton error is below 1e-6 |step| + O(step²)
+            return Optimum(x_new, False, _shifted(p, step, c), c)
+        predicted = step**2 / previous_step if previous_step else mp.zero
+        if abs(step) <= tol * x_new or predicted <= tol * x_new:
+            return Optimum(x_new, False, _shifted(p, step, c), c)
+        if abs(step) > previous_step / 8:        # not converging fast: give up
+            return None
+        q = _point(x_new, lam, spectrum, gamma, r2, sigma2, kappa_s)
+        c_new = (q.parts.dtotal_dw - p.parts.dtotal_dw) / step
+        if not c_new > 0:
+            return None
+        x, p, c, previous_step = x_new, q, c_new, abs(step)
+    return None
 
 
 def check_optimum_exists(gamma, lam, t, kappa_s):
@@ -241,6 +377,15 @@ def optimal_weight(lam, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, near=
 
     if near is None and lam > 0 and t is None:
         near = _float_start(lam, spectrum, gamma, r2, sigma2, kappa_s)
+    if near is not None and len(near) > 2 and near[2] is not None and t is None and lam > 0 \
+            and 0 < near[0] < 1 and near[2] > 0:
+        # the float64 start (width 1e-9): to within 10^-(dps − 7) of the working
+        # dps, the width the re-solve at a higher precision starts from; a
+        # root of that solve (width below 1e-15): one Newton step
+        found = _newton_secant(near[0], near[2], near[1], lam, spectrum, gamma, r2, sigma2,
+                               kappa_s, int(mp.dps) - 7, one_step=near[1] < mp.mpf("1e-15"))
+        if found is not None:
+            return found
     if near is not None and near[0] < 1:
         w0, width = near[0], near[1]
         curvature = near[2] if len(near) > 2 else None
