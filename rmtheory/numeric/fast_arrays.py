@@ -37,7 +37,7 @@ import numpy as np
 
 from .compiled import expressions
 from .fast import (_agree, _g_integrands, _h_integrands, _ladder, _refuse, _rule,
-                   RULE_RTOL, kappa_grid)
+                   kappa_grid)
 from .fast_forms import divided_forms
 from .spectra import make_spectrum
 
