@@ -3,7 +3,8 @@ synthetic labels in high-dimensional linear regression.
 
 Three layers, one truth: :mod:`rmtheory.symbolic` derives every closed form
 with SymPy, :mod:`rmtheory.numeric` evaluates them with mpmath at any
-precision, :mod:`rmtheory.montecarlo` checks them by finite-n simulation.
+precision, :mod:`rmtheory.montecarlo` simulates finite-n problems and
+:mod:`rmtheory.compare` checks the theory against them.
 The public contract (SPEC §4) lives in :mod:`rmtheory.api`:
 
 >>> import rmtheory as rt
@@ -13,7 +14,7 @@ The public contract (SPEC §4) lives in :mod:`rmtheory.api`:
 from . import symbolic
 from .api import (OptimalWeight, PrecisionError, RiskResult, critical_lambda, kappa,
                   limiting_risk, optimal_w, stieltjes, w_star_curve)
-from .montecarlo import convergence_study, verify
+from .compare import convergence_study, verify
 from .symbolic import formula, latex_formula
 
 __version__ = "0.1.0"

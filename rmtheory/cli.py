@@ -811,7 +811,8 @@ def _configure_verify(parser):
 def run_verify(args, out, parser):
     """The limiting risk against the Monte Carlo mean over independent designs;
     exit status 1 when a point is more than --z-threshold standard errors off."""
-    from .montecarlo import SPECTRUM_DEFAULTS as MC_DEFAULTS, verify
+    from .compare import verify
+    from .montecarlo import SPECTRUM_DEFAULTS as MC_DEFAULTS
     from .numeric import SPECTRUM_DEFAULTS
     spectrum = _spectrum_kwargs(args, parser)
     if (args.backend == "dask") != (args.address is not None):

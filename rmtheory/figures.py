@@ -343,7 +343,7 @@ def _over_designs(model, *, n, gamma, draws, seed, fn, entries="gaussian", with_
 
 
 def _verify(model, *, n, gamma, w, lam, draws, seed, t=None, kappa_s=1.0):
-    from .montecarlo import verify
+    from .compare import verify
     return verify(model.spectrum, n=n, gamma=gamma, w=list(map(float, w)), lam=lam, t=t,
                   kappa_s=kappa_s, draws=draws, seed=seed, progress=False, **model.mc_params)
 

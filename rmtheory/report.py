@@ -183,7 +183,7 @@ def _md_table(header, rows):
 
 
 def _fmt(x, digits=6):
-    from .montecarlo.verify import format_number
+    from .compare.verify import format_number
     return format_number(x, digits, missing="—")
 
 
@@ -228,7 +228,7 @@ def _agreement_rows(checks):
 def _convergence(sizes, seed):
     """The finite-n gap of the spiked model (the largest in the report)
     over doubling ``n``: its log–log slope should be near −1."""
-    from .montecarlo import convergence_study
+    from .compare import convergence_study
     model = F.MODELS["spiked"]
     ns = tuple(max(8 * 2**k, sizes.n // 2**(3 - k)) for k in range(4))   # n/8 … n
     # many draws: the gap, O(1/n), must stand above the standard error

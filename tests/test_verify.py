@@ -16,9 +16,9 @@ import pytest
 from scipy.stats import t as student_t
 
 import rmtheory.symbolic as rs
-from rmtheory.montecarlo import (BACKENDS, ConvergenceStudy, VerificationReport,
-                                 convergence_study, verify)
-from rmtheory.montecarlo.verify import RECORD_FIELDS, STATIONARY_TOL
+from rmtheory.compare import ConvergenceStudy, VerificationReport, convergence_study, verify
+from rmtheory.montecarlo import BACKENDS
+from rmtheory.compare.verify import RECORD_FIELDS, STATIONARY_TOL
 
 INV_PHI = 0.6180339887
 EVIDENCE_W = [0.3, INV_PHI, 1.0]

@@ -25,7 +25,7 @@ Dask backends return identical numbers.
 
 Examples
 --------
->>> from rmtheory.montecarlo import verify
+>>> from rmtheory.compare import verify
 >>> report = verify("isotropic", n=30, gamma=2.0, w=[0.5, 1.0], lam=0.5, draws=4, seed=1,
 ...                 progress=False)
 >>> report.draws_completed, len(report.records), round(report.records[0]["theory"], 6)
@@ -41,12 +41,12 @@ import warnings
 import numpy as np
 
 from .._validation import check_int, check_real
-from .conditional import ConditionalRisk, as_grid
-from .design import SPECTRUM_DEFAULTS, SPECTRA, check_problem, make_problem
-from . import resources
-from .parallel import BackendError, check_backend, run_tasks
-from .progress import have_tqdm, progress_bar, show_progress
-from .simulate import simulate_retraining
+from ..montecarlo.conditional import ConditionalRisk, as_grid
+from ..montecarlo.design import SPECTRUM_DEFAULTS, SPECTRA, check_problem, make_problem
+from ..montecarlo import resources
+from ..montecarlo.parallel import BackendError, check_backend, run_tasks
+from ..montecarlo.progress import have_tqdm, progress_bar, show_progress
+from ..montecarlo.simulate import simulate_retraining
 
 __all__ = ["verify", "convergence_study", "VerificationReport", "ConvergenceStudy",
            "METHODS", "RECORD_FIELDS"]
@@ -204,7 +204,7 @@ class VerificationReport:
     Examples
     --------
     >>> import json
-    >>> from rmtheory.montecarlo import VerificationReport, verify
+    >>> from rmtheory.compare import VerificationReport, verify
     >>> rep = verify(n=20, gamma=2.0, w=0.618, lam=0.0, draws=3, seed=0, progress=False)
     >>> sorted(rep.to_records()[0]) == sorted(["spectrum", "n", "p", "gamma", "w", "lam", "t",
     ...     "theory", "mc_mean", "std_error", "ci_low", "ci_high", "z", "passed"])
@@ -606,7 +606,7 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
 
     Examples
     --------
-    >>> from rmtheory.montecarlo import verify
+    >>> from rmtheory.compare import verify
     >>> rep = verify("isotropic", n=40, gamma=2.0, w=[0.3, 0.618, 1.0], lam=0.0, draws=5,
     ...              seed=3, progress=False)
     >>> [round(r["theory"], 6) for r in rep.records]     # 1/2 + c(w)/(γ − 1)
@@ -735,7 +735,7 @@ def _theory(spectrum, resolved, ws, lams, gamma_n, t, sigma2, r2, kappa_s):
 
 
 def _warm_caches():
-    from .conditional import _multipliers
+    from ..montecarlo.conditional import _multipliers
     _multipliers()
 
 
@@ -872,7 +872,7 @@ def convergence_study(spectrum="isotropic", *, ns, gamma, w, lam, draws, seed, t
 
     Examples
     --------
-    >>> from rmtheory.montecarlo import convergence_study
+    >>> from rmtheory.compare import convergence_study
     >>> study = convergence_study(ns=(20, 40), gamma=2.0, w=1.0, lam=0.0, draws=3, seed=0,
     ...                           progress=False)
     >>> [rep.params["n"] for rep in study.reports], len(study.slopes)
