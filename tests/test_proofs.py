@@ -14,7 +14,8 @@ from rmtheory.symbolic.proof import Proof, ProofStepError, is_exactly_zero, run_
 PROOFS_DIR = Path(__file__).resolve().parents[1] / "proofs"
 PROOF_FILES = sorted(PROOFS_DIR.glob("p*.py"))
 EXPECTED = {"p1_minnorm", "p2_synthetic_noise", "p3_dynamic_mixing",
-            "p4_ridge_per_eigenvalue", "p5_isotropic", "p6_ols", "p8_kappa_plane"}
+            "p4_ridge_per_eigenvalue", "p5_isotropic", "p6_ols", "p8_kappa_plane",
+            "p9_finite_n_gaussian"}
 
 x = sp.Symbol("x", positive=True)
 
