@@ -15,10 +15,11 @@ from . import symbolic
 from .api import (OptimalWeight, PrecisionError, RiskResult, critical_lambda, kappa,
                   limiting_risk, optimal_w, stieltjes, w_star_curve)
 from .compare import convergence_study, verify
+from .compare.deterministic import deterministic_equivalent
 from .symbolic import formula, latex_formula
 
 __version__ = "0.1.0"
 __all__ = ["symbolic", "formula", "latex_formula", "kappa", "stieltjes",
            "limiting_risk", "optimal_w", "critical_lambda", "w_star_curve",
-           "verify", "convergence_study",
+           "verify", "convergence_study", "deterministic_equivalent",
            "RiskResult", "OptimalWeight", "PrecisionError", "__version__"]

@@ -4,19 +4,20 @@ A verdict test is honest when, over many points where the theory is
 right, its z-scores follow the standard normal law. :func:`calibration`
 tests that with two statistics:
 
-- the fraction beyond ``|z| > 3`` must be at most 1 % (``N(0, 1)``
-  gives 0.27 %; the one-sided binomial p-value of the count against
-  0.27 % is reported beside it);
-- the Kolmogorov–Smirnov test of the z-scores against ``N(0, 1)`` must
-  have ``p >= 0.01``.
+- the fraction of all points beyond ``|z| > 3`` must be at most 1 %
+  (``N(0, 1)`` gives 0.27 %), and the count beyond 3 among independent
+  z-scores must not be surprising for ``N(0, 1)``: one-sided binomial
+  ``P(Binomial(G, 0.27 %) >= k) >= 0.01``;
+- the Kolmogorov–Smirnov test of the independent z-scores against
+  ``N(0, 1)`` must have ``p >= 0.01``.
 
 Points that share their Monte Carlo designs (the ``w`` values of one
 series) are correlated, which leaves each z-score ``N(0, 1)`` but makes the
-empirical law of a series move as one: the KS test then assumes more
-independent evidence than there is. ``groups`` gives each z-score its
-series; the KS test uses one z-score per group (the middle one of its
-order, a choice fixed before looking at the values), the fraction beyond 3
-uses them all.
+z-scores of a series move as one: a test that counts them as independent
+assumes more evidence than there is. ``groups`` gives each z-score its
+series; the binomial and KS tests use one z-score per group (the middle one
+of its order, a choice fixed before looking at the values), the fraction
+beyond 3 uses them all.
 
 :func:`detection_threshold` asks the converse: by how much may a theory
 be off (``R_theory × (1 + δ)``) before these same data fail the check.
@@ -56,23 +57,28 @@ class Calibration(NamedTuple):
         How many have ``|z| > 3``.
     fraction : float
         ``beyond / count``.
-    binomial_p : float
-        ``P(Binomial(count, 0.27 %) >= beyond)``: how surprising the count
-        is for ``N(0, 1)`` z-scores.
     ks_count : int
-        z-scores in the KS test (one per group).
+        Independent z-scores (one per group): the sample of the binomial
+        and KS tests.
+    ks_beyond : int
+        How many of them have ``|z| > 3``.
+    binomial_p : float
+        ``P(Binomial(ks_count, 0.27 %) >= ks_beyond)``: how surprising that
+        count is for ``N(0, 1)`` z-scores.
     ks_statistic, ks_p : float
         Kolmogorov–Smirnov statistic and p-value against ``N(0, 1)``.
     mean, std : float
         Of the KS sample (``0`` and ``1`` for ``N(0, 1)``).
     passed : bool
-        ``fraction <= MAX_FRACTION`` and ``ks_p >= KS_ALPHA``.
+        ``fraction <= MAX_FRACTION``, ``binomial_p >= KS_ALPHA`` and
+        ``ks_p >= KS_ALPHA``.
     """
     count: int
     beyond: int
     fraction: float
-    binomial_p: float
     ks_count: int
+    ks_beyond: int
+    binomial_p: float
     ks_statistic: float
     ks_p: float
     mean: float
@@ -82,12 +88,13 @@ class Calibration(NamedTuple):
     def sentence(self):
         """One line for a report."""
         return (f"{self.beyond} of {self.count} verdict z-scores beyond ±3 "
-                f"({self.fraction:.1%}; N(0, 1) gives {NORMAL_BEYOND_3:.2%}, binomial "
-                f"p = {self.binomial_p:.2g}); Kolmogorov–Smirnov against N(0, 1) over "
-                f"{self.ks_count} independent series: p = {self.ks_p:.2g} "
-                f"(mean {self.mean:+.2f}, sd {self.std:.2f}) — "
+                f"({self.fraction:.1%}; N(0, 1) gives {NORMAL_BEYOND_3:.2%}); over "
+                f"{self.ks_count} independent series (one z each): {self.ks_beyond} beyond ±3 "
+                f"(binomial p = {self.binomial_p:.2g}), Kolmogorov–Smirnov against N(0, 1) "
+                f"p = {self.ks_p:.2g} (mean {self.mean:+.2f}, sd {self.std:.2f}) — "
                 + ("calibrated" if self.passed else "NOT calibrated")
-                + f" (criteria: at most {MAX_FRACTION:.0%} beyond 3, KS p >= {KS_ALPHA:g})")
+                + f" (criteria: at most {MAX_FRACTION:.0%} of the points beyond 3, binomial "
+                  f"and KS p >= {KS_ALPHA:g})")
 
 
 def _one_per_group(z, groups):
@@ -129,8 +136,9 @@ def calibration(z, groups=None):
     if z.size == 0:
         raise ValueError("calibration needs at least one finite z-score, received none")
     beyond = int(np.sum(np.abs(z) > 3.0))
-    binom_p = float(binom.sf(beyond - 1, z.size, NORMAL_BEYOND_3))
     sample = _one_per_group(z, groups)
+    ks_beyond = int(np.sum(np.abs(sample) > 3.0))
+    binom_p = float(binom.sf(ks_beyond - 1, sample.size, NORMAL_BEYOND_3))
     finite = sample[np.isfinite(sample)]
     if finite.size == sample.size and sample.size > 0:
         ks = kstest(sample, "norm")
@@ -138,10 +146,11 @@ def calibration(z, groups=None):
     else:    # an infinite z: certainly not N(0, 1)
         stat, p = 1.0, 0.0
     fraction = beyond / z.size
-    return Calibration(int(z.size), beyond, fraction, binom_p, int(sample.size), stat, p,
-                       float(np.mean(finite)) if finite.size else math.nan,
+    return Calibration(int(z.size), beyond, fraction, int(sample.size), ks_beyond, binom_p,
+                       stat, p, float(np.mean(finite)) if finite.size else math.nan,
                        float(np.std(finite, ddof=1)) if finite.size > 1 else math.nan,
-                       bool(fraction <= MAX_FRACTION and p >= KS_ALPHA))
+                       bool(fraction <= MAX_FRACTION and binom_p >= KS_ALPHA
+                            and p >= KS_ALPHA))
 
 
 def detection_threshold(zs_of, *, low=1e-5, high=0.5, steps=40):
