@@ -185,7 +185,7 @@ def test_text_table(small_report):
         assert header in lines[1]
     assert len(lines) == 1 + 2 + 6 + 1
     assert len({len(line) for line in lines[1:-1]}) == 1          # aligned columns
-    assert "points pass the verdict |verdict z| <= 3" in lines[-1]
+    assert "points within 3 standard errors of their reference (the verdict z" in lines[-1]
     assert "extrapolated limit" in text and "n = 10, 20, 40" in lines[-1]
     assert "draws=5" in repr(small_report)
 

@@ -306,9 +306,9 @@ class VerificationReport:
         table = _table(["w", "lam", "theory", "MC mean", "std err", "95% CI", "z at n",
                         "reference", "tested against", "verdict z", "pass"], rows)
         ns = p.get("ns", [p["n"]])
-        verdict = (f"{sum(r['passed'] for r in self.records)}/{len(self.records)} points pass "
-                   f"the verdict |verdict z| <= {p['z_threshold']:g} (z at n: plain z against "
-                   f"the limit, information only"
+        verdict = (f"{sum(r['passed'] for r in self.records)}/{len(self.records)} points "
+                   f"within {p['z_threshold']:g} standard errors of their reference (the "
+                   f"verdict z; z at n: the plain z against the limit, information only"
                    + (f"; extrapolated limit: fit R(n) = R_inf + b/n over n = "
                       f"{', '.join(map(str, ns))}" if len(ns) > 1 else "") + ")")
         failed = "" if self.failure is None else f"\nfailed: {self.failure}"
@@ -881,10 +881,11 @@ def verify(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, sigma
         return _Plan(workers=plan.workers, memory=max([plan.memory] + [q.memory for q in plans]),
                      flops=plan.flops + sum(q.flops for q in plans))
 
-    main = _verify_at(spectrum, n=n, seed=seed, progress=progress, _on_draw=_on_draw, **common)
+    # one root for every size (seed=None: fresh entropy, recorded in params)
+    root = _seed_sequence(seed)
+    main = _verify_at(spectrum, n=n, seed=root, progress=progress, _on_draw=_on_draw, **common)
     smaller, complete, failure = [], main.complete, main.failure
     if complete and len(sizes) > 1:
-        root = _seed_sequence(seed) if not isinstance(seed, np.random.SeedSequence) else seed
         for k, n_i in enumerate(sizes[:-1]):
             # streams beyond every draw index of the main run: independent of it
             child = np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key)
