@@ -62,7 +62,8 @@ def test_pngs_are_drawn_not_blank(written):
 def test_summary_has_the_tables(written):
     directory, _, _ = written
     text = (directory / "summary.md").read_text()
-    for heading in ("## Optimal weights per spectrum", "## Monte Carlo agreement",
+    for heading in ("## Optimal weights per spectrum", "## Monte Carlo verdicts",
+                    "## The finite-n gap and the deterministic equivalent",
                     "## Finite-n convergence"):
         assert heading in text
     for name in FIGURE_NAMES:
@@ -75,12 +76,16 @@ def test_summary_has_the_tables(written):
         if line.split("|")[1].strip() in {"`isotropic`", "`discrete`", "`spiked`"}:
             assert line.split("|")[3].strip() == "0.618034", line
     # the agreement table has one row per simulated series, with a ratio "k/m"
-    agreement = text.split("## Monte Carlo agreement")[1].split("##")[0]
+    agreement = text.split("## Monte Carlo verdicts")[1].split("##")[0]
     ratios = re.findall(r"\| (\d+)/(\d+) \|", agreement)
     assert len(ratios) >= 10
     assert re.search(r"\*\*Calibration of the Monte Carlo verdicts:\*\* \d+ of \d+ verdict "
                      r"z-scores beyond", text)
     assert "3/n" not in text and "Detection threshold" in text
+    # the deterministic equivalent is the limit where H_p = H (isotropic: Σ = I)
+    de = text.split("## The finite-n gap and the deterministic equivalent")[1].split("##")[0]
+    iso = next(line for line in de.splitlines() if line.startswith("| isotropic"))
+    assert iso.split("|")[2].strip() == iso.split("|")[3].strip()
 
 
 def test_checks_csv_matches_the_summary(written):
@@ -103,7 +108,8 @@ def test_checks_csv_matches_the_summary(written):
         if r["verdict_z"]:
             assert (r["agrees"] == "True") == (abs(float(r["verdict_z"])) <= 3.0)
         if r["reference"] == "extrapolated limit":
-            assert len(r["ns"].split()) == 3 and r["limit_estimate"] and r["limit_se"]
+            assert len(r["ns"].split()) == 3
+            assert bool(r["limit_estimate"]) == bool(r["verdict_z"]) == bool(r["limit_se"])
         if r["in_scope"] == "True":
             assert r["reference"] != "limit"      # the plain z is never an in-scope verdict
 
@@ -243,12 +249,13 @@ def test_check_statistics():
     # extrapolated: the gap 2/n at n = 40, 80, 160 is the finite-size bias, not an error
     ns = (40, 80, 160)
     means = tuple(1.0 + 2.0 / n for n in ns)
-    ext = F.Check("f", "s", "w", 0.5, 1.0, means[-1], 0.001, "extrapolated limit", 160, 24, ns,
-                  means, (0.001,) * 3, 1.0)
+    ext = F.Check("f", "s", "w", 0.5, 1.0, means[-1], 0.001, "extrapolated limit", n=160,
+                  draws=24, ns=ns, means=means, ses=(0.001,) * 3, theory=1.0)
     assert ext.z > 10 and abs(ext.verdict_z) < 1e-6 and ext.agrees
     assert ext.limit_fit.limit == pytest.approx(1.0, abs=1e-12)
-    assert not F.Check("f", "s", "w", 0.5, 1.01, means[-1], 0.001, "extrapolated limit", 160, 24,
-                       ns, means, (0.001,) * 3, 1.01).agrees        # a 1 % error fails
+    assert not F.Check("f", "s", "w", 0.5, 1.01, means[-1], 0.001, "extrapolated limit", n=160,
+                       draws=24, ns=ns, means=means, ses=(0.001,) * 3,
+                       theory=1.01).agrees                        # a 1 % error fails
     exact = F.Check("f", "s", "lam", 0.0, 0.618, 0.618, 0.0)
     assert exact.deterministic and math.isnan(exact.z) and exact.agrees
 
