@@ -31,7 +31,7 @@ def test_exact_mean_matches_the_monte_carlo(n_, gamma, t, kappa_s):
     the exact mean is within 4 standard errors, the limit many away."""
     import rmtheory as rt
     ws = [0.3, 0.618, 1.0]
-    mean, se = _mean_over_designs(n_, gamma, ws, t, draws=2000, seed=11, kappa_s=kappa_s)
+    mean, se = _mean_over_designs(n_, gamma, ws, t, draws=1200, seed=11, kappa_s=kappa_s)
     pp = int(round(gamma * n_))
     exact = np.array([finite_n_gaussian_risk(w, n=n_, p=pp, t=t, kappa_s=kappa_s)[2]
                       for w in ws])
