@@ -391,7 +391,8 @@ def _summary(directory, figures, checks, weight_table, convergence, sizes, quick
               f"error these sizes detect; for the risks alone δ = {delta_risk:.2%}, for the "
               f"optimal weights w* alone (their finite-n spread is small) δ = "
               f"{delta_weights:.2%}."
-              if delta == delta else "No error up to 50 % relative fails this calibration.")
+              if delta == delta else "" if cal.count == 0 else
+              "No error up to 50 % relative fails this calibration.")
            + " Every point, its reference and its z-scores are in `checks.csv`.",
            "",
            "Files: " + ", ".join(f"`{f.name}.{fmt}`" for f in figures for fmt in formats)

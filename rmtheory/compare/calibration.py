@@ -87,6 +87,8 @@ class Calibration(NamedTuple):
 
     def sentence(self):
         """One line for a report."""
+        if self.count == 0:
+            return "no random points: nothing to calibrate"
         return (f"{self.beyond} of {self.count} verdict z-scores beyond ±3 "
                 f"({self.fraction:.1%}; N(0, 1) gives {NORMAL_BEYOND_3:.2%}); over "
                 f"{self.ks_count} independent series (one z each): {self.ks_beyond} beyond ±3 "
@@ -120,12 +122,16 @@ def calibration(z, groups=None):
     Returns
     -------
     Calibration
+        With no z-score (every point deterministic), ``count = 0`` and
+        ``passed = False``.
 
     Examples
     --------
     >>> from rmtheory.compare.calibration import calibration
     >>> calibration([0.1, -0.5, 4.0, 0.3] * 30).passed
     False
+    >>> calibration([]).sentence()
+    'no random points: nothing to calibrate'
     """
     from scipy.stats import binom, kstest
     z = np.asarray(z, dtype=float)
@@ -133,8 +139,9 @@ def calibration(z, groups=None):
     if groups is not None:
         groups = [g for g, k in zip(groups, keep) if k]
     z = z[keep]
-    if z.size == 0:
-        raise ValueError("calibration needs at least one finite z-score, received none")
+    if z.size == 0:     # nothing random to test: not calibrated, and saying why
+        return Calibration(0, 0, math.nan, 0, 0, math.nan, math.nan, math.nan, math.nan,
+                           math.nan, False)
     beyond = int(np.sum(np.abs(z) > 3.0))
     sample = _one_per_group(z, groups)
     ks_beyond = int(np.sum(np.abs(sample) > 3.0))
@@ -182,6 +189,9 @@ def detection_threshold(zs_of, *, low=1e-5, high=0.5, steps=40):
     >>> 0.001 < d < 0.005
     True
     """
+    if calibration(*zs_of(1.0)).count == 0:
+        return math.nan
+
     def fails(delta):
         return any(not calibration(*zs_of(1.0 + s * delta)).passed for s in (1, -1))
     if not fails(high):
