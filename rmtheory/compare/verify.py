@@ -36,6 +36,7 @@ import json
 import math
 import numbers
 import os
+import threading
 import warnings
 
 import numpy as np
@@ -943,13 +944,29 @@ def _theory(spectrum, resolved, ws, lams, gamma_n, t, sigma2, r2, kappa_s):
     from ..numeric.spectra import SPECTRUM_DEFAULTS as THEORY_DEFAULTS
     known = THEORY_DEFAULTS[spectrum]
     theory_params = {k: v for k, v in resolved.items() if k in known}
+    # the sizes of one extrapolation share their theory (same p/n): computed once
+    key = (spectrum, repr(sorted(theory_params.items())), tuple(ws), tuple(lams),
+           float(gamma_n), t, float(sigma2), float(r2), float(kappa_s))
+    with _THEORY_LOCK:
+        hit = _THEORY_CACHE.get(key)
+    if hit is not None:
+        return hit.copy()
     out = np.empty((len(ws), len(lams)))
     for i, w in enumerate(ws):
         for j, lam in enumerate(lams):
             out[i, j] = float(limiting_risk(w, spectrum, gamma=gamma_n, lam=lam, sigma2=sigma2,
                                             r2=r2, t=t, dps=15, kappa_s=kappa_s,
                                             **theory_params))
+    with _THEORY_LOCK:
+        _THEORY_CACHE[key] = out.copy()
+        while len(_THEORY_CACHE) > _THEORY_CACHE_SIZE:     # bounded, oldest out first
+            _THEORY_CACHE.pop(next(iter(_THEORY_CACHE)))
     return out
+
+
+_THEORY_CACHE = {}
+_THEORY_CACHE_SIZE = 64
+_THEORY_LOCK = threading.Lock()
 
 
 def _warm_caches():
