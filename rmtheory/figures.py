@@ -17,13 +17,17 @@ the picture and the report can tabulate them:
 :data:`FIGURES` lists them in order; :data:`FULL` and :data:`QUICK` are the
 Monte Carlo sizes of the report and of the tests. A Monte Carlo point is a
 mean over independent draws ``R_1, …, R_K`` with error bar
-``± 1.96 s/√K``, and its check is
+``± 1.96 s/√K``, and its check (:class:`Check`) is a calibrated verdict,
+with no tolerance rule:
 
-.. math:: z = \frac{\bar R - R_{\text{reference}}}{s/\sqrt{K}},
+.. math:: z = \frac{\bar R - R_{\text{reference}}}{s/\sqrt{K}}
 
-where the reference is the limiting theory (finite-n points then differ
-by ``O(1/n)`` besides the noise) or, for the literal simulation, the
-exact finite-n conditional risk of the same designs.
+against the exact finite-n expectation where one exists (the exact
+conditional risk of the designs of a literal simulation; result 9 for
+Gaussian isotropic min-norm/OLS), else ``z = (R̂∞ − R_theory)/se(R̂∞)``
+with ``R̂∞`` the means at ``n × Sizes.ladder`` extrapolated to
+``n → ∞`` (:mod:`rmtheory.compare.verdict`); :func:`calibration_of` checks
+that these z-scores are ``N(0, 1)``.
 
 Examples
 --------
@@ -43,7 +47,8 @@ import numpy as np
 __all__ = ["Sizes", "FULL", "QUICK", "Model", "MODELS", "Check", "Line", "Points", "Panel",
            "FigureData", "FIGURES", "PHI_INV", "draw", "save", "golden_ratio_data",
            "ridge_w_star_data", "risk_vs_t_data", "schemes_data", "ridge_t_data", "kappa_s_data",
-           "beyond_data", "format_checks", "accumulate_variance_factor", "finite_n_w_star", "min_l1_interpolation"]
+           "beyond_data", "format_checks", "accumulate_variance_factor", "finite_n_w_star", "min_l1_interpolation",
+           "calibration_of", "Z_THRESHOLD"]
 
 #: ``1/φ = (√5 − 1)/2``, the optimal weight of min-norm interpolation
 PHI_INV = (math.sqrt(5) - 1) / 2
