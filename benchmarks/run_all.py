@@ -28,9 +28,11 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))         # imported (by the tests): the benchmark modules
 
 import bench_arrays  # noqa: E402
+import bench_certified  # noqa: E402
 import bench_montecarlo  # noqa: E402
 import bench_numeric  # noqa: E402
 import bench_startup  # noqa: E402
+import bench_verify  # noqa: E402
 from timing import format_table  # noqa: E402,F401  (re-exported for the tests)
 
 README = ROOT / "README.md"
@@ -106,13 +108,16 @@ def main(argv=None):
     rows = bench_numeric.measure(args.quick)
     print("Monte Carlo layer ...", file=sys.stderr, flush=True)
     rows += bench_montecarlo.measure(args.quick, args.threads)
-    rows += __import__("bench_certified").measure(args.quick)   # certified digits (issue 14)
     settings = [bench_numeric.describe(args.quick),
                 bench_montecarlo.describe(args.quick, args.threads)]
     rows += bench_startup.measure(args.quick)
     settings.append(bench_startup.describe(args.quick))
     rows += bench_arrays.measure(args.quick)
     settings.append(bench_arrays.describe(args.quick))
+    rows += bench_certified.measure(args.quick)
+    settings.append(bench_certified.describe(args.quick))
+    rows += bench_verify.measure(args.quick)
+    settings.append(bench_verify.describe(args.quick))
     block = render(rows, machine_info(load_start), settings, args.quick)
 
     print(block)

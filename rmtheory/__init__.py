@@ -3,8 +3,9 @@ synthetic labels in high-dimensional linear regression.
 
 Three layers, one truth: :mod:`rmtheory.symbolic` derives every closed form
 with SymPy, :mod:`rmtheory.numeric` evaluates them with mpmath at any
-precision, :mod:`rmtheory.montecarlo` checks them by finite-n simulation.
-The public contract lives in :mod:`rmtheory.api`:
+precision, :mod:`rmtheory.montecarlo` simulates finite-n problems and
+:mod:`rmtheory.compare` checks the theory against them.
+The public contract (SPEC §4) lives in :mod:`rmtheory.api`:
 
 >>> import rmtheory as rt
 >>> float(rt.optimal_w(spectrum="spiked"))
@@ -23,7 +24,8 @@ machine-checked derivation (:func:`rmtheory.derivation`):
 from . import symbolic
 from .api import (OptimalWeight, PrecisionError, RiskResult, critical_lambda, kappa,
                   limiting_risk, optimal_w, stieltjes, w_star_curve)
-from .montecarlo import convergence_study, verify
+from .compare import convergence_study, verify
+from .compare.deterministic import deterministic_equivalent
 from .symbolic import formula, latex_formula
 from . import symbols
 from .proofs import derivation
@@ -32,5 +34,5 @@ __version__ = "0.1.0"
 __all__ = ["symbolic", "symbols", "formula", "latex_formula", "derivation",
            "kappa", "stieltjes",
            "limiting_risk", "optimal_w", "critical_lambda", "w_star_curve",
-           "verify", "convergence_study",
+           "verify", "convergence_study", "deterministic_equivalent",
            "RiskResult", "OptimalWeight", "PrecisionError", "__version__"]

@@ -20,7 +20,7 @@ and its errors through :func:`main`, so the rules hold for all of them:
 
 - ``0``: done.
 - ``1``: a computation that does not converge, ``verify`` with a point
-  outside its tolerance or a run whose worker/scheduler failed (the
+  failing its verdict test or a run whose worker/scheduler failed (the
   completed draws are still printed), or stdout that cannot be written
   (``> /dev/full``): one line on stderr.
 - ``2``: a user mistake: one line on stderr naming the option, with a
@@ -862,7 +862,17 @@ def _configure_verify(parser):
     parser.add_argument("--reps", type=int, default=100,
                         help="noise repetitions per design for --method simulate (default 100)")
     parser.add_argument("--z-threshold", dest="z_threshold", type=_finite, default=3.0,
-                        help="pass if |z| <= this (default 3)")
+                        help="pass if |verdict z| <= this (default 3)")
+    parser.add_argument("--reference", default="auto",
+                        choices=("auto", "exact", "extrapolated", "limit"),
+                        help="what each point is tested against: the exact finite-n mean "
+                             "where it exists, else the limit extrapolated over --ladder "
+                             "(auto, the default); or only one of them; 'limit': the plain z "
+                             "at n (it also measures the O(1/n) finite-size gap)")
+    parser.add_argument("--ladder", type=_floats("ladder"), default=(0.25, 0.5, 1.0),
+                        metavar="F[,F,...]",
+                        help="fractions of n run for the extrapolation, ending with 1 "
+                             "(default 0.25,0.5,1)")
     parser.add_argument("--backend", choices=("serial", "processes", "dask"), default="serial",
                         help="run the draws here, on all cores, or on a Dask cluster "
                              "(--address) (default serial)")
@@ -874,8 +884,10 @@ def _configure_verify(parser):
 
 def run_verify(args, out, parser):
     """The limiting risk against the Monte Carlo mean over independent designs;
-    exit status 1 when a point is more than --z-threshold standard errors off."""
-    from .montecarlo import SPECTRUM_DEFAULTS as MC_DEFAULTS, verify
+    exit status 1 when a point's verdict z (against the exact finite-n mean,
+    or the limit extrapolated over --ladder) is beyond --z-threshold."""
+    from .compare import verify
+    from .montecarlo import SPECTRUM_DEFAULTS as MC_DEFAULTS
     from .numeric import SPECTRUM_DEFAULTS
     spectrum = _spectrum_kwargs(args, parser)
     if (args.backend == "dask") != (args.address is not None):
@@ -893,6 +905,10 @@ def run_verify(args, out, parser):
                         lam=list(args.lam), t=args.t, draws=args.draws, seed=args.seed, sigma2=args.sigma2, r2=args.r2,
                         kappa_s=args.kappa_s, method=args.method, reps=args.reps,
                         z_threshold=args.z_threshold, backend=args.backend,
+                        reference={"exact": "exact finite-n",
+                                   "extrapolated": "extrapolated limit"}.get(args.reference,
+                                                                           args.reference),
+                        ladder=tuple(args.ladder),
                         address=args.address, progress=None, **spectrum)
     if args.json:    # to_json writes Infinity for an infinite theory: map it like every command
         _print_json(json.loads(report.to_json()), out)
@@ -937,12 +953,16 @@ def run_report(args, out, parser):
                                  progress=args.progress, formats=args.formats)
     except OSError as exc:       # a folder we may not write into, a full disk, ...
         _fail(parser, f"cannot write into {args.output!r}: {exc.strerror or exc}", "--output")
+    from .figures import calibration_of
     summary = report.directory / "summary.md"
     in_scope = [c for c in report.checks if c.in_scope]
+    cal = calibration_of(report.checks)
     print(f"wrote {len(report.files)} files to {report.directory}/ in {report.seconds:.0f} s",
           file=out)
-    print(f"  {summary}  (tables; {sum(c.agrees for c in in_scope)}/{len(in_scope)} "
-          f"Monte Carlo points agree with the theory)", file=out)
+    print(f"  {summary}  (tables; Monte Carlo verdicts "
+          f"{'calibrated' if cal.passed else 'NOT calibrated'}: {cal.beyond} of {cal.count} "
+          f"z-scores beyond 3, KS p = {cal.ks_p:.2g}; {sum(c.agrees for c in in_scope)}/"
+          f"{len(in_scope)} points pass their verdict test)", file=out)
     suffix = args.formats[0] if len(args.formats) == 1 else f"{{{','.join(args.formats)}}}"
     for data in report.figures:
         print(f"  {report.directory / data.name}.{suffix}  {data.title}", file=out)

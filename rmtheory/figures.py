@@ -17,13 +17,17 @@ the picture and the report can tabulate them:
 :data:`FIGURES` lists them in order; :data:`FULL` and :data:`QUICK` are the
 Monte Carlo sizes of the report and of the tests. A Monte Carlo point is a
 mean over independent draws ``R_1, …, R_K`` with error bar
-``± 1.96 s/√K``, and its check is
+``± 1.96 s/√K``, and its check (:class:`Check`) is a calibrated verdict,
+with no tolerance rule:
 
-.. math:: z = \frac{\bar R - R_{\text{reference}}}{s/\sqrt{K}},
+.. math:: z = \frac{\bar R - R_{\text{reference}}}{s/\sqrt{K}}
 
-where the reference is the limiting theory (finite-n points then differ
-by ``O(1/n)`` besides the noise) or, for the literal simulation, the
-exact finite-n conditional risk of the same designs.
+against the exact finite-n expectation where one exists (the exact
+conditional risk of the designs of a literal simulation; result 9 for
+Gaussian isotropic min-norm/OLS), else ``z = (R̂∞ − R_theory)/se(R̂∞)``
+with ``R̂∞`` the means at ``n × Sizes.ladder`` extrapolated to
+``n → ∞`` (:mod:`rmtheory.compare.verdict`); :func:`calibration_of` checks
+that these z-scores are ``N(0, 1)``.
 
 Examples
 --------
@@ -41,16 +45,15 @@ import math
 import numpy as np
 
 __all__ = ["Sizes", "FULL", "QUICK", "Model", "MODELS", "Check", "Line", "Points", "Panel",
-           "FigureData", "FIGURES", "PHI_INV", "FINITE_N", "draw", "save", "golden_ratio_data",
+           "FigureData", "FIGURES", "PHI_INV", "draw", "save", "golden_ratio_data",
            "ridge_w_star_data", "risk_vs_t_data", "schemes_data", "ridge_t_data", "kappa_s_data",
-           "beyond_data", "format_checks", "accumulate_variance_factor", "finite_n_w_star", "min_l1_interpolation"]
+           "beyond_data", "format_checks", "accumulate_variance_factor", "finite_n_w_star", "min_l1_interpolation",
+           "calibration_of", "Z_THRESHOLD"]
 
 #: ``1/φ = (√5 − 1)/2``, the optimal weight of min-norm interpolation
 PHI_INV = (math.sqrt(5) - 1) / 2
-#: the finite-n mean differs from the limit by about ``c/n`` relative, with
-#: ``c`` up to about 3 in these models (the report's convergence table
-#: measures it); a gap below ``FINITE_N/n`` counts as agreement (:class:`Check`)
-FINITE_N = 3.0
+#: a verdict z beyond this fails the point (:attr:`Check.agrees`)
+Z_THRESHOLD = 3.0
 #: two-sided 95% normal quantile for the error bars
 Z95 = 1.959963984540054
 #: palette (matplotlib's tab10) in series order
@@ -84,6 +87,10 @@ class Sizes:
     l1_n, l1_reps, l1_T : int
         Size, repetitions and refits of the min-ℓ1 simulation (one linear
         programme per fit).
+    ladder : tuple of float
+        Fractions of ``n`` at which a point tested against the limit is
+        also simulated, for the extrapolation ``n → ∞``
+        (:mod:`rmtheory.compare.extrapolate`); the last is ``1``.
     """
     n: int = 160
     draws: int = 24
@@ -94,6 +101,7 @@ class Sizes:
     l1_n: int = 40
     l1_reps: int = 24
     l1_T: int = 5
+    ladder: tuple = (0.25, 0.5, 1.0)
 
 
 #: the report's sizes (about a minute of Monte Carlo on two cores)
@@ -140,13 +148,20 @@ MODELS = {m.key: m for m in (
 
 @dataclass(frozen=True)
 class Check:
-    """One Monte Carlo point against its reference value.
+    """One Monte Carlo point against its reference, with a calibrated verdict.
 
-    ``reference`` says what the point is compared with: ``"limit"`` (the
-    ``n, p → ∞`` theory) or ``"exact finite-n"`` (the exact conditional
-    risk of the very designs simulated). ``in_scope`` is ``False`` for the
-    explorations outside the theory's assumptions, whose gaps are findings
-    rather than failures.
+    ``reference`` says what the point is tested against
+    (:mod:`rmtheory.compare.verdict`): ``"exact finite-n"`` (the exact
+    finite-n expectation: the exact conditional risk of the very designs
+    simulated, or result 9 for Gaussian isotropic min-norm/OLS), ``"extrapolated
+    limit"`` (the limit theory against the means at the sizes ``ns``
+    extrapolated to ``n → ∞``), or ``"limit"`` (the plain z at one ``n``:
+    it measures the ``O(1/n)`` gap too, so it is used only outside the
+    theory's scope). ``reference_value`` is the exact value or the limit
+    theory; ``theory`` is always the limit theory (for tables). ``mean``
+    and ``se`` are those at the largest size. ``in_scope`` is ``False``
+    for the explorations outside the theory's assumptions, whose gaps are
+    findings rather than failures.
     """
     figure: str
     setting: str
@@ -158,6 +173,11 @@ class Check:
     reference: str = "limit"
     in_scope: bool = True
     n: int = None
+    draws: int = None
+    ns: tuple = ()
+    means: tuple = ()
+    ses: tuple = ()
+    theory: float = None
 
     @property
     def deterministic(self):
@@ -166,7 +186,9 @@ class Check:
 
     @property
     def z(self):
-        """``(mean − reference)/se``; ``nan`` for a deterministic point."""
+        """The plain ``(mean − reference)/se`` at the largest size (for an
+        extrapolated point: against the limit, information only); ``nan``
+        for a deterministic point."""
         if self.deterministic:
             return math.nan
         return (self.mean - self.reference_value) / self.se
@@ -176,27 +198,51 @@ class Check:
         """``|mean − reference| / |reference|``."""
         return abs(self.mean - self.reference_value) / max(abs(self.reference_value), 1e-300)
 
-    @property
-    def within_3se(self):
-        """``|z| <= 3`` (``|gap| <= 1e-6`` relative for a deterministic point)."""
+    def verdict_z_for(self, factor=1.0):
+        """The verdict z of a theory ``factor ×`` the reference (``1``: the
+        theory itself; others: a deliberately wrong one)."""
+        from .compare.extrapolate import normal_z
+        target = factor * self.reference_value
         if self.deterministic:
-            return self.relative_gap <= 1e-6
-        return abs(self.z) <= 3.0
+            return math.nan
+        dof = math.inf if self.draws is None else self.draws - 1
+        if self.reference == "extrapolated limit":
+            return self.limit_fit.z(target)
+        return normal_z(self.mean - target, self.se, dof)
 
     @property
-    def tolerance(self):
-        """Relative gap accepted against the limit: ``FINITE_N / n`` (``0``
-        against exact finite-n references, or when ``n`` is unknown)."""
-        if self.reference != "limit" or not self.n:
-            return 0.0
-        return FINITE_N / self.n
+    def limit_fit(self):
+        """The :class:`~rmtheory.compare.extrapolate.LimitFit` over ``ns``
+        (``None`` unless the reference is the extrapolated limit)."""
+        if self.reference != "extrapolated limit":
+            return None
+        from .compare.extrapolate import fit_limit
+        return fit_limit(self.ns, self.means, self.ses,
+                         draws=None if self.draws is None else [self.draws] * len(self.ns))
+
+    @property
+    def verdict_z(self):
+        """The z of the verdict on the normal scale (``nan`` if deterministic)."""
+        return self.verdict_z_for(1.0)
 
     @property
     def agrees(self):
-        """Within three standard errors, or within :attr:`tolerance`: a
-        finite-n mean differs from the ``n, p → ∞`` limit by ``O(1/n)``,
-        which with many draws can be several standard errors."""
-        return self.within_3se or self.relative_gap <= self.tolerance
+        """The verdict passed: ``|verdict_z| <= 3`` (a deterministic point:
+        ``|gap| <= 1e-6`` relative). Nothing else counts as agreement."""
+        if self.deterministic:
+            return self.relative_gap <= 1e-6
+        return abs(self.verdict_z) <= Z_THRESHOLD
+
+
+def calibration_of(checks, factor=1.0):
+    """:func:`rmtheory.compare.calibration.calibration` of the verdict
+    z-scores of the in-scope random points of ``checks`` (``factor``: the
+    theory scaled, to measure what the checks detect); one group per
+    ``(figure, setting)`` series."""
+    from .compare.calibration import calibration
+    used = [c for c in checks if c.in_scope and not c.deterministic]
+    return calibration([c.verdict_z_for(factor) for c in used],
+                       [(c.figure, c.setting) for c in used])
 
 
 @dataclass
@@ -342,10 +388,66 @@ def _over_designs(model, *, n, gamma, draws, seed, fn, entries="gaussian", with_
     return _mean_se(values)
 
 
-def _verify(model, *, n, gamma, w, lam, draws, seed, t=None, kappa_s=1.0):
-    from .montecarlo import verify
+def _verify(model, *, n, gamma, w, lam, draws, seed, t=None, kappa_s=1.0, ladder=(1.0,),
+            reference="auto"):
+    """:func:`rmtheory.compare.verify` of a model: its verdict per point
+    (exact finite-n where it exists, else the limit extrapolated over the
+    sizes ``ladder`` × ``n``)."""
+    from .compare import verify
+    if len(ladder) < 2:
+        reference = "limit" if reference == "auto" else reference
+        ladder = (0.5, 1.0)          # unused with one size
     return verify(model.spectrum, n=n, gamma=gamma, w=list(map(float, w)), lam=lam, t=t,
-                  kappa_s=kappa_s, draws=draws, seed=seed, progress=False, **model.mc_params)
+                  kappa_s=kappa_s, draws=draws, seed=seed, progress=False,
+                  reference=reference, ladder=ladder, **model.mc_params)
+
+
+def _ladder_seed(seed, k):
+    """Size ``k`` of a ladder: a stream independent of ``seed``'s own
+    children (those are the draws at the largest size)."""
+    if not isinstance(seed, np.random.SeedSequence):
+        seed = np.random.SeedSequence(seed)
+    return np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + (10**6 + k,),
+                                  pool_size=seed.pool_size)
+
+
+def _over_ladder(model, *, n, gamma, draws, seed, fn, ladder, entries="gaussian",
+                 with_problem=False):
+    """:func:`_over_designs` at each size ``round(f n)``, ``f`` in ``ladder``
+    (the largest, ``n`` itself, with ``seed``: the same points as a single
+    run): ``(ns, means, ses)``, means and ses stacked along a first axis."""
+    from .compare.verdict import ladder as ladder_sizes
+    ns = ladder_sizes(n, ladder)
+    means, ses = [], []
+    for k, n_k in enumerate(ns):
+        child = seed if n_k == n else _ladder_seed(seed, k)
+        m, s = _over_designs(model, n=n_k, gamma=gamma, draws=draws, seed=child, fn=fn,
+                             entries=entries, with_problem=with_problem)
+        means.append(m)
+        ses.append(s)
+    return ns, np.stack(means), np.stack(ses)
+
+
+def _ladder_checks(figure, setting, x_name, xs, theory, ns, means, ses, draws, *,
+                   in_scope=True):
+    """One :class:`Check` per ``x`` against the extrapolated limit: ``means``
+    and ``ses`` have shape ``(len(ns), len(xs))``."""
+    out = []
+    for i, (x, th) in enumerate(zip(xs, theory)):
+        out.append(Check(figure, setting, x_name, float(x), float(th), float(means[-1, i]),
+                         float(ses[-1, i]), "extrapolated limit", in_scope, int(ns[-1]),
+                         int(draws), tuple(int(v) for v in ns),
+                         tuple(float(v) for v in means[:, i]), tuple(float(v) for v in ses[:, i]),
+                         float(th)))
+    return out
+
+
+def _exact_minnorm(n, p, factor):
+    """Result 9: ``E[B_0] + factor · E[V_0]`` for a Gaussian isotropic
+    design (``factor`` = the schedule's variance factor ``c_t``)."""
+    from .symbolic.finite_n_gaussian import finite_n_gaussian_risk
+    bias, variance, _ = finite_n_gaussian_risk(1.0, n=n, p=p, t=0)
+    return bias + factor * variance
 
 
 def _offsets(k, count, width):
@@ -443,8 +545,17 @@ def min_l1_interpolation(X, y):
 
 
 def _checks_from_report(report, figure, setting, *, in_scope=True, x_name="w"):
-    return [Check(figure, setting, x_name, r[x_name], r["theory"], r["mc_mean"],
-                  r["std_error"], "limit", in_scope, r["n"]) for r in report.records]
+    """One :class:`Check` per record of a :func:`rmtheory.compare.verify`
+    report, with the reference it chose."""
+    out = []
+    for r in report.records:
+        ref = r["reference"]
+        value = r["reference_value"] if ref == "exact finite-n" else r["theory"]
+        out.append(Check(figure, setting, x_name, r[x_name], value, r["mc_mean"],
+                         r["std_error"], ref, in_scope, r["n"], report.draws_completed,
+                         tuple(r["ns"]), tuple(r["means_by_n"]), tuple(r["std_errors_by_n"]),
+                         r["theory"]))
+    return out
 
 
 def _points_from_checks(checks, color, marker, dx=0.0, label=None):
@@ -458,15 +569,20 @@ def format_checks(checks, limit=None):
 
     Examples
     --------
-    >>> print(format_checks([Check("f", "isotropic", "w", 0.5, 1.0, 1.01, 0.01)]))
-    setting      w  reference    theory   MC mean  std err      z  agrees
-    isotropic  0.5      limit  1.000000  1.010000   0.0100  +1.00     yes
+    >>> print(format_checks([Check("f", "isotropic", "w", 0.5, 1.0, 1.01, 0.01, "exact finite-n")]))
+    setting      w       reference  tested against   MC mean  std err  z at n  verdict z  agrees
+    isotropic  0.5  exact finite-n        1.000000  1.010000   0.0100   +1.00      +1.00     yes
     """
-    rows = [[c.setting, f"{c.x:.4g}", c.reference.split()[0], f"{c.reference_value:.6f}",
+    def verdict(c):
+        if c.deterministic:
+            return "exact"
+        return f"{c.verdict_z:+.2f}"
+    rows = [[c.setting, f"{c.x:.4g}", c.reference, f"{c.reference_value:.6f}",
              f"{c.mean:.6f}", f"{c.se:.4f}", "exact" if c.deterministic else f"{c.z:+.2f}",
-             "yes" if c.agrees else "NO"] for c in checks[:limit]]
+             verdict(c), "yes" if c.agrees else "NO"] for c in checks[:limit]]
     x_name = checks[0].x_name if checks else "x"
-    header = ["setting", x_name, "reference", "theory", "MC mean", "std err", "z", "agrees"]
+    header = ["setting", x_name, "reference", "tested against", "MC mean", "std err", "z at n",
+              "verdict z", "agrees"]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w)
                        for i, (h, w) in enumerate(zip(header, widths)))]
@@ -505,7 +621,7 @@ def golden_ratio_data(sizes=FULL, seed=0):
                 label = model.label if gamma > 1 else "theory, every H: c(w) σ² γ/(1 − γ)"
                 panel.lines.append(Line(ws, curve, label, color if gamma > 1 else "k"))
             report = _verify(model, n=n, gamma=gamma, w=w_mc, lam=0.0, draws=sizes.draws,
-                             seed=next(seeds))
+                             seed=next(seeds), ladder=sizes.ladder)
             setting = f"{model.label}, γ = {gamma:g}, n = {n}"
             got = _checks_from_report(report, "golden_ratio", setting)
             checks += got
@@ -569,12 +685,12 @@ def ridge_w_star_data(sizes=FULL, seed=0):
 
             def fn(cr):
                 return finite_n_w_star(cr, lam_mc)
-            mean, se = _over_designs(model, n=n, gamma=gamma, draws=sizes.draws,
-                                     seed=next(seeds), fn=fn)
+            ns, means, ses = _over_ladder(model, n=n, gamma=gamma, draws=sizes.draws,
+                                          seed=next(seeds), fn=fn, ladder=sizes.ladder)
+            mean, se = means[-1], ses[-1]
             setting = f"w*(λ), {model.label}, γ = {gamma:g}, n = {n}"
-            got = [Check("ridge_w_star", setting, "lam", float(x), float(th), float(m), float(s),
-                         n=n)
-                   for x, th, m, s in zip(lam_mc, theory, mean, se)]
+            got = _ladder_checks("ridge_w_star", setting, "lam", lam_mc, theory, ns, means, ses,
+                                 sizes.draws)
             checks += got
             factor = np.exp(_offsets(k, len(keys), 0.06))
             panel.points.append(Points(lam_mc * factor, mean, Z95 * se, color, MARKERS[k]))
@@ -639,10 +755,15 @@ def risk_vs_t_data(sizes=FULL, seed=0):
     zoom = Panel("w > 0: bounded; decreasing iff w > 1/3", "refit t", "risk R_t",
                  legend_loc="center right")
     checks = []
+    p = int(round(gamma * n))
     for k, ((label, _, _), curve) in enumerate(zip(series, curves)):
         color = COLORS[k]
+        # min-norm: R_t = B₀ + c_t V₀ with the schedule's c_t (= (R_t − B₀)/V₀ of the
+        # limit), so the exact finite-n mean is E[B₀] + c_t E[V₀] (result 9)
+        exact = [_exact_minnorm(n, p, (curve[t] - B0) / V0) for t in ts]
         got = [Check("risk_vs_t", f"{label}, min-norm, γ = 2, n = {n}", "t", float(t),
-                     float(curve[t]), float(mean[k, t]), float(se[k, t]), n=n) for t in ts]
+                     float(exact[t]), float(mean[k, t]), float(se[k, t]), "exact finite-n",
+                     n=n, draws=sizes.draws, theory=float(curve[t])) for t in ts]
         checks += got
         pts = Points(shown, mean[k, shown], Z95 * se[k, shown], color, MARKERS[k % 7])
         if k in (0, 1, 3):
@@ -661,8 +782,9 @@ def risk_vs_t_data(sizes=FULL, seed=0):
 
     def fn_ridge(cr):
         return np.stack([cr.risk_path(np.full(T, w), lam) for w in ridge_ws])
-    r_mean, r_se = _over_designs(model, n=n, gamma=gamma, draws=sizes.draws, seed=seeds[1],
-                                 fn=fn_ridge)
+    r_ns, r_means, r_ses = _over_ladder(model, n=n, gamma=gamma, draws=sizes.draws,
+                                        seed=seeds[1], fn=fn_ridge, ladder=sizes.ladder)
+    r_mean, r_se = r_means[-1], r_ses[-1]
     rows = []
     for k, w in enumerate(ridge_ws):
         color = COLORS[k + 6]
@@ -673,9 +795,9 @@ def risk_vs_t_data(sizes=FULL, seed=0):
         ridge.lines.append(Line(ridge_ts, curve, f"{label}  (R∞ = {stationary:.4f})", color))
         ridge.points.append(Points(shown, r_mean[k, shown], Z95 * r_se[k, shown], color,
                                    MARKERS[k]))
-        checks += [Check("risk_vs_t", f"ridge λ = {lam:g}, {label}, γ = 2, n = {n}", "t",
-                         float(t), float(c), float(r_mean[k, t]), float(r_se[k, t]), n=n)
-                   for t, c in zip(ridge_ts, curve)]
+        checks += _ladder_checks("risk_vs_t", f"ridge λ = {lam:g}, {label}, γ = 2, n = {n}",
+                                 "t", ridge_ts, curve, r_ns, r_means[:, k, ridge_ts],
+                                 r_ses[:, k, ridge_ts], sizes.draws)
     for k, ((label, _, _), curve) in enumerate(zip(series, curves)):
         rows.append([label, f"{curve[0]:.6f}", f"{curve[min(5, T)]:.6f}", f"{curve[T]:.6f}"])
     return FigureData(
@@ -815,13 +937,14 @@ def ridge_t_data(sizes=FULL, seed=0):
 
         def fn(cr):
             return cr.risk_path(np.full(T, w), lam)
-        mean, se = _over_designs(model, n=n, gamma=gamma, draws=sizes.draws, seed=next(seeds),
-                                 fn=fn)
+        ns, means, ses = _over_ladder(model, n=n, gamma=gamma, draws=sizes.draws,
+                                      seed=next(seeds), fn=fn, ladder=sizes.ladder)
+        mean, se = means[-1], ses[-1]
         left.points.append(Points(shown + _offsets(k, 2, 0.1), mean[shown], Z95 * se[shown],
                                   color, MARKERS[k + 4]))
-        checks += [Check("ridge_t", f"ridge λ = {lam:g}, w = {w:g}, {model.label}, n = {n}",
-                         "t", float(t), float(c), float(mean[t]), float(se[t]), n=n)
-                   for t, c in zip(theory_ts, curve)]
+        checks += _ladder_checks("ridge_t", f"ridge λ = {lam:g}, w = {w:g}, {model.label}, "
+                                 f"n = {n}", "t", theory_ts, curve, ns, means[:, theory_ts],
+                                 ses[:, theory_ts], sizes.draws)
         rows.append([model.label, f"{curve[0]:.6f}", f"{curve[1]:.6f}", f"{curve[-1]:.6f}",
                      f"{limit:.6f}"])
 
@@ -852,8 +975,9 @@ def ridge_t_data(sizes=FULL, seed=0):
     def fn_exact(cr, problem):
         return np.stack([_exact_scheme_path(problem, cr, scheme, T, lam=lam, w=w_s)
                          for scheme, w_s, _ in schemes])
-    e_mean, e_se = _over_designs(model, n=n, gamma=gamma, draws=sizes.draws, seed=next(seeds),
-                                 fn=fn_exact, with_problem=True)
+    e_ns, e_means, e_ses = _over_ladder(model, n=n, gamma=gamma, draws=sizes.draws,
+                                        seed=next(seeds), fn=fn_exact, with_problem=True,
+                                        ladder=sizes.ladder)
     curves = {}
     for k, (scheme, w_s, label) in enumerate(schemes):
         color = COLORS[k]
@@ -870,9 +994,11 @@ def ridge_t_data(sizes=FULL, seed=0):
                          float(t), float(reference[t]), float(mean[t]), float(se[t]),
                          "exact finite-n") for t in ts]
         # R_0 is the same one-shot fit for every scheme: checked once
-        checks += [Check("ridge_t", f"ridge λ = {lam:g}, {label}, exact over designs, n = {n}",
-                         "t", float(t), float(c), float(e_mean[k, t]), float(e_se[k, t]), n=n)
-                   for t, c in zip(theory_ts, curve) if t > 0 or k == 0]
+        keep = [i for i, t in enumerate(theory_ts) if t > 0 or k == 0]
+        ts_k = theory_ts[keep]
+        checks += _ladder_checks("ridge_t", f"ridge λ = {lam:g}, {label}, exact over designs, "
+                                 f"n = {n}", "t", ts_k, curve[keep], e_ns, e_means[:, k, ts_k],
+                                 e_ses[:, k, ts_k], sizes.draws)
         right.points.append(Points(shown + _offsets(k, 4, 0.12), mean[shown], Z95 * se[shown],
                                    color, MARKERS[k]))
         rows.append([f"isotropic, {label}", f"{curve[0]:.6f}", f"{curve[1]:.6f}",
@@ -941,11 +1067,22 @@ def kappa_s_data(sizes=FULL, seed=0):
 
         def fn(cr, lam=lam):
             return np.array([finite_n_w_star(cr, [lam], kappa_s=float(k_))[0] for k_ in ks_mc])
-        mean, se = _over_designs(model, n=n, gamma=gamma, draws=sizes.draws, seed=next(seeds),
-                                 fn=fn)
-        checks += [Check("kappa_s", f"w*(κ_s), λ = {lam:g}, n = {n}", "kappa_s", float(x),
-                         float(th), float(m), float(s), n=n)
-                   for x, th, m, s in zip(ks_mc, theory_mc, mean, se)]
+        setting = f"w*(κ_s), λ = {lam:g}, n = {n}"
+        if lam == 0:
+            # min-norm: R = B₀ + c(w; κ_s)V₀ on every design, so its minimiser is the
+            # closed form exactly at every n
+            mean, se = _over_designs(model, n=n, gamma=gamma, draws=sizes.draws,
+                                     seed=next(seeds), fn=fn)
+            checks += [Check("kappa_s", setting, "kappa_s", float(x), float(th), float(m),
+                             float(s), "exact finite-n", n=n, draws=sizes.draws,
+                             theory=float(th))
+                       for x, th, m, s in zip(ks_mc, theory_mc, mean, se)]
+        else:
+            ns, means, ses = _over_ladder(model, n=n, gamma=gamma, draws=sizes.draws,
+                                          seed=next(seeds), fn=fn, ladder=sizes.ladder)
+            mean, se = means[-1], ses[-1]
+            checks += _ladder_checks("kappa_s", setting, "kappa_s", ks_mc, theory_mc, ns, means,
+                                     ses, sizes.draws)
         left.points.append(Points(ks_mc * np.exp(_offsets(k, 3, 0.05)), mean, Z95 * se, color,
                                   MARKERS[k]))
         rows.append([f"{lam:g}"] + [f"{float(v):.6f}" for v in theory_mc])
@@ -966,7 +1103,7 @@ def kappa_s_data(sizes=FULL, seed=0):
         right.stars.append((w_best, float(_risk_curve([w_best], model, gamma=gamma,
                                                       kappa_s=kappa)[0]), None, color))
         report = _verify(model, n=n, gamma=gamma, w=w_mc, lam=0.0, draws=sizes.draws,
-                         seed=next(seeds), kappa_s=kappa)
+                         seed=next(seeds), kappa_s=kappa, ladder=sizes.ladder)
         got = _checks_from_report(report, "kappa_s", f"R∞(w), κ_s = {kappa:g}, n = {n}")
         checks += got
         right.points.append(_points_from_checks(got, color, MARKERS[k],
@@ -993,7 +1130,7 @@ def beyond_data(sizes=FULL, seed=0):
     estimator the theory does not cover (min-ℓ1 interpolation), all against
     the Gaussian min-ℓ2 theory.
     """
-    from .montecarlo import simulate_retraining
+    from .montecarlo import ConditionalRisk, simulate_retraining
     gamma, n = 2.0, sizes.n
     ws = np.unique(np.r_[np.linspace(0.15, 1.0, sizes.grid), PHI_INV])
     w_mc = (0.25, 0.45, PHI_INV, 0.8, 1.0)
@@ -1008,7 +1145,7 @@ def beyond_data(sizes=FULL, seed=0):
         equi.lines.append(Line(ws, _risk_curve(ws, model, gamma=gamma),
                                f"theory with H = δ_(1−ρ), ρ = {rho:g}", color))
         report = _verify(model, n=n, gamma=gamma, w=w_mc, lam=0.0, draws=sizes.draws,
-                         seed=next(seeds))
+                         seed=next(seeds), reference="limit")
         got = _checks_from_report(report, "beyond", f"equicorrelated ρ = {rho:g}, n = {n}",
                                   in_scope=False)
         checks += got
@@ -1042,6 +1179,7 @@ def beyond_data(sizes=FULL, seed=0):
     l1.lines.append(Line(ws, theory_l2, "min-ℓ2 theory (any β)", COLORS[0]))
     rng = np.random.default_rng(next(seeds))
     results = {"l2": [], "l1": []}
+    exact_l2 = []
     p1 = int(round(gamma * n1))
     for _ in range(max(1, sizes.designs // 2)):
         pr = model.problem(n=n1, gamma=gamma, rng=rng)
@@ -1049,6 +1187,8 @@ def beyond_data(sizes=FULL, seed=0):
         support = rng.choice(p1, size=max(1, p1 // 20), replace=False)
         beta[support] = rng.standard_normal(support.size)
         beta /= np.linalg.norm(beta)
+        exact_l2.append(ConditionalRisk(pr.X, beta, pr.Sigma).risk(np.asarray(w_l1), 0.0, 1.0,
+                                                                   T1))
         for key, kwargs in (("l2", dict(lam=0.0)), ("l1", dict(estimator=min_l1_interpolation))):
             reps = sizes.reps if key == "l2" else sizes.l1_reps
             results[key].append(np.array([
@@ -1063,9 +1203,13 @@ def beyond_data(sizes=FULL, seed=0):
             if realised.shape[0] > 1 else np.zeros_like(mean)
         summary[key] = (mean, se)
         if key == "l2":
+            # a few designs, many noise repetitions: the reference is the exact
+            # conditional risk of the very designs simulated
+            reference = np.mean(exact_l2, axis=0)
             checks += [Check("beyond", f"min-ℓ2 literal loop, sparse β, t = {T1}, n = {n1}",
-                             "w", float(w), float(th), float(m), float(s), n=n1)
-                       for w, th, m, s in zip(w_l1, theory_pts, mean, se)]
+                             "w", float(w), float(ref), float(m), float(s), "exact finite-n",
+                             n=n1, draws=realised.shape[0], theory=float(th))
+                       for w, ref, th, m, s in zip(w_l1, reference, theory_pts, mean, se)]
         l1.points.append(Points(np.asarray(w_l1) + _offsets(k, 2, 0.012), mean, Z95 * se,
                                 COLORS[0] if key == "l2" else COLORS[3], MARKERS[k], label,
                                 filled=key == "l2"))

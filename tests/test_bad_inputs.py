@@ -38,7 +38,7 @@ COMPUTATION = {
     importlib.import_module("rmtheory.api"): (
         "solve_kappa", "solve_stieltjes", "optimal_weight", "risk_parts", "_critical_lambda",
         "_confirmed"),
-    importlib.import_module("rmtheory.montecarlo.verify"): (
+    importlib.import_module("rmtheory.compare.verify"): (
         "make_problem", "run_tasks", "simulate_retraining", "ConditionalRisk", "_theory"),
 }
 

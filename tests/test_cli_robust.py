@@ -23,7 +23,7 @@ from rmtheory.cli import COMMANDS, main
 from conftest import one_line
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-VERIFY_MODULE = sys.modules["rmtheory.montecarlo.verify"]
+VERIFY_MODULE = sys.modules["rmtheory.compare.verify"]
 TINY_VERIFY = ["verify", "--n", "12", "--draws", "5", "--w", "0.5,1"]
 
 
@@ -129,7 +129,7 @@ def test_report_summary_states_the_scope_of_the_band(tmp_path, monkeypatch):
 # ------------------------------------------------ 12 and 10: interrupted or failed runs
 
 def test_verify_interrupted_before_the_first_draw(monkeypatch, capsys):
-    import rmtheory.montecarlo as mc
+    import rmtheory.compare as mc
     monkeypatch.setattr(mc, "verify", _interrupt)
     assert run(TINY_VERIFY) == 130
     out, err = capsys.readouterr()
@@ -163,7 +163,7 @@ def test_verify_interrupted_mid_run_keeps_the_partial_output(json_flag, monkeypa
 
 def test_verify_failure_prints_the_partial_table_and_one_line(monkeypatch, capsys):
     """A run whose worker died: ``report.failure`` set, completed draws kept."""
-    import rmtheory.montecarlo as mc
+    import rmtheory.compare as mc
     real = mc.verify
 
     def died(*args, **kwargs):
@@ -180,7 +180,7 @@ def test_verify_failure_prints_the_partial_table_and_one_line(monkeypatch, capsy
 
 def test_escaping_pool_error_is_one_line_exit_1(monkeypatch, capsys):
     from concurrent.futures.process import BrokenProcessPool
-    import rmtheory.montecarlo as mc
+    import rmtheory.compare as mc
 
     def broken(*args, **kwargs):
         raise BrokenProcessPool("A process in the process pool was terminated abruptly")
@@ -241,7 +241,7 @@ def test_real_sigint_during_verify_exits_130_with_the_partial_table():
     script = textwrap.dedent("""
         import os, signal, sys, time
         from rmtheory.cli import main
-        V = sys.modules["rmtheory.montecarlo.verify"]
+        V = sys.modules["rmtheory.compare.verify"]
         real, calls = V._draw, []
         def draw(task):
             calls.append(1)

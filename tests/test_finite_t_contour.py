@@ -5,7 +5,7 @@ import pytest
 from mpmath import mp
 
 import rmtheory as rt
-from rmtheory.montecarlo import verify
+from rmtheory.compare import verify
 from rmtheory.numeric import make_spectrum
 from rmtheory.numeric.context import mp as rmp
 from rmtheory.numeric.contour import KappaContour

@@ -17,10 +17,7 @@ import pytest
 from rmtheory.montecarlo import ConditionalRisk, make_problem
 from rmtheory.montecarlo import parallel, resources
 
-try:        # verify moves to the comparison layer (rmtheory.compare) above montecarlo
-    from rmtheory.compare import verify
-except ImportError:
-    from rmtheory.montecarlo import verify
+from rmtheory.compare import verify
 from rmtheory.montecarlo.parallel import blas_limit, small_blas
 
 W = np.array([0.1, 0.5, 0.618, 1.0])[:, None]

@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 import threadpoolctl
 
-from rmtheory.montecarlo import (ConditionalRisk, convergence_study, make_problem,
-                                 simulate_retraining, verify)
+from rmtheory.compare import convergence_study, verify
+from rmtheory.montecarlo import ConditionalRisk, make_problem, simulate_retraining
 from rmtheory.montecarlo import resources
 
 # the package exports functions named like these modules: import the modules
-V = importlib.import_module("rmtheory.montecarlo.verify")
+V = importlib.import_module("rmtheory.compare.verify")
 P = importlib.import_module("rmtheory.montecarlo.parallel")
 S = importlib.import_module("rmtheory.montecarlo.simulate")
 

@@ -20,7 +20,8 @@ from rmtheory.symbolic import formula_names
 PROOFS_DIR = Path(rmtheory.__file__).resolve().parent / "proofs"
 PROOF_FILES = sorted(PROOFS_DIR.glob("p*.py"))
 EXPECTED = {"p1_minnorm", "p2_synthetic_noise", "p3_dynamic_mixing",
-            "p4_ridge_per_eigenvalue", "p5_isotropic", "p6_ols", "p8_kappa_plane"}
+            "p4_ridge_per_eigenvalue", "p5_isotropic", "p6_ols", "p8_kappa_plane",
+            "p9_finite_n_gaussian"}
 
 x = sp.Symbol("x", positive=True)
 

@@ -16,9 +16,9 @@ import pytest
 from scipy.stats import t as student_t
 
 import rmtheory.symbolic as rs
-from rmtheory.montecarlo import (BACKENDS, ConvergenceStudy, VerificationReport,
-                                 convergence_study, verify)
-from rmtheory.montecarlo.verify import RECORD_FIELDS, STATIONARY_TOL
+from rmtheory.compare import ConvergenceStudy, VerificationReport, convergence_study, verify
+from rmtheory.montecarlo import BACKENDS
+from rmtheory.compare.verify import RECORD_FIELDS, STATIONARY_TOL
 
 INV_PHI = 0.6180339887
 EVIDENCE_W = [0.3, INV_PHI, 1.0]
@@ -185,20 +185,23 @@ def test_text_table(small_report):
         assert header in lines[1]
     assert len(lines) == 1 + 2 + 6 + 1
     assert len({len(line) for line in lines[1:-1]}) == 1          # aligned columns
-    assert "points within 3 standard errors" in lines[-1]
+    assert "points within 3 standard errors of their reference (the verdict z" in lines[-1]
+    assert "extrapolated limit" in text and "n = 10, 20, 40" in lines[-1]
     assert "draws=5" in repr(small_report)
 
 
-def test_pass_criterion_is_z_threshold(small_report):
+def test_pass_criterion_is_the_verdict_z(small_report):
+    """The plain z at n stays as information; ``passed`` is the verdict."""
     for r in small_report.records:
         z = (r["mc_mean"] - r["theory"]) / r["std_error"]
         assert r["z"] == pytest.approx(z, rel=1e-12)
-        assert r["passed"] == (abs(z) <= 3.0)
+        assert r["reference"] == "extrapolated limit" and r["ns"] == [10, 20, 40]
+        assert r["passed"] == (abs(r["verdict_z"]) <= 3.0)
     strict = verify("spiked", n=40, gamma=1.5, w=[0.4, 1.0], lam=[0.0, 0.2, 1.0], draws=5,
                     seed=9, progress=False, spikes=(3.0,), alignments=(0.4,),
                     z_threshold=1e-9)
     np.testing.assert_array_equal(strict.samples, small_report.samples)
-    assert [r["passed"] for r in strict.records] == [abs(r["z"]) <= 1e-9
+    assert [r["passed"] for r in strict.records] == [abs(r["verdict_z"]) <= 1e-9
                                                      for r in strict.records]
 
 

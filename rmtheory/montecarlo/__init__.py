@@ -8,9 +8,11 @@ literal retraining loop that checks every closed form.
 
   from the multipliers derived in :mod:`rmtheory.symbolic`.
 - :mod:`.simulate` runs the loop itself, drawing every label noise.
-- :mod:`.verify` compares :func:`rmtheory.limiting_risk` with the mean over
-  draws (z-scores, 95% intervals, convergence in ``n``), on the backends of
-  :mod:`.parallel` (serial, local processes, Dask).
+- :mod:`.parallel` runs independent draws serially, on local processes or
+  on Dask.
+
+This layer imports nothing from the limit theory above it: the comparison
+of simulation with theory is :mod:`rmtheory.compare`.
 
 Examples
 --------
@@ -25,11 +27,10 @@ from .conditional import ConditionalRisk, conditional_risk, conditional_risk_pat
 from .design import ENTRIES, SPECTRA, SPECTRUM_DEFAULTS, Problem, make_problem
 from .simulate import SCHEMES, simulate_retraining, weight_schedule
 from .parallel import BACKENDS
-from .verify import ConvergenceStudy, VerificationReport, convergence_study, verify
 
 __all__ = [
     "make_problem", "Problem", "SPECTRUM_DEFAULTS", "SPECTRA", "ENTRIES",
     "conditional_risk", "conditional_risk_path", "ConditionalRisk",
     "simulate_retraining", "weight_schedule", "SCHEMES",
-    "verify", "convergence_study", "VerificationReport", "ConvergenceStudy", "BACKENDS",
+    "BACKENDS",
 ]

@@ -1,7 +1,7 @@
 """Progress bars of the Monte Carlo layer: one decision, one bar.
 
 ``progress=True`` always shows a tqdm bar (and needs tqdm), ``False``
-never does, and ``None`` (the default of :func:`~rmtheory.montecarlo.verify`
+never does, and ``None`` (the default of :func:`~rmtheory.compare.verify`
 and :func:`~rmtheory.montecarlo.simulate_retraining`) shows one on a
 terminal when the estimated work exceeds :data:`PROGRESS_FLOPS`.
 

@@ -937,6 +937,97 @@ class Spectrum:
         H = _Atoms(maker)
         return cls("sample", {"eigenvalues": values}, H)
 
+    @classmethod
+    def from_covariance(cls, Sigma, beta, *, rtol=1e-9):
+        r"""The realised pair ``(H_p, G_p)`` of a covariance and a truth.
+
+        ``H_p`` puts mass ``1/p`` on each eigenvalue ``s_i`` of ``Σ`` and
+        ``G_p`` mass ``(u_iᵀβ)²/‖β‖²`` on it (``u_i`` its eigenvectors):
+
+        .. math::
+
+            H_p = \frac1p\sum_{i=1}^p \delta_{s_i}, \qquad
+            G_p = \sum_{i=1}^p \frac{(u_i^\top\beta)^2}{\|\beta\|^2}\,\delta_{s_i},
+
+        the measures of SPEC §3 for a finite ``p`` (the deterministic
+        equivalent evaluates the limit theory on them). Eigenvalues within
+        ``rtol`` relative of each other are one atom (their masses added),
+        so ``Σ = I`` is one atom and a spiked ``Σ`` two.
+
+        Parameters
+        ----------
+        Sigma : array_like
+            ``(p, p)`` symmetric positive definite, or its ``p`` eigenvalues
+            (a diagonal ``Σ`` in coordinate order, as ``β``).
+        beta : array_like
+            ``(p,)``, or ``(k, p)`` for ``k`` truths: ``G_p`` is then the mean
+            of their measures weighted by ``‖β_j‖²`` (the signal measure of
+            the mean risk over them, which is linear in ``G``).
+        rtol : float
+            Relative distance under which eigenvalues merge.
+
+        Returns
+        -------
+        Spectrum
+            Named ``"covariance"``, with ``params`` ``eigs``, ``weights``,
+            ``signal_weights`` (floats) and ``beta_norm2`` (the mean
+            ``‖β‖²``: the ``r2`` to pass with it).
+
+        Raises
+        ------
+        ValueError
+            Shapes that do not match, a ``Σ`` that is not symmetric
+            positive definite, or ``β = 0``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rmtheory.numeric import Spectrum
+        >>> spec = Spectrum.from_covariance(np.diag([1.0, 1.0, 4.0]), [0.0, 1.0, 1.0])
+        >>> spec.params["eigs"], spec.params["weights"], spec.params["signal_weights"]
+        ((1.0, 4.0), (0.6666666666666666, 0.3333333333333333), (0.5, 0.5))
+        """
+        import numpy as np
+        S = np.asarray(Sigma, dtype=float)
+        B = np.atleast_2d(np.asarray(beta, dtype=float))
+        if B.ndim != 2:
+            raise ValueError(f"beta must have shape (p,) or (k, p), received shape "
+                             f"{np.shape(beta)}")
+        p = B.shape[1]
+        if S.ndim == 1:
+            if S.shape != (p,):
+                raise ValueError(f"Sigma must hold p = {p} eigenvalues (beta has p = {p}), "
+                                 f"received shape {S.shape}")
+            s, proj = S, B**2
+        elif S.ndim == 2 and S.shape == (p, p):
+            if not np.allclose(S, S.T, rtol=1e-12, atol=1e-12 * np.abs(S).max()):
+                raise ValueError("Sigma must be symmetric")
+            s, U = np.linalg.eigh(S)
+            proj = (B @ U)**2
+        else:
+            raise ValueError(f"Sigma must be (p, p) or (p,) with p = {p} (the length of "
+                             f"beta), received shape {S.shape}")
+        if not np.all(np.isfinite(s)) or s.min() <= 0:
+            raise ValueError(f"Sigma must be positive definite, received smallest eigenvalue "
+                             f"{s.min()!r}")
+        norms = proj.sum(axis=1)
+        if not np.all(np.isfinite(norms)) or np.any(norms <= 0):
+            raise ValueError("beta must be finite and non-zero")
+        signal = proj.sum(axis=0) / norms.sum()
+        order = np.argsort(s, kind="stable")
+        s, signal = s[order], signal[order]
+        eigs, weights, signals = [], [], []
+        start = 0
+        for i in range(1, p + 1):
+            if i == p or s[i] > s[start] * (1 + rtol):
+                eigs.append(float(np.mean(s[start:i])))
+                weights.append((i - start) / p)
+                signals.append(float(np.sum(signal[start:i])))
+                start = i
+        atoms = cls.from_atoms(eigs, weights, signals)
+        params = dict(atoms.params, beta_norm2=float(norms.mean()))
+        return cls("covariance", params, atoms._H, atoms._G)
+
 
 # --------------------------------------------------------------------------
 # integration with level control
