@@ -8,7 +8,6 @@ is fixed.
 """
 import json
 import math
-import time
 import warnings
 
 import numpy as np
@@ -290,14 +289,17 @@ BAD_VERIFY = [
 
 
 @pytest.mark.parametrize("argument, change, error", BAD_VERIFY)
-def test_verify_bad_inputs(argument, change, error):
+def test_verify_bad_inputs(argument, change, error, monkeypatch):
+    import importlib
     kw = dict(spectrum="isotropic", n=10, gamma=2.0, w=0.5, lam=0.0, draws=3, seed=0,
               progress=False)
     kw.update(change)
-    start = time.perf_counter()
-    with pytest.raises(error, match=rf"^{argument}\b"):
+
+    def no_draw(task):
+        raise AssertionError("a draw ran before the input was rejected")
+    monkeypatch.setattr(importlib.import_module("rmtheory.compare.verify"), "_draw", no_draw)
+    with pytest.raises(error, match=rf"^{argument}\b"):      # rejected before any draw
         verify(kw.pop("spectrum"), **kw)
-    assert time.perf_counter() - start < 5      # rejected before any draw
 
 
 def test_convergence_bad_inputs():
@@ -376,9 +378,7 @@ def test_dask_client_must_be_a_client():
                client="tcp://127.0.0.1:8786", progress=False)
 
 
-def test_unreachable_dask_address_fails_fast():
-    start = time.perf_counter()
+def test_unreachable_dask_address_fails_with_a_clear_error():
     with pytest.raises(ConnectionError, match=r"^address 'tcp://127\.0\.0\.1:1'"):
         verify(n=10, gamma=2.0, w=0.5, lam=0.0, draws=2, seed=0, backend="dask",
                address="tcp://127.0.0.1:1", progress=False)
-    assert time.perf_counter() - start < 15
