@@ -11,7 +11,7 @@ folder filled by one untimed process first (never the user's).
 Baseline, the old path, in the same run: the same first calls with what
 this change keeps out of a warm process put back in —
 
-* the formula table (:func:`rmtheory.symbolic.formulas.derive_formula_table`:
+* the formula table's checks (:func:`rmtheory.symbolic.formulas.derive_display_checks`:
   every display arrangement checked against its derivation by SymPy's
   ``simplify``) and the numeric layer's two rearrangements
   (``compiled._with_gap``, ``compiled._finite_t_expressions``) derived
@@ -66,7 +66,7 @@ print(json.dumps({{"import": imported - start, "first_call": done - imported,
 """
 
 #: the entries the old path derived in every process
-OLD_PATH_ENTRIES = ("rmtheory.symbolic.formulas.derive_formula_table-*",
+OLD_PATH_ENTRIES = ("rmtheory.symbolic.formulas.derive_display_checks-*",
                     "rmtheory.numeric.compiled.*")
 
 

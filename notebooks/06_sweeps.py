@@ -24,6 +24,7 @@
 # $$\lambda_c B'(\lambda_c) = 2\sigma^2\bigl(\kappa'(\lambda_c) - 1\bigr).$$
 
 # %%
+# %matplotlib inline
 import time
 
 import numpy as np

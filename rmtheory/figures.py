@@ -1281,12 +1281,13 @@ def sweeps_data(sizes=FULL, seed=0):
             n = sizes.n if gamma > 1 else 2 * sizes.n
             theory = optimal_w(model.spectrum, gamma=gamma, lam=SWEEP_CHECK_LAMS,
                                backend="float64", **model.params).w
-            mean, se = _over_designs(model, n=n, gamma=gamma, draws=sizes.draws,
-                                     seed=next(seeds),
-                                     fn=lambda cr: finite_n_w_star(cr, SWEEP_CHECK_LAMS))
+            # the verdict of every other figure: the extrapolated limit over the ladder
+            ns, means, ses = _over_ladder(model, n=n, gamma=gamma, draws=sizes.draws,
+                                          seed=next(seeds), ladder=sizes.ladder,
+                                          fn=lambda cr: finite_n_w_star(cr, SWEEP_CHECK_LAMS))
             setting = f"w*(γ, λ), {model.label}, γ = {gamma:g}, n = {n}"
-            checks += [Check("sweeps", setting, "lam", float(x), float(th), float(m), float(e),
-                             n=n) for x, th, m, e in zip(SWEEP_CHECK_LAMS, theory, mean, se)]
+            checks += _ladder_checks("sweeps", setting, "lam", SWEEP_CHECK_LAMS, theory, ns,
+                                     means, ses, sizes.draws)
             marks += [(gamma, x) for x in SWEEP_CHECK_LAMS]
         maps.append((label, gammas, lams, found.w, lam_c, marks))
         for g in (0.5, 2.0, 4.0):

@@ -377,7 +377,7 @@ def test_report_output_dash_is_refused(tmp_path, monkeypatch, capsys):
 MISTYPED = {"report": ("--sede", "--seed"), "optimal-w": ("--lamb", "--lam"),
             "risk": ("--sigam2", "--sigma2"), "curve": ("--lasm", "--lams"),
             "verify": ("--drasw", "--draws"), "latex": ("--outptu", "--output"),
-            "formulas": ("--naem", "--name")}
+            "formulas": ("--naem", "--name"), "derivation": ("--latx", "--latex")}
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))

@@ -15,6 +15,7 @@ import sys
 import threading
 
 import pytest
+import sympy
 
 import rmtheory as rt
 from rmtheory.numeric import compiled
@@ -25,7 +26,7 @@ import inspect, json, sys
 import rmtheory as rt
 from rmtheory.numeric import compiled
 from rmtheory.symbolic import formulas
-derivations = (formulas.derive_formula_table, compiled._with_gap,
+derivations = (formulas.derive_display_checks, compiled._with_gap,
                compiled._finite_t_expressions)
 codes = {inspect.unwrap(f).__code__: f.__name__ for f in derivations}
 counts = dict.fromkeys(codes.values(), 0)
@@ -119,9 +120,53 @@ def test_an_entry_outside_the_package_is_keyed_by_its_module_source(tmp_path):
     assert _cache._derivation_hash("rmtheory.numeric.compiled") != _cache._source_hash()
 
 
-def test_the_formula_table_from_the_cache_is_the_derived_one():
-    table = formulas.derive_formula_table()
-    assert isinstance(table, formulas.FormulaTable)
-    assert [f.name for f in table.formulas] == formulas.formula_names()
+TABLE_CHILD = r"""
+import json, sys
+import sympy
+from rmtheory.symbolic import formulas
+code = sympy.simplify.__code__
+calls = []
+def hook(frame, event, arg):
+    # simplify called by a display check (_is_zero, or a check it was given)
+    if event == "call" and frame.f_code is code:
+        callers = (frame.f_back, frame.f_back.f_back)
+        if any(f is not None and f.f_code.co_name == "_is_zero" for f in callers):
+            calls.append(1)
+sys.setprofile(hook)
+names = formulas.formula_names()
+sys.setprofile(None)
+print(json.dumps({"simplify": len(calls), "latex": formulas.formula("w_star_kappa_s").latex(),
+                  "names": names}))
+"""
+
+
+@pytest.mark.skipif(_cache.cache_dir() is None, reason="RMTHEORY_CACHE=off: nothing is warm")
+def test_a_warm_process_builds_the_formula_table_without_simplify():
+    """The cache keeps which display-form differences were proved zero (data),
+    not the formulas: a warm process builds the table itself, calls SymPy's
+    simplify not once, and prints exactly what the deriving process prints
+    (a pickled table lost the hand-chosen order of terms)."""
+    checks = formulas.derive_display_checks()
+    assert isinstance(checks, formulas.DisplayChecks) and len(checks.proved_zero) > 20
+    done = subprocess.run([sys.executable, "-c", TABLE_CHILD], env=dict(os.environ),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["simplify"] == 0, report
+    assert report["names"] == formulas.formula_names()
+    assert report["latex"] == formulas.formula("w_star_kappa_s").latex()
+
+
+def test_a_display_form_that_differs_from_its_derivation_is_refused():
+    """The record only vouches for the exact difference it proved: another
+    arrangement is checked afresh (and a wrong one refused)."""
+    x = sympy.Symbol("x")
+    with pytest.raises(ArithmeticError, match="differs"):
+        formulas._shown((x + 1)**2, x**2 + 2 * x)
+    assert formulas._shown((x + 1)**2, x**2 + 2 * x + 1) == x**2 + 2 * x + 1
+
+
+def test_the_formula_table_is_the_derived_one():
+    assert len(formulas.formula_names()) == len(set(formulas.formula_names()))
     c_w = formulas.formula("c_w")
     assert c_w.latex() == r"c(w) = \frac{w^{2} + \left(1 - w\right)^{2}}{w \left(2 - w\right)}"

@@ -231,7 +231,7 @@ def test_formula_prints(name):
     assert f._repr_latex_() == f"$\\displaystyle {latex}$"
     assert latex.count("{") == latex.count("}")
     assert name in str(f)
-    assert f.label == "eq:" + name.replace("_", "-")
+    assert f.label == "eq:" + name
 
 
 @pytest.mark.parametrize("name", [n for n in formula_names() if _evaluable(formula(n))])

@@ -44,6 +44,7 @@ _PROOFS = {
     "p6_ols": "OLS (gamma < 1): the risk c(w) sigma^2 gamma/(1 - gamma)",
     "p7_schemes": "replace, dynamic and accumulate schemes per eigenvalue",
     "p8_kappa_plane": "finite-t spectral integrals in the kappa-plane",
+    "p9_finite_n_gaussian": "exact finite-n Gaussian isotropic risk (inverse-Wishart moments)",
 }
 
 #: formula name (:func:`rmtheory.symbolic.formula`) -> the proof that derives it

@@ -14,6 +14,8 @@ Examples
 >>> rs.formula("c_w")(0.5)
 0.6666666666666666
 """
+import hashlib
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -151,9 +153,40 @@ _INTEGRALS = {
 }
 
 
+#: SHA-256 of ``srepr`` of the differences proved zero in an earlier process
+#: (:func:`derive_display_checks`, from the derivation cache) and in this one
+_PROVED_ZERO: set = set()
+_BUILD_LOCK = threading.RLock()
+
+
+def _is_zero(gap, simplify=lambda e: sp.simplify(sp.radsimp(e))):
+    """Whether the difference ``gap`` of a display form and its derivation is
+    0, by ``simplify`` — or by the record that exactly this ``gap`` (its
+    ``srepr``) was proved 0 before: the checks take seconds of SymPy, the
+    display forms themselves are built afresh in every process (so the
+    printer's record of hand-ordered terms is this process's own)."""
+    key = _digest(gap)
+    if key in _PROVED_ZERO:
+        return True
+    # a derivation read back from the cache may be arranged differently from
+    # the one the deriving process built (a pickle rebuilds it): expanded, the
+    # two agree; computed only when the plain form is not on record
+    expanded = _digest(sp.expand(gap))
+    if expanded in _PROVED_ZERO:
+        return True
+    if simplify(gap) != 0:
+        return False
+    _PROVED_ZERO.update((key, expanded))
+    return True
+
+
+def _digest(expr):
+    return hashlib.sha256(sp.srepr(expr).encode()).hexdigest()
+
+
 def _shown(derived, arrangement):
     """``arrangement`` for printing, after checking it equals ``derived``."""
-    if sp.simplify(sp.radsimp(derived - arrangement)) != 0:
+    if not _is_zero(derived - arrangement):
         raise ArithmeticError(f"display form {arrangement} differs from {derived}")
     return arrangement
 
@@ -185,7 +218,7 @@ def _shown_even_power(derived, arrangement, base=1 - w):
     def even(expr):
         return expr.replace(lambda e: e.is_Pow and e.base in (base, -base) and e.exp.has(t),
                             lambda e: g**sp.simplify(e.exp / (2 * t)))
-    if sp.simplify(sp.radsimp(even(derived) - even(arrangement))) != 0:
+    if not _is_zero(even(derived) - even(arrangement)):
         raise ArithmeticError(f"display form {arrangement} differs from {derived}")
     return arrangement
 
@@ -343,22 +376,33 @@ def _m_of_z(iso):
     return iso.m_negative_axis.subs(x, -z)
 
 
-class FormulaTable(NamedTuple):
-    """Every :class:`Formula`, in document order, their display forms
-    checked (the result of :func:`derive_formula_table`)."""
-    formulas: tuple
+class DisplayChecks(NamedTuple):
+    """The SHA-256 of every display-form difference proved zero while the
+    formula table was built (the result of :func:`derive_display_checks`)."""
+    proved_zero: frozenset
 
 
 @lru_cache(maxsize=None)
 def _registry():
-    return {f.name: f for f in derive_formula_table().formulas}
+    with _BUILD_LOCK:
+        _PROVED_ZERO.update(derive_display_checks().proved_zero)
+        return {f.name: f for f in _formula_table()}
 
 
 @disk_cached
-def derive_formula_table() -> FormulaTable:
-    """Build every :class:`Formula` and check each display arrangement
-    against its derivation (SymPy ``simplify``: seconds, so the checked
-    table is kept in the derivation cache — data only, SymPy trees)."""
+def derive_display_checks() -> DisplayChecks:
+    """Build the formula table once, proving every display arrangement equal
+    to its derivation with SymPy (seconds), and keep which differences were
+    proved: the derivation cache holds these digests only (data), never the
+    formulas, whose unevaluated display forms a pickle would not keep."""
+    with _BUILD_LOCK:
+        _formula_table()
+        return DisplayChecks(frozenset(_PROVED_ZERO))
+
+
+def _formula_table():
+    """Every :class:`Formula`, in document order, each display arrangement
+    checked against its derivation (:func:`_is_zero`)."""
     mn, sn, dy = derive_minnorm(), derive_synthetic_noise(), derive_dynamic()
     rg, mx, iso, ols = derive_ridge(), derive_mixed_risk(), derive_isotropic(), derive_ols()
     w_prev, B0, V0 = _W_PREV, _B0, _V0
@@ -492,7 +536,7 @@ def derive_formula_table() -> FormulaTable:
                     sp.Pow(_product(w, 2 - w, 1 - gamma), -1, evaluate=False)))),
         *_scheme_entries(),
     ]
-    return FormulaTable(tuple(entries))
+    return tuple(entries)
 
 
 def _checked_at_integers(derived, arrangement, steps=8):
@@ -501,7 +545,7 @@ def _checked_at_integers(derived, arrangement, steps=8):
     ``simplify`` cannot match symbolically)."""
     for k in range(steps + 1):
         gap = (derived.subs(t, k) - arrangement.subs(t, k)).doit()
-        if sp.simplify(sp.radsimp(sp.expand(gap, func=True))) != 0:
+        if not _is_zero(gap, lambda e: sp.simplify(sp.radsimp(sp.expand(e, func=True)))):
             raise ArithmeticError(f"display form {arrangement} differs from {derived} at t = {k}")
     return arrangement
 
@@ -564,7 +608,7 @@ def _mixed_display(c_w):
                      evaluate=False)
     shown = _sum(bias_fn(a), _product(sigma2, c, divided - 1))
     derived = derive_mixed_risk().risk_of_functions
-    if sp.simplify((shown.subs(c, c_w).doit() - derived)) != 0:
+    if not _is_zero(shown.subs(c, c_w).doit() - derived, sp.simplify):
         raise ArithmeticError("mixed risk display differs from the derived risk")
     return shown
 
@@ -582,7 +626,7 @@ def _isotropic_display(c_w):
     check = shown.subs(c, c_w).subs({k1: kappa_closed.subs(lam, a),
                                      k2: kappa_closed.subs(lam, b)}).doit()
     probe = {w: sp.Rational(3, 5), lam: sp.Rational(1, 2), gamma: 2, r2: 1, sigma2: 1}
-    if sp.simplify(check.subs(probe) - derived.subs(probe)) != 0:
+    if not _is_zero(check.subs(probe) - derived.subs(probe), sp.simplify):
         raise ArithmeticError("isotropic risk display differs from the derived risk")
     return shown
 
@@ -665,7 +709,7 @@ def _stieltjes_display(c_w, derived):
     shown = _sum(_product(r2, sp.Pow(_sum((v1 + 1)**2, -gamma * v1**2), -1, evaluate=False)),
                  _product(sigma2, c, _sum(divided, -1)))
     companion = {v1: gamma * m1 + (1 - gamma) / a, v2: gamma * m2 + (1 - gamma) / b}
-    if sp.simplify(shown.subs(c, c_w).subs(companion).doit() - derived) != 0:
+    if not _is_zero(shown.subs(c, c_w).subs(companion).doit() - derived, sp.simplify):
         raise ArithmeticError("Stieltjes risk display differs from the derived risk")
     return shown
 
