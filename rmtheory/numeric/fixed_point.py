@@ -224,7 +224,7 @@ def _kappa_guard_bits(cond, bits):
     return GUARD_BITS + int(mp.mag(cond)) + 1
 
 
-def _bracketed_newton(fun, lo, hi, x, xtol, maxiter, sqrt):
+def _bracketed_newton(fun, lo, hi, x, xtol, maxiter, sqrt, quadratic=None):
     """Root of an increasing ``g`` with ``g(lo) < 0 < g(hi)``.
 
     ``fun(x) -> (g, g', scale)``. Newton steps are taken while they stay
@@ -233,6 +233,14 @@ def _bracketed_newton(fun, lo, hi, x, xtol, maxiter, sqrt):
     ``(x, g, g', scale, converged)`` where ``g`` is the residual at the last
     evaluated point and ``x`` the Newton update from it (or the bisection
     point once the bracket is narrower than ``xtol``).
+
+    ``quadratic(x, step, g')``, when given, bounds ``|g''|`` on
+    ``[x − 2|step|, x + 2|step|]`` (``None``: no bound). With that bound
+    ``M`` and ``h = M|step|/g'(x) ≤ 1/4`` (Kantorovich), the Newton update
+    ``x − step`` lies within ``2h|step|`` of the root: when that is below
+    ``xtol`` the update is accepted without evaluating ``g`` there, and the
+    returned ``g`` is the bound ``2h|step|·g'(x)(1 + 2h)`` of the residual at
+    the update (quadratic convergence makes the last evaluation redundant).
     """
     g = dg = scale = None
     for _ in range(maxiter):
@@ -245,11 +253,19 @@ def _bracketed_newton(fun, lo, hi, x, xtol, maxiter, sqrt):
             return x, g, dg, scale, True
         newton = dg > 0
         if newton:
-            xn = x - g / dg
+            step = g / dg
+            xn = x - step
             # test the step before the bracket: a step below one ulp leaves
             # xn == x, which sits on the bracket end just moved to x
             if abs(xn - x) <= xtol * abs(xn) and lo <= xn <= hi:
                 return xn, g, dg, scale, True
+            if quadratic is not None and lo <= xn <= hi:
+                bound = quadratic(x, abs(step), dg)
+                if bound is not None:
+                    h = bound * abs(step) / dg
+                    error = 2 * h * abs(step)
+                    if h <= 0.25 and error <= xtol * abs(xn):
+                        return xn, error * dg * (1 + 2 * h), dg, scale, True
             newton = lo < xn < hi
         if not newton:
             xn = sqrt(lo * hi) if lo > 0 and hi > 4 * lo else (lo + hi) / 2
@@ -361,6 +377,11 @@ def _kappa_root(spec, gamma, lam):
                 start = None
         except (ZeroDivisionError, ValueError):
             start = None
+    starts = getattr(H, "kappa_starts", None)
+    if start is None and starts is not None:
+        found = _nearby_root(starts, gamma, lam)
+        if found is not None:
+            start, cond = found
     if start is None:
         found = _kappa_float(H, gamma, lam)
         if found is not None:
@@ -368,7 +389,11 @@ def _kappa_root(spec, gamma, lam):
     bits = _guard_bits(cond, prec)
     while True:
         with mp.workprec(prec + bits):
-            x, cond, failure = _kappa_newton(H, gamma, lam, start, prec)
+            x, cond, failure, dg = _kappa_newton(H, gamma, lam, start, prec)
+            if failure is None and starts is not None and dg > 0:
+                # dκ/dλ = 1/g'(κ) (g = κ(1 − γI₁) − λ); κ₀ has no λ to move
+                starts.add((float(gamma), None if lam is None else float(lam), lam, x,
+                            None if lam is None else 1 / dg, cond))
         # an ill-conditioned root (γ ≈ 1 and λ small, say, or atoms of H
         # spanning 10^±100, where the residual changes by 10^-100 per unit
         # of κ) needs more guard bits: log2 of the condition number, not
@@ -389,12 +414,56 @@ def _kappa_root(spec, gamma, lam):
         return +x
 
 
+#: a stored root serves as a start for penalties within this relative distance
+_NEARBY = 2.0**-20
+
+
+def _nearby_root(starts, gamma, lam):
+    """``(start, condition)`` from the stored root nearest to ``λ`` (at the
+    same ``γ`` to ``10⁻¹²``, same kind: κ or κ₀), its first-order Taylor
+    prediction ``κ(λ₀) + (λ − λ₀)κ'(λ₀)``; or ``None``. The search compares
+    floats (a start needs no more)."""
+    gf = float(gamma)
+    lf = None if lam is None else float(lam)
+    best, nearest = None, _NEARBY
+    for entry in starts.snapshot():
+        g0, l0 = entry[0], entry[1]
+        if abs(g0 - gf) > 1e-12 * gf or (l0 is None) != (lf is None):
+            continue
+        distance = 0.0 if lf is None else abs(lf - l0) / lf
+        if distance <= nearest:
+            best, nearest = entry, distance
+    if best is None:
+        return None
+    _, _, lam0, k0, slope, cond = best
+    start = mp.mpf(k0) if lam is None else mp.mpf(k0) + (lam - lam0) * slope
+    return start, cond
+
+
 def _kappa_newton(H, gamma, lam, start, prec):
     """Bracketed Newton for κ at the working precision, with quadrature-level
     control; returns ``(κ, condition number, None or the NoConvergence to
-    raise)``. ``prec`` is the target."""
+    raise, g'(κ))``. ``prec`` is the target.
+
+    The Newton update is accepted without another evaluation once the
+    Kantorovich bound of :func:`_bracketed_newton` puts it within the step
+    tolerance, with these bounds of ``|g''|`` below ``x`` (``κ_lo = x − 2|step|``):
+    for ``g = κ(1 − γI₁) − λ``, ``g'' = 2γ∫s²/(s+κ)³dH ≤ 2γ/κ_lo`` (the
+    integrand is at most ``1/κ``); for ``g = 1 − γI₁`` (``κ₀``),
+    ``|g''| = 2γ∫s/(s+κ)³dH ≤ 2g'(κ_lo)/κ_lo ≤ 2g'(x)x²/κ_lo³``
+    (``g'(κ) = γ∫s/(s+κ)²dH``, and ``(x/κ)²`` bounds its growth below x).
+    ``tests/test_kappa_speed.py`` checks both against ``mp.diff``.
+    """
     F = _fns()
     xtol, rtol = step_tolerance(prec), residual_tolerance(prec)
+
+    def quadratic(x, step, dg):
+        low = x - 2 * step
+        if not low > 0:
+            return None
+        if lam is None:
+            return 2 * dg * x * x / (low * low * low)
+        return 2 * gamma / low
 
     def make(nodes, weights):
         if lam is None:
@@ -416,12 +485,13 @@ def _kappa_newton(H, gamma, lam, start, prec):
         if x is None or not lo < x < hi:
             x = lo if lam is None else hi
         fun = make(nodes, weights)
-        x, g, dg, scale, ok = _bracketed_newton(fun, lo, hi, x, xtol, 100 + 2 * prec, mp.sqrt)
+        x, g, dg, scale, ok = _bracketed_newton(fun, lo, hi, x, xtol, 100 + 2 * prec, mp.sqrt,
+                                                quadratic)
         cond = scale / (x * dg) if dg > 0 else mp.inf
         if not ok or abs(g) > rtol * scale:
             return x, cond, NoConvergence(
                 "kappa(lam)" if lam is not None else "kappa_0", abs(g) / scale, rtol,
-                "raise the working precision, or check that gamma and the spectrum are in range")
+                "raise the working precision, or check that gamma and the spectrum are in range"), dg
         if H.discrete:
             break
         g1, dg1, scale1 = make(*H.rule(level + 1))(x)
@@ -432,8 +502,8 @@ def _kappa_newton(H, gamma, lam, start, prec):
         if level >= H.max_level:
             return x, cond, NoConvergence(
                 "kappa(lam) with a continuous H", abs(g1) / scale1, rtol,
-                "the quadrature of H did not settle; lower the precision")
-    return x, cond, None
+                "the quadrature of H did not settle; lower the precision"), dg
+    return x, cond, None, dg
 
 
 def df2(kappa, spectrum, gamma):

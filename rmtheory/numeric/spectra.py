@@ -121,6 +121,40 @@ class _BoundedCache:
 RULE_CACHE_SIZE = 48
 
 
+class _RootStarts:
+    """Recent roots ``κ(λ)`` of one measure, as starting points for the next.
+
+    A public call solves for ``κ`` at penalties that agree to the precision
+    of the previous solve (the confirmation at a higher precision, the
+    Newton steps of ``optimal_w`` a few ulps apart, ``w = 1`` twice): from
+    ``κ(λ₀) + (λ − λ₀)κ'(λ₀)`` one Newton step reaches the target. Only a
+    start: every root is still bracketed and verified. Entries are
+    ``(float γ, float λ, λ, κ, dκ/dλ, condition)`` (mpf values read through
+    ``mp.mpf`` by the caller's context); thread-safe, at most ``size`` kept.
+    """
+
+    def __init__(self, size=16):
+        self._size = size
+        self._entries = []
+        self._lock = threading.Lock()
+
+    def add(self, entry):
+        with self._lock:
+            self._entries.append(entry)
+            del self._entries[:-self._size]
+
+    def snapshot(self):
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+    def __reduce__(self):
+        return (_RootStarts, (self._size,))
+
+
 class _Measure:
     """A probability measure given as a rule ``(nodes, weights)`` per level."""
     discrete = False
@@ -133,6 +167,8 @@ class _Measure:
         self._float_rules_at = {}
         #: per precision, the lowest level that was enough last time
         self.level_hint = {}
+        #: recent roots of the κ equation (:func:`~rmtheory.numeric.fixed_point.solve_kappa`)
+        self.kappa_starts = _RootStarts()
 
     def rule(self, level):
         """``(nodes, weights)`` as tuples of mpf at the current precision.
