@@ -1,7 +1,8 @@
 r"""Fixed points of the limit theory at any precision: ``κ(λ)``, ``m(z)``, edges.
 
-Every relation is the SymPy expression of :mod:`rmtheory.symbolic.general`,
-turned into an mpmath callable once (lazily) with :func:`sympy.lambdify`:
+Every relation is the SymPy expression of :mod:`rmtheory.symbolic.general`
+(rearranged once by SymPy, :func:`_relations`, and kept in the derivation
+cache), turned into an mpmath callable on first use with :func:`sympy.lambdify`:
 
 .. math::
 
@@ -51,15 +52,16 @@ Examples
 5.66308132033299781746886 0.0
 """
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import sympy as sp
 from .context import contextual, mp
 
 from ..symbolic import general
+from ..symbolic._cache import disk_cached
 from ..symbolic.symbols import gamma as _gamma, kappa as _kappa, lam as _lam, m as _m
 from ..symbolic.symbols import s as _s, v as _v, z as _z
+from .compiled import _Lazy
 from .precision import (GUARD_BITS, NoConvergence, real_input, residual_tolerance,
                         step_tolerance, to_mpc)
 from .spectra import Spectrum, make_spectrum
@@ -73,18 +75,15 @@ __all__ = [
 # the symbolic relations, lambdified once
 # --------------------------------------------------------------------------
 
-_FNS = None
+@disk_cached
+def _relations() -> dict:
+    """The relations of :mod:`rmtheory.symbolic.general` the solvers evaluate,
+    as ``{name: (arguments, expression)}`` (SymPy trees only).
 
-
-def _lambdify(args, expr):
-    return contextual(sp.lambdify(args, expr, modules="mpmath", cse=True))
-
-
-def _fns():
-    """Lambdified relations of :mod:`rmtheory.symbolic.general` (built once)."""
-    global _FNS
-    if _FNS is not None:
-        return _FNS
+    SymPy's ``solve``/``simplify`` below take ~0.2 s: the result is kept in
+    the derivation cache, keyed by this module's source; :func:`_fns`
+    lambdifies each relation on first use, in every process.
+    """
     I1, I2 = general.I1, general.I2
     dI1, K, dK, ddK, dddK = sp.symbols("dI_1 K dK ddK dddK")
     fp, eq = general.fixed_point_integrand, general.kappa_equation
@@ -112,27 +111,48 @@ def _fns():
                 .subs(sp.Derivative(Kf, _v), dK).subs(Kf, K))
     dz = sp.diff(zf, _v)
     psi = sp.expand(_v**2 * dz)                           # v² z'(v) = 1 − γ∫(sv/(1+sv))² dH
-    _FNS = SimpleNamespace(
-        i1=_lambdify((_s, _kappa), (fp, sp.diff(fp, _kappa))),
-        i2=_lambdify((_s, _kappa), general.df2_integrand),
-        jb=_lambdify((_s, _kappa), general.bias_integrand),
-        keq=_lambdify((_kappa, _gamma, I1, _lam), eq),
-        keq_d=_lambdify((_kappa, _gamma, I1, dI1), sp.diff(eq, _kappa) + sp.diff(eq, I1) * dI1),
-        k0eq=_lambdify((_kappa, _gamma, I1), eq0),
-        k0eq_d=_lambdify((_kappa, _gamma, I1, dI1), sp.diff(eq0, _kappa) + sp.diff(eq0, I1) * dI1),
-        df2=_lambdify((_gamma, I2), general.df2),
-        kappa_prime=_lambdify((_gamma, I2), general.kappa_prime),
-        k1=_lambdify((_s, _v), (k, sp.diff(k, _v))),
-        k2=_lambdify((_s, _v), (k, sp.diff(k, _v), sp.diff(k, _v, 2))),
-        k3=_lambdify((_s, _v), (k, sp.diff(k, _v), sp.diff(k, _v, 2), sp.diff(k, _v, 3))),
-        z_of_v=_lambdify((_v, _gamma, K), A + B * K),
-        dz=_lambdify((_v, _gamma, K, dK), sp.diff(A, _v) + sp.diff(B, _v) * K + B * dK),
-        psi=_lambdify((_v, _gamma, K, dK), in_K(psi)),
-        dpsi=_lambdify((_v, _gamma, K, dK, ddK), in_K(sp.diff(psi, _v))),
-        ddpsi=_lambdify((_v, _gamma, K, dK, ddK, dddK), in_K(sp.diff(psi, _v, 2))),
-        m_of_K=_lambdify((K, _z), m_of_K),
-        companion=_lambdify((_m, _z, _gamma), general.companion_from_m),
+    return dict(
+        i1=((_s, _kappa), (fp, sp.diff(fp, _kappa))),
+        i2=((_s, _kappa), general.df2_integrand),
+        jb=((_s, _kappa), general.bias_integrand),
+        keq=((_kappa, _gamma, I1, _lam), eq),
+        keq_d=((_kappa, _gamma, I1, dI1), sp.diff(eq, _kappa) + sp.diff(eq, I1) * dI1),
+        k0eq=((_kappa, _gamma, I1), eq0),
+        k0eq_d=((_kappa, _gamma, I1, dI1), sp.diff(eq0, _kappa) + sp.diff(eq0, I1) * dI1),
+        df2=((_gamma, I2), general.df2),
+        kappa_prime=((_gamma, I2), general.kappa_prime),
+        k1=((_s, _v), (k, sp.diff(k, _v))),
+        k2=((_s, _v), (k, sp.diff(k, _v), sp.diff(k, _v, 2))),
+        k3=((_s, _v), (k, sp.diff(k, _v), sp.diff(k, _v, 2), sp.diff(k, _v, 3))),
+        z_of_v=((_v, _gamma, K), A + B * K),
+        dz=((_v, _gamma, K, dK), sp.diff(A, _v) + sp.diff(B, _v) * K + B * dK),
+        psi=((_v, _gamma, K, dK), in_K(psi)),
+        dpsi=((_v, _gamma, K, dK, ddK), in_K(sp.diff(psi, _v))),
+        ddpsi=((_v, _gamma, K, dK, ddK, dddK), in_K(sp.diff(psi, _v, 2))),
+        m_of_K=((K, _z), m_of_K),
+        companion=((_m, _z, _gamma), general.companion_from_m),
     )
+
+
+def _builder(name):
+    def build():
+        args, expr = _relations()[name]
+        return sp.lambdify(args, expr, modules="mpmath", cse=True)
+    return build
+
+
+#: the relation names of :func:`_relations` (checked against it by the tests)
+_RELATION_NAMES = ("i1", "i2", "jb", "keq", "keq_d", "k0eq", "k0eq_d", "df2", "kappa_prime",
+                   "k1", "k2", "k3", "z_of_v", "dz", "psi", "dpsi", "ddpsi", "m_of_K",
+                   "companion")
+
+_FNS = _Lazy("fixed_point relations", {name: _builder(name) for name in _RELATION_NAMES},
+             contextual)
+
+
+def _fns():
+    """Lambdified relations of :mod:`rmtheory.symbolic.general`: a namespace
+    whose callables are made on first access (from :func:`_relations`)."""
     return _FNS
 
 
@@ -414,6 +434,19 @@ def _kappa_root(spec, gamma, lam):
         return +x
 
 
+class _NoClosedForm(Exception):
+    """The closed-form integrals of a measure were not available at a point."""
+
+
+def _closed(measure, kappa, names):
+    """Integrals ``names`` against ``measure`` at ``κ = kappa`` in closed form
+    (:meth:`~rmtheory.numeric.spectra._Measure.closed_integrals`), or
+    ``None``: no closed form, ``κ <= 0``, or an evaluation that did not settle."""
+    if getattr(measure, "moment_family", None) is None or not kappa > 0:
+        return None
+    return measure.closed_integrals(kappa, names)
+
+
 #: a stored root serves as a start for penalties within this relative distance
 _NEARBY = 2.0**-20
 
@@ -476,8 +509,34 @@ def _kappa_newton(H, gamma, lam, start, prec):
                 return (F.keq(k, gamma, i1, lam), F.keq_d(k, gamma, i1, d1),
                         k * (1 + gamma * abs(i1)) + lam)
         return fun
+
+    def closed_fun(k):
+        """The κ equation with the closed-form integrals of ``H`` (no levels)."""
+        found = _closed(H, k, ("i1", "i1_k"))
+        if found is None:
+            raise _NoClosedForm
+        i1, d1 = found
+        if lam is None:
+            return F.k0eq(k, gamma, i1), F.k0eq_d(k, gamma, i1, d1), 1 + gamma * abs(i1)
+        return (F.keq(k, gamma, i1, lam), F.keq_d(k, gamma, i1, d1),
+                k * (1 + gamma * abs(i1)) + lam)
     level = 0 if H.discrete else H.hint("kappa")
     x = None if start is None else mp.mpf(start)
+    if getattr(H, "moment_family", None) is not None and x is not None and x > 0:
+        # only the bracket, so any upper bound of κ ≤ λ + γ∫s dH will do: twice
+        # the mean of the float rule (no rule at the working precision is built)
+        nodes, weights = H.float_rule()
+        mean = 2 * mp.mpf(math.fsum(w * s for s, w in zip(nodes, weights)))
+        lo, hi = (mp.zero, gamma * mean) if lam is None else (lam, lam + gamma * mean)
+        if lo < x < hi:
+            try:
+                x, g, dg, scale, ok = _bracketed_newton(closed_fun, lo, hi, x, xtol,
+                                                        100 + 2 * prec, mp.sqrt, quadratic)
+                cond = scale / (x * dg) if dg > 0 else mp.inf
+                if ok and abs(g) <= rtol * scale:
+                    return x, cond, None, dg
+            except _NoClosedForm:
+                pass                       # a point at κ <= 0 or a form that cancelled
     while True:
         nodes, weights = H.rule(level)
         mean = mp.fdot(weights, nodes)
@@ -530,9 +589,29 @@ def df2(kappa, spectrum, gamma):
 def _df2(kappa, spec, gamma):
     F = _fns()
     with mp.extraprec(GUARD_BITS):
-        (i2,) = _integrals(spec._H, _scalar(F.i2), (kappa,), "integral")
+        i2 = _integral_i2(spec._H, kappa)
         value = F.df2(gamma, i2)
     return +value
+
+
+def _integral_i2(H, kappa):
+    """``I₂(κ) = ∫ s²/(s+κ)² dH``, in closed form where ``H`` has one."""
+    found = _closed(H, kappa, ("i2",))
+    if found is not None:
+        return found[0]
+    return _integrals(H, _scalar(_fns().i2), (kappa,), "integral")[0]
+
+
+def closed_or_integral(measure, name, integrand, kappa):
+    """``∫ integrand dμ`` at ``κ``: the closed form ``name`` of
+    :meth:`~rmtheory.numeric.spectra._Measure.closed_integrals` where the
+    measure has one, else the quadrature of ``integrand(s)``
+    (:func:`~rmtheory.numeric.spectra.integrate`)."""
+    found = _closed(measure, kappa, (name,))
+    if found is not None:
+        return found[0]
+    from .spectra import integrate
+    return integrate(measure, integrand)
 
 
 def kappa_prime(lam, spectrum, gamma):
@@ -561,8 +640,7 @@ def kappa_prime(lam, spectrum, gamma):
     F = _fns()
     with mp.extraprec(GUARD_BITS):
         kappa = _solve_kappa(lam, spec, gamma)
-        (i2,) = _integrals(spec._H, _scalar(F.i2), (kappa,), "integral")
-        value = F.kappa_prime(gamma, i2)
+        value = F.kappa_prime(gamma, _integral_i2(spec._H, kappa))
     return +value
 
 
@@ -585,7 +663,8 @@ def bias_integral(kappa, spectrum):
     kappa = real_input("kappa", kappa, low=0)
     F = _fns()
     with mp.extraprec(GUARD_BITS):
-        (value,) = _integrals(spec._G, _scalar(F.jb), (kappa,), "integral")
+        found = _closed(spec._G, kappa, ("jb",))
+        (value,) = found or _integrals(spec._G, _scalar(F.jb), (kappa,), "integral")
     return +value
 
 
