@@ -17,14 +17,22 @@ Rows:
   +-1e-9, regula falsi, a two-evaluation Newton re-solve, and the κ solver of
   then, ``frozen_kappa.py``) and against the naive
   method: the same float64 start, then ``mp.findroot`` on ``mp.diff`` of the
-  risk (no confirmation of digits: a lower bound on its cost). The
+  risk (no confirmation of digits: a lower bound on its cost). Both
+  baselines run with the κ machinery of before (``frozen_kappa.py``: the κ
+  solver, the integrals one by one), as they ran when the targets were set;
+  with today's κ solves the naive one gains too (its ``mp.diff`` points are
+  nearby penalties, each κ then one Newton evaluation from its neighbour's). The
   golden-section baseline stays in ``bench_numeric.py``;
 * ``rt.optimal_w`` for continuous H (ar1, uniform) against discrete(10).
 
 Each timed ``rt.optimal_w`` call starts without the κ roots stored by the
-previous repetition (:func:`_cold`): it reuses only its own.
+previous repetition (:func:`_cold`): it reuses only its own. The
+``optimal_w`` rows are CPU times, the five calls interleaved
+(:func:`interleaved_cpu_times`).
 """
 import argparse
+import statistics
+import time
 
 import numpy as np
 from frozen_kappa import frozen_kappa
@@ -255,6 +263,27 @@ def _today_optimal_w(spectrum, **params):
         return today_optimal_w(spectrum, GAMMA, LAM, DPS, **params)
 
 
+def _naive_optimal_w(spectrum, **params):
+    with frozen_kappa():
+        return naive_optimal_w(spectrum, GAMMA, LAM, DPS, **params)
+
+
+def interleaved_cpu_times(fns, repeat):
+    """Median CPU times (``time.process_time``) of each of ``fns``, called in
+    turn ``repeat`` times after one untimed round: on a shared machine
+    the load then changes every function's time alike, and single-threaded
+    mpmath work is timed without the other jobs' share of the cores."""
+    for fn in fns:
+        fn()
+    times = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, bucket in zip(fns, times):
+            start = time.process_time()
+            fn()
+            bucket.append(time.process_time() - start)
+    return [statistics.median(bucket) for bucket in times]
+
+
 def _grid(points):
     gammas = np.linspace(0.2, 5.0, points)
     lams = np.geomspace(1e-3, 10.0, points)
@@ -272,7 +301,7 @@ def describe(quick=False):
     return (f"Arrays: w*(gamma, lambda) grid {points} x {points} (gamma in [0.2, 5], lambda in "
             f"[1e-3, 10] log-spaced), float64 medians of {repeat}; scalar mpmath at dps = 15 "
             f"on 8 grid points; optimal_w at dps = {DPS}, gamma = {GAMMA}, lambda = {LAM}, "
-            f"medians of {repeat + 2}.")
+            f"CPU-time medians of {3 * repeat + 2}, the five methods interleaved.")
 
 
 def measure(quick=False):
@@ -296,13 +325,12 @@ def measure(quick=False):
             t_grid / points**2, t_point, target=target, speedup=True,
             note=f"the whole grid in {t_grid:.3f} s; baseline: scalar rt.optimal_w at dps = 15, "
                  f"mean over 8 grid points"))
-    repeat_opt = repeat + 2
-    t_new = median_time(lambda: _new_optimal_w("discrete", **DISCRETE10), repeat_opt,
-                        warmup=True)
-    t_today = median_time(lambda: _today_optimal_w("discrete", **DISCRETE10), repeat_opt,
-                          warmup=True)
-    t_naive = median_time(lambda: naive_optimal_w("discrete", GAMMA, LAM, DPS, **DISCRETE10),
-                          repeat_opt, warmup=True)
+    repeat_opt = 3 * repeat + 2
+    t_new, t_today, t_naive, t_ar1, t_uniform = interleaved_cpu_times([
+        lambda: _new_optimal_w("discrete", **DISCRETE10),
+        lambda: _today_optimal_w("discrete", **DISCRETE10),
+        lambda: _naive_optimal_w("discrete", **DISCRETE10),
+        lambda: _new_optimal_w("ar1"), lambda: _new_optimal_w("uniform")], repeat_opt)
     rows.append(make_row("optimal_w discrete(10), dps 30 (ratio: today's method / optimal_w)",
                          t_new, t_today, target=">= 2x", speedup=True,
                          note="baseline: a frozen copy of the method before the Newton-secant "
@@ -312,8 +340,7 @@ def measure(quick=False):
                          "diff / optimal_w)", t_new, t_naive, target=">= 4x", speedup=True,
                          note="baseline: float64 start, then mp.findroot on mp.diff of the "
                               "risk at dps + 10, digits not confirmed"))
-    for name in ("ar1", "uniform"):
-        t_cont = median_time(lambda: _new_optimal_w(name), repeat_opt, warmup=True)
+    for name, t_cont in (("ar1", t_ar1), ("uniform", t_uniform)):
         rows.append(make_row(f"optimal_w {name}, dps 30 (ratio: {name} / discrete(10))",
                              t_cont, t_new, target="<= 5x"))
     return rows

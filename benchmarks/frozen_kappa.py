@@ -1,12 +1,14 @@
-"""The κ solver of ``rmtheory.numeric.fixed_point`` as it was before the
-warm starts and the Kantorovich stop (a frozen copy: the baseline of the
-``optimal_w`` 2x target measures the whole method of before, κ solves
-included). :func:`frozen_kappa` swaps it in for the duration of a ``with``.
+"""The κ machinery of ``rmtheory.numeric`` as it was before the warm
+starts, the Kantorovich stop and the joint pass over the atoms (a frozen
+copy of the solver; the integrals of a penalty one by one, the code path
+still in ``risk.penalty_values``): the baseline of the ``optimal_w`` 2x
+target measures the whole method of before, κ solves included.
+:func:`frozen_kappa` swaps it in for the duration of a ``with``.
 """
 import contextlib
 import math
 
-from rmtheory.numeric import fixed_point
+from rmtheory.numeric import fixed_point, risk
 from rmtheory.numeric.context import mp
 from rmtheory.numeric.fixed_point import (GUARD_BITS, KAPPA_MAX_GUARD_BITS, NoConvergence,
                                           _float_sums, _fns, _guard_bits, _kappa_guard_bits, _sums)
@@ -167,12 +169,18 @@ def _kappa_newton(H, gamma, lam, start, prec):
 
 
 
+def _one_by_one(kappa, spectrum):
+    """The integrals of a penalty taken one by one, as before (no joint pass)."""
+    return None
+
+
 @contextlib.contextmanager
 def frozen_kappa():
-    """Run the block with the frozen κ solver in place of today's."""
-    original = fixed_point._kappa_root
-    fixed_point._kappa_root = _kappa_root
+    """Run the block with the frozen κ solver in place of today's, and the
+    integrals of ``risk.penalty_values`` taken one at a time as before."""
+    original = fixed_point._kappa_root, risk.penalty_integrals
+    fixed_point._kappa_root, risk.penalty_integrals = _kappa_root, _one_by_one
     try:
         yield
     finally:
-        fixed_point._kappa_root = original
+        fixed_point._kappa_root, risk.penalty_integrals = original

@@ -131,6 +131,8 @@ def _relations() -> dict:
         ddpsi=((_v, _gamma, K, dK, ddK, dddK), in_K(sp.diff(psi, _v, 2))),
         m_of_K=((K, _z), m_of_K),
         companion=((_m, _z, _gamma), general.companion_from_m),
+        penalty=((_s, _kappa), (general.df2_integrand, general.bias_integrand,
+                                general.bias_integrand_dkappa, general.df2_integrand_dkappa)),
     )
 
 
@@ -144,7 +146,7 @@ def _builder(name):
 #: the relation names of :func:`_relations` (checked against it by the tests)
 _RELATION_NAMES = ("i1", "i2", "jb", "keq", "keq_d", "k0eq", "k0eq_d", "df2", "kappa_prime",
                    "k1", "k2", "k3", "z_of_v", "dz", "psi", "dpsi", "ddpsi", "m_of_K",
-                   "companion")
+                   "companion", "penalty")
 
 _FNS = _Lazy("fixed_point relations", {name: _builder(name) for name in _RELATION_NAMES},
              contextual)
@@ -600,6 +602,38 @@ def _integral_i2(H, kappa):
     if found is not None:
         return found[0]
     return _integrals(H, _scalar(_fns().i2), (kappa,), "integral")[0]
+
+
+def penalty_integrals(kappa, spectrum):
+    """``(I₂, J, J_κ, I₂_κ)`` at ``κ > 0`` in one pass, or ``None`` (then the
+    caller integrates each): ``I₂ = ∫s²/(s+κ)² dH``, ``J = ∫s/(s+κ)² dG``
+    and their ``κ``-derivatives (``I₂_κ`` against ``H``, ``J_κ`` against ``G``).
+
+    For closed-form measures one evaluation of the resolvent moments; for
+    atoms shared by ``H`` and ``G`` (weights may differ) one sweep of the
+    four integrands over the atoms (``cse`` shares the powers of
+    ``1/(s+κ)``), with guard bits. Values at the working precision.
+    """
+    H, G = spectrum._H, spectrum._G
+    if not kappa > 0:
+        return None
+    if spectrum.signal_is_spectrum:
+        found = _closed(H, kappa, ("i2", "jb", "jb_k", "i2_k"))
+        if found is not None:
+            return found
+    if not (H.discrete and G.discrete):
+        return None
+    nodes, weights_h = H.rule(0)
+    nodes_g, weights_g = G.rule(0)
+    if nodes != nodes_g:
+        return None
+    with mp.extraprec(GUARD_BITS):
+        columns = list(zip(*[_fns().penalty(x, kappa) for x in nodes]))
+        i2 = mp.fdot(weights_h, columns[0])
+        i2_k = mp.fdot(weights_h, columns[3])
+        j = mp.fdot(weights_g, columns[1])
+        j_k = mp.fdot(weights_g, columns[2])
+    return +i2, +j, +j_k, +i2_k
 
 
 def closed_or_integral(measure, name, integrand, kappa):

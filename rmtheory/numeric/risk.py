@@ -24,7 +24,8 @@ from typing import NamedTuple
 from .context import mp
 
 from .compiled import expressions, variance_factor_at
-from .fixed_point import bias_integral, closed_or_integral, df2, solve_kappa
+from .fixed_point import (bias_integral, closed_or_integral, df2, penalty_integrals,
+                          solve_kappa)
 
 __all__ = ["PenaltyValues", "penalty_values", "RiskParts", "stationary_risk",
            "minnorm_risk", "risk_parts"]
@@ -61,6 +62,14 @@ def penalty_values(penalty, spectrum, gamma, r2, *, kappa=None):
     """
     e = expressions()
     k = solve_kappa(penalty, spectrum, gamma) if kappa is None else kappa
+    together = penalty_integrals(k, spectrum)       # one pass (or closed forms)
+    if together is not None:
+        I2, J, J_k, I2_k = together
+        gap = _one_minus_df2(k, penalty, spectrum, gamma, J)
+        kp = e.kappa_prime_gap(gap)
+        bias = e.ridge_bias_gap(k, r2, gamma, J, I2, gap)
+        bias_prime = e.ridge_bias_derivative_gap(k, r2, gamma, J, I2, J_k, I2_k, kp, gap)
+        return PenaltyValues(k, kp, bias, bias_prime, gamma * I2, gap)
     I2 = df2(k, spectrum, gamma) / gamma
     if k == 0:  # OLS regime: the bias integrand is irrelevant (κ² J = 0)
         J = J_k = I2_k = mp.zero
