@@ -10,7 +10,9 @@ Rows:
 * the w*(gamma, lambda) grid with ``backend="float64"`` (gamma in [0.2, 5],
   lambda in [1e-3, 10], log-spaced, every point at once) against scalar
   ``rt.optimal_w`` at dps = 15, timed per point on a sample of 8 grid points
-  (the per-point ratio: mpmath per point / (grid time / points));
+  (the per-point ratio: mpmath per point / (grid time / points)); the
+  scalar baseline runs with the κ machinery the targets were set against
+  (``frozen_kappa.py``), today's scalar time is in the note;
 * ``rt.optimal_w`` (discrete, 10 atoms, dps = 30) against a frozen copy of the
   method as it was before this benchmark (``today_optimal_weight`` below:
   a float64 Brent start through one-element grid calls, a bracket of
@@ -316,15 +318,24 @@ def measure(quick=False):
         t_grid = median_time(lambda: rt.optimal_w(name, gamma=gammas[:, None], lam=lams[None, :],
                                                   backend="float64", **params),
                              repeat, warmup=True)
-        t_point = median_time(lambda: [rt.optimal_w(name, gamma=float(g), lam=float(x), dps=15,
-                                                    **params) for g, x in sample],
-                              1, warmup=True) / len(sample)
+        def scalar_points():
+            _cold(name, **params)
+            return [rt.optimal_w(name, gamma=float(g), lam=float(x), dps=15, **params)
+                    for g, x in sample]
+
+        def frozen_points():
+            with frozen_kappa():
+                return scalar_points()
+        t_point = median_time(frozen_points, 1, warmup=True) / len(sample)
+        t_now = median_time(scalar_points, 1, warmup=True) / len(sample)
         rows.append(make_row(
             f"w* grid {points} x {points}, float64, {label}, per point "
             f"(ratio: mpmath dps 15 per point / float64 per point)",
             t_grid / points**2, t_point, target=target, speedup=True,
-            note=f"the whole grid in {t_grid:.3f} s; baseline: scalar rt.optimal_w at dps = 15, "
-                 f"mean over 8 grid points"))
+            note=f"the whole grid in {t_grid:.3f} s; baseline: scalar rt.optimal_w at dps = 15 "
+                 f"with the kappa machinery of before (frozen_kappa.py), mean over 8 grid "
+                 f"points; today's scalar path {1e3 * t_now:.2f} ms per point, "
+                 f"{t_now / (t_grid / points**2):.0f}x the float64 point"))
     repeat_opt = 3 * repeat + 2
     t_new, t_today, t_naive, t_ar1, t_uniform = interleaved_cpu_times([
         lambda: _new_optimal_w("discrete", **DISCRETE10),

@@ -1,7 +1,8 @@
 """The κ machinery of ``rmtheory.numeric`` as it was before the warm
-starts, the Kantorovich stop and the joint pass over the atoms (a frozen
-copy of the solver; the integrals of a penalty one by one, the code path
-still in ``risk.penalty_values``): the baseline of the ``optimal_w`` 2x
+starts, the Kantorovich stop, the joint pass over the atoms and the
+closed-form moments of AR(1) and uniform (a frozen copy of the solver; the
+integrals of a penalty one by one and by quadrature, the code path still
+in ``risk.penalty_values`` and ``fixed_point``): the baseline of the ``optimal_w`` 2x
 target measures the whole method of before, κ solves included.
 :func:`frozen_kappa` swaps it in for the duration of a ``with``.
 """
@@ -174,13 +175,19 @@ def _one_by_one(kappa, spectrum):
     return None
 
 
+def _no_closed_form(measure, kappa, names):
+    """Quadrature for every continuous H, as before the closed-form moments."""
+    return None
+
+
 @contextlib.contextmanager
 def frozen_kappa():
     """Run the block with the frozen κ solver in place of today's, and the
     integrals of ``risk.penalty_values`` taken one at a time as before."""
-    original = fixed_point._kappa_root, risk.penalty_integrals
+    original = fixed_point._kappa_root, risk.penalty_integrals, fixed_point._closed
     fixed_point._kappa_root, risk.penalty_integrals = _kappa_root, _one_by_one
+    fixed_point._closed = _no_closed_form
     try:
         yield
     finally:
-        fixed_point._kappa_root, risk.penalty_integrals = original
+        fixed_point._kappa_root, risk.penalty_integrals, fixed_point._closed = original

@@ -38,7 +38,14 @@ and the three facts the solvers rest on:
 Every routine works at the ambient mpmath precision, carries a few guard
 bits inside, verifies the residual of its equation (against the next
 quadrature level for continuous ``H``) and raises :class:`NoConvergence`
-instead of returning an unverified number.
+instead of returning an unverified number. Where ``H`` has closed-form
+resolvent moments (AR(1), uniform:
+:meth:`~rmtheory.numeric.spectra._Measure.closed_integrals`) the ``κ``
+equation, ``df₂``, ``κ'`` and the bias integrals use them and no quadrature.
+A ``κ`` solve starts from the nearest stored root when one lies within
+``2⁻²⁰`` relative in ``λ`` (the confirmation at a higher precision, nearby
+Newton iterates of ``optimal_w``), and stops once a Kantorovich bound puts the
+last Newton update within the step tolerance.
 
 Examples
 --------
