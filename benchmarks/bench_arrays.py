@@ -10,19 +10,34 @@ Rows:
 * the w*(gamma, lambda) grid with ``backend="float64"`` (gamma in [0.2, 5],
   lambda in [1e-3, 10], log-spaced, every point at once) against scalar
   ``rt.optimal_w`` at dps = 15, timed per point on a sample of 8 grid points
-  (the per-point ratio: mpmath per point / (grid time / points));
+  (the per-point ratio: mpmath per point / (grid time / points)); the
+  scalar baseline runs with the κ machinery the targets were set against
+  (``frozen_kappa.py``), today's scalar time is in the note;
 * ``rt.optimal_w`` (discrete, 10 atoms, dps = 30) against a frozen copy of the
   method as it was before this benchmark (``today_optimal_weight`` below:
   a float64 Brent start through one-element grid calls, a bracket of
-  +-1e-9, regula falsi, a two-evaluation Newton re-solve) and against the naive
+  +-1e-9, regula falsi, a two-evaluation Newton re-solve, and the κ solver of
+  then, ``frozen_kappa.py``) and against the naive
   method: the same float64 start, then ``mp.findroot`` on ``mp.diff`` of the
-  risk (no confirmation of digits: a lower bound on its cost). The
+  risk (no confirmation of digits: a lower bound on its cost). Both
+  baselines run with the κ machinery of before (``frozen_kappa.py``: the κ
+  solver, the integrals one by one), as they ran when the targets were set;
+  with today's κ solves the naive one gains too (its ``mp.diff`` points are
+  nearby penalties, each κ then one Newton evaluation from its neighbour's). The
   golden-section baseline stays in ``bench_numeric.py``;
 * ``rt.optimal_w`` for continuous H (ar1, uniform) against discrete(10).
+
+Each timed ``rt.optimal_w`` call starts without the κ roots stored by the
+previous repetition (:func:`_cold`): it reuses only its own. The
+``optimal_w`` rows are CPU times, the five calls interleaved
+(:func:`interleaved_cpu_times`).
 """
 import argparse
+import statistics
+import time
 
 import numpy as np
+from frozen_kappa import frozen_kappa
 from mpmath import mp as global_mp
 from timing import format_table, make_row, median_time
 
@@ -229,6 +244,48 @@ def naive_optimal_w(spectrum, gamma, lam, dps, **params):
         return mp.findroot(lambda w: mp.diff(risk, w), start[0])
 
 
+def _cold(spectrum, **params):
+    """Forget the κ roots stored on the spectrum's measures, so that a timed
+    call reuses only what it solved itself (repeating one call would
+    otherwise start every κ from the previous repetition's root)."""
+    spec = make_spectrum(spectrum, **params)
+    for measure in {id(spec._H): spec._H, id(spec._G): spec._G}.values():
+        starts = getattr(measure, "kappa_starts", None)
+        if starts is not None:
+            starts.clear()
+
+
+def _new_optimal_w(spectrum, **params):
+    _cold(spectrum, **params)
+    return rt.optimal_w(spectrum, gamma=GAMMA, lam=LAM, dps=DPS, **params)
+
+
+def _today_optimal_w(spectrum, **params):
+    with frozen_kappa():
+        return today_optimal_w(spectrum, GAMMA, LAM, DPS, **params)
+
+
+def _naive_optimal_w(spectrum, **params):
+    with frozen_kappa():
+        return naive_optimal_w(spectrum, GAMMA, LAM, DPS, **params)
+
+
+def interleaved_cpu_times(fns, repeat):
+    """Median CPU times (``time.process_time``) of each of ``fns``, called in
+    turn ``repeat`` times after one untimed round: on a shared machine
+    the load then changes every function's time alike, and single-threaded
+    mpmath work is timed without the other jobs' share of the cores."""
+    for fn in fns:
+        fn()
+    times = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, bucket in zip(fns, times):
+            start = time.process_time()
+            fn()
+            bucket.append(time.process_time() - start)
+    return [statistics.median(bucket) for bucket in times]
+
+
 def _grid(points):
     gammas = np.linspace(0.2, 5.0, points)
     lams = np.geomspace(1e-3, 10.0, points)
@@ -246,7 +303,7 @@ def describe(quick=False):
     return (f"Arrays: w*(gamma, lambda) grid {points} x {points} (gamma in [0.2, 5], lambda in "
             f"[1e-3, 10] log-spaced), float64 medians of {repeat}; scalar mpmath at dps = 15 "
             f"on 8 grid points; optimal_w at dps = {DPS}, gamma = {GAMMA}, lambda = {LAM}, "
-            f"medians of {repeat + 2}.")
+            f"CPU-time medians of {3 * repeat + 2}, the five methods interleaved.")
 
 
 def measure(quick=False):
@@ -261,22 +318,30 @@ def measure(quick=False):
         t_grid = median_time(lambda: rt.optimal_w(name, gamma=gammas[:, None], lam=lams[None, :],
                                                   backend="float64", **params),
                              repeat, warmup=True)
-        t_point = median_time(lambda: [rt.optimal_w(name, gamma=float(g), lam=float(x), dps=15,
-                                                    **params) for g, x in sample],
-                              1, warmup=True) / len(sample)
+        def scalar_points():
+            _cold(name, **params)
+            return [rt.optimal_w(name, gamma=float(g), lam=float(x), dps=15, **params)
+                    for g, x in sample]
+
+        def frozen_points():
+            with frozen_kappa():
+                return scalar_points()
+        t_point = median_time(frozen_points, 1, warmup=True) / len(sample)
+        t_now = median_time(scalar_points, 1, warmup=True) / len(sample)
         rows.append(make_row(
             f"w* grid {points} x {points}, float64, {label}, per point "
             f"(ratio: mpmath dps 15 per point / float64 per point)",
             t_grid / points**2, t_point, target=target, speedup=True,
-            note=f"the whole grid in {t_grid:.3f} s; baseline: scalar rt.optimal_w at dps = 15, "
-                 f"mean over 8 grid points"))
-    repeat_opt = repeat + 2
-    t_new = median_time(lambda: rt.optimal_w("discrete", gamma=GAMMA, lam=LAM, dps=DPS,
-                                             **DISCRETE10), repeat_opt, warmup=True)
-    t_today = median_time(lambda: today_optimal_w("discrete", GAMMA, LAM, DPS, **DISCRETE10),
-                          repeat_opt, warmup=True)
-    t_naive = median_time(lambda: naive_optimal_w("discrete", GAMMA, LAM, DPS, **DISCRETE10),
-                          repeat_opt, warmup=True)
+            note=f"the whole grid in {t_grid:.3f} s; baseline: scalar rt.optimal_w at dps = 15 "
+                 f"with the kappa machinery of before (frozen_kappa.py), mean over 8 grid "
+                 f"points; today's scalar path {1e3 * t_now:.2f} ms per point, "
+                 f"{t_now / (t_grid / points**2):.0f}x the float64 point"))
+    repeat_opt = 3 * repeat + 2
+    t_new, t_today, t_naive, t_ar1, t_uniform = interleaved_cpu_times([
+        lambda: _new_optimal_w("discrete", **DISCRETE10),
+        lambda: _today_optimal_w("discrete", **DISCRETE10),
+        lambda: _naive_optimal_w("discrete", **DISCRETE10),
+        lambda: _new_optimal_w("ar1"), lambda: _new_optimal_w("uniform")], repeat_opt)
     rows.append(make_row("optimal_w discrete(10), dps 30 (ratio: today's method / optimal_w)",
                          t_new, t_today, target=">= 2x", speedup=True,
                          note="baseline: a frozen copy of the method before the Newton-secant "
@@ -286,9 +351,7 @@ def measure(quick=False):
                          "diff / optimal_w)", t_new, t_naive, target=">= 4x", speedup=True,
                          note="baseline: float64 start, then mp.findroot on mp.diff of the "
                               "risk at dps + 10, digits not confirmed"))
-    for name in ("ar1", "uniform"):
-        t_cont = median_time(lambda: rt.optimal_w(name, gamma=GAMMA, lam=LAM, dps=DPS),
-                             repeat_opt, warmup=True)
+    for name, t_cont in (("ar1", t_ar1), ("uniform", t_uniform)):
         rows.append(make_row(f"optimal_w {name}, dps 30 (ratio: {name} / discrete(10))",
                              t_cont, t_new, target="<= 5x"))
     return rows

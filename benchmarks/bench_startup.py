@@ -14,12 +14,14 @@ this change keeps out of a warm process put back in —
 * the formula table's checks (:func:`rmtheory.symbolic.formulas.derive_display_checks`:
   every display arrangement checked against its derivation by SymPy's
   ``simplify``) and the numeric layer's two rearrangements
-  (``compiled._with_gap``, ``compiled._finite_t_expressions``) derived
-  afresh: their entries are removed from a copy of the warm cache before
-  each process (what a warm cache held before);
+  (``compiled._with_gap``, ``compiled._finite_t_expressions``) and the
+  solvers' relations (``fixed_point._relations``) derived afresh: their
+  entries are removed from a copy of the warm cache before each process
+  (what a warm cache held before);
 * every mpmath expression of :func:`rmtheory.numeric.compiled.expressions`
-  lambdified at once, as on first use before (and the NumPy ones for
-  ``optimal_w``, whose float64 start uses them).
+  and every relation of ``fixed_point._fns`` lambdified at once, as on
+  first use before (and the NumPy expressions for ``optimal_w``, whose
+  float64 start uses them).
 
 Target (issue 12, item 5): the first call at most half the old path's,
 ``(ratio: old path / first call) >= 2x``, for every case.
@@ -53,12 +55,15 @@ start, start_cpu = time.perf_counter(), time.process_time()
 import rmtheory as rt
 imported, imported_cpu = time.perf_counter(), time.process_time()
 if {old_path!r}:
-    from rmtheory.numeric import compiled
+    from rmtheory.numeric import compiled, fixed_point
     for modules in {modules!r}:
         e = compiled.expressions(modules)
         for name in dir(e):
             if not name.startswith("_"):
                 getattr(e, name)
+    if hasattr(fixed_point, "_RELATION_NAMES"):
+        for name in fixed_point._RELATION_NAMES:
+            getattr(fixed_point._fns(), name)
 {call}
 done, done_cpu = time.perf_counter(), time.process_time()
 print(json.dumps({{"import": imported - start, "first_call": done - imported,
@@ -67,7 +72,7 @@ print(json.dumps({{"import": imported - start, "first_call": done - imported,
 
 #: the entries the old path derived in every process
 OLD_PATH_ENTRIES = ("rmtheory.symbolic.formulas.derive_display_checks-*",
-                    "rmtheory.numeric.compiled.*")
+                    "rmtheory.numeric.compiled.*", "rmtheory.numeric.fixed_point.*")
 
 
 def _run(call, cache, old_path=False, modules=("mpmath",)):
@@ -126,10 +131,11 @@ def measure(quick=False):
                                 statistics.median(r["import_cpu"] for r in imports)))
         rows.insert(1, make_row("import rmtheory (fresh process), wall",
                                 statistics.median(r["import"] for r in imports),
-                                note="old path: the formula table and compiled._with_gap, "
-                                     "_finite_t_expressions derived in the process (their "
-                                     "entries removed from a copy of the warm cache), every "
-                                     "mpmath expression lambdified at once (and the NumPy "
+                                note="old path: the formula table, compiled._with_gap, "
+                                     "_finite_t_expressions and fixed_point._relations "
+                                     "derived in the process (their entries removed from a "
+                                     "copy of the warm cache), every mpmath expression and "
+                                     "solver relation lambdified at once (and the NumPy "
                                      "ones for optimal_w)"))
     return rows
 

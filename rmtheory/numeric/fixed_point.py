@@ -1,7 +1,8 @@
 r"""Fixed points of the limit theory at any precision: ``κ(λ)``, ``m(z)``, edges.
 
-Every relation is the SymPy expression of :mod:`rmtheory.symbolic.general`,
-turned into an mpmath callable once (lazily) with :func:`sympy.lambdify`:
+Every relation is the SymPy expression of :mod:`rmtheory.symbolic.general`
+(rearranged once by SymPy, :func:`_relations`, and kept in the derivation
+cache), turned into an mpmath callable on first use with :func:`sympy.lambdify`:
 
 .. math::
 
@@ -37,7 +38,14 @@ and the three facts the solvers rest on:
 Every routine works at the ambient mpmath precision, carries a few guard
 bits inside, verifies the residual of its equation (against the next
 quadrature level for continuous ``H``) and raises :class:`NoConvergence`
-instead of returning an unverified number.
+instead of returning an unverified number. Where ``H`` has closed-form
+resolvent moments (AR(1), uniform:
+:meth:`~rmtheory.numeric.spectra._Measure.closed_integrals`) the ``κ``
+equation, ``df₂``, ``κ'`` and the bias integrals use them and no quadrature.
+A ``κ`` solve starts from the nearest stored root when one lies within
+``2⁻²⁰`` relative in ``λ`` (the confirmation at a higher precision, nearby
+Newton iterates of ``optimal_w``), and stops once a Kantorovich bound puts the
+last Newton update within the step tolerance.
 
 Examples
 --------
@@ -51,15 +59,16 @@ Examples
 5.66308132033299781746886 0.0
 """
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import sympy as sp
 from .context import contextual, mp
 
 from ..symbolic import general
+from ..symbolic._cache import disk_cached
 from ..symbolic.symbols import gamma as _gamma, kappa as _kappa, lam as _lam, m as _m
 from ..symbolic.symbols import s as _s, v as _v, z as _z
+from .compiled import _Lazy
 from .precision import (GUARD_BITS, NoConvergence, real_input, residual_tolerance,
                         step_tolerance, to_mpc)
 from .spectra import Spectrum, make_spectrum
@@ -73,18 +82,15 @@ __all__ = [
 # the symbolic relations, lambdified once
 # --------------------------------------------------------------------------
 
-_FNS = None
+@disk_cached
+def _relations() -> dict:
+    """The relations of :mod:`rmtheory.symbolic.general` the solvers evaluate,
+    as ``{name: (arguments, expression)}`` (SymPy trees only).
 
-
-def _lambdify(args, expr):
-    return contextual(sp.lambdify(args, expr, modules="mpmath", cse=True))
-
-
-def _fns():
-    """Lambdified relations of :mod:`rmtheory.symbolic.general` (built once)."""
-    global _FNS
-    if _FNS is not None:
-        return _FNS
+    SymPy's ``solve``/``simplify`` below take ~0.2 s: the result is kept in
+    the derivation cache, keyed by this module's source; :func:`_fns`
+    lambdifies each relation on first use, in every process.
+    """
     I1, I2 = general.I1, general.I2
     dI1, K, dK, ddK, dddK = sp.symbols("dI_1 K dK ddK dddK")
     fp, eq = general.fixed_point_integrand, general.kappa_equation
@@ -112,27 +118,50 @@ def _fns():
                 .subs(sp.Derivative(Kf, _v), dK).subs(Kf, K))
     dz = sp.diff(zf, _v)
     psi = sp.expand(_v**2 * dz)                           # v² z'(v) = 1 − γ∫(sv/(1+sv))² dH
-    _FNS = SimpleNamespace(
-        i1=_lambdify((_s, _kappa), (fp, sp.diff(fp, _kappa))),
-        i2=_lambdify((_s, _kappa), general.df2_integrand),
-        jb=_lambdify((_s, _kappa), general.bias_integrand),
-        keq=_lambdify((_kappa, _gamma, I1, _lam), eq),
-        keq_d=_lambdify((_kappa, _gamma, I1, dI1), sp.diff(eq, _kappa) + sp.diff(eq, I1) * dI1),
-        k0eq=_lambdify((_kappa, _gamma, I1), eq0),
-        k0eq_d=_lambdify((_kappa, _gamma, I1, dI1), sp.diff(eq0, _kappa) + sp.diff(eq0, I1) * dI1),
-        df2=_lambdify((_gamma, I2), general.df2),
-        kappa_prime=_lambdify((_gamma, I2), general.kappa_prime),
-        k1=_lambdify((_s, _v), (k, sp.diff(k, _v))),
-        k2=_lambdify((_s, _v), (k, sp.diff(k, _v), sp.diff(k, _v, 2))),
-        k3=_lambdify((_s, _v), (k, sp.diff(k, _v), sp.diff(k, _v, 2), sp.diff(k, _v, 3))),
-        z_of_v=_lambdify((_v, _gamma, K), A + B * K),
-        dz=_lambdify((_v, _gamma, K, dK), sp.diff(A, _v) + sp.diff(B, _v) * K + B * dK),
-        psi=_lambdify((_v, _gamma, K, dK), in_K(psi)),
-        dpsi=_lambdify((_v, _gamma, K, dK, ddK), in_K(sp.diff(psi, _v))),
-        ddpsi=_lambdify((_v, _gamma, K, dK, ddK, dddK), in_K(sp.diff(psi, _v, 2))),
-        m_of_K=_lambdify((K, _z), m_of_K),
-        companion=_lambdify((_m, _z, _gamma), general.companion_from_m),
+    return dict(
+        i1=((_s, _kappa), (fp, sp.diff(fp, _kappa))),
+        i2=((_s, _kappa), general.df2_integrand),
+        jb=((_s, _kappa), general.bias_integrand),
+        keq=((_kappa, _gamma, I1, _lam), eq),
+        keq_d=((_kappa, _gamma, I1, dI1), sp.diff(eq, _kappa) + sp.diff(eq, I1) * dI1),
+        k0eq=((_kappa, _gamma, I1), eq0),
+        k0eq_d=((_kappa, _gamma, I1, dI1), sp.diff(eq0, _kappa) + sp.diff(eq0, I1) * dI1),
+        df2=((_gamma, I2), general.df2),
+        kappa_prime=((_gamma, I2), general.kappa_prime),
+        k1=((_s, _v), (k, sp.diff(k, _v))),
+        k2=((_s, _v), (k, sp.diff(k, _v), sp.diff(k, _v, 2))),
+        k3=((_s, _v), (k, sp.diff(k, _v), sp.diff(k, _v, 2), sp.diff(k, _v, 3))),
+        z_of_v=((_v, _gamma, K), A + B * K),
+        dz=((_v, _gamma, K, dK), sp.diff(A, _v) + sp.diff(B, _v) * K + B * dK),
+        psi=((_v, _gamma, K, dK), in_K(psi)),
+        dpsi=((_v, _gamma, K, dK, ddK), in_K(sp.diff(psi, _v))),
+        ddpsi=((_v, _gamma, K, dK, ddK, dddK), in_K(sp.diff(psi, _v, 2))),
+        m_of_K=((K, _z), m_of_K),
+        companion=((_m, _z, _gamma), general.companion_from_m),
+        penalty=((_s, _kappa), (general.df2_integrand, general.bias_integrand,
+                                general.bias_integrand_dkappa, general.df2_integrand_dkappa)),
     )
+
+
+def _builder(name):
+    def build():
+        args, expr = _relations()[name]
+        return sp.lambdify(args, expr, modules="mpmath", cse=True)
+    return build
+
+
+#: the relation names of :func:`_relations` (checked against it by the tests)
+_RELATION_NAMES = ("i1", "i2", "jb", "keq", "keq_d", "k0eq", "k0eq_d", "df2", "kappa_prime",
+                   "k1", "k2", "k3", "z_of_v", "dz", "psi", "dpsi", "ddpsi", "m_of_K",
+                   "companion", "penalty")
+
+_FNS = _Lazy("fixed_point relations", {name: _builder(name) for name in _RELATION_NAMES},
+             contextual)
+
+
+def _fns():
+    """Lambdified relations of :mod:`rmtheory.symbolic.general`: a namespace
+    whose callables are made on first access (from :func:`_relations`)."""
     return _FNS
 
 
@@ -224,7 +253,7 @@ def _kappa_guard_bits(cond, bits):
     return GUARD_BITS + int(mp.mag(cond)) + 1
 
 
-def _bracketed_newton(fun, lo, hi, x, xtol, maxiter, sqrt):
+def _bracketed_newton(fun, lo, hi, x, xtol, maxiter, sqrt, quadratic=None):
     """Root of an increasing ``g`` with ``g(lo) < 0 < g(hi)``.
 
     ``fun(x) -> (g, g', scale)``. Newton steps are taken while they stay
@@ -233,6 +262,14 @@ def _bracketed_newton(fun, lo, hi, x, xtol, maxiter, sqrt):
     ``(x, g, g', scale, converged)`` where ``g`` is the residual at the last
     evaluated point and ``x`` the Newton update from it (or the bisection
     point once the bracket is narrower than ``xtol``).
+
+    ``quadratic(x, step, g')``, when given, bounds ``|g''|`` on
+    ``[x − 2|step|, x + 2|step|]`` (``None``: no bound). With that bound
+    ``M`` and ``h = M|step|/g'(x) ≤ 1/4`` (Kantorovich), the Newton update
+    ``x − step`` lies within ``2h|step|`` of the root: when that is below
+    ``xtol`` the update is accepted without evaluating ``g`` there, and the
+    returned ``g`` is the bound ``2h|step|·g'(x)(1 + 2h)`` of the residual at
+    the update (quadratic convergence makes the last evaluation redundant).
     """
     g = dg = scale = None
     for _ in range(maxiter):
@@ -245,11 +282,19 @@ def _bracketed_newton(fun, lo, hi, x, xtol, maxiter, sqrt):
             return x, g, dg, scale, True
         newton = dg > 0
         if newton:
-            xn = x - g / dg
+            step = g / dg
+            xn = x - step
             # test the step before the bracket: a step below one ulp leaves
             # xn == x, which sits on the bracket end just moved to x
             if abs(xn - x) <= xtol * abs(xn) and lo <= xn <= hi:
                 return xn, g, dg, scale, True
+            if quadratic is not None and lo <= xn <= hi:
+                bound = quadratic(x, abs(step), dg)
+                if bound is not None:
+                    h = bound * abs(step) / dg
+                    error = 2 * h * abs(step)
+                    if h <= 0.25 and error <= xtol * abs(xn):
+                        return xn, error * dg * (1 + 2 * h), dg, scale, True
             newton = lo < xn < hi
         if not newton:
             xn = sqrt(lo * hi) if lo > 0 and hi > 4 * lo else (lo + hi) / 2
@@ -361,6 +406,11 @@ def _kappa_root(spec, gamma, lam):
                 start = None
         except (ZeroDivisionError, ValueError):
             start = None
+    starts = getattr(H, "kappa_starts", None)
+    if start is None and starts is not None:
+        found = _nearby_root(starts, gamma, lam)
+        if found is not None:
+            start, cond = found
     if start is None:
         found = _kappa_float(H, gamma, lam)
         if found is not None:
@@ -368,7 +418,11 @@ def _kappa_root(spec, gamma, lam):
     bits = _guard_bits(cond, prec)
     while True:
         with mp.workprec(prec + bits):
-            x, cond, failure = _kappa_newton(H, gamma, lam, start, prec)
+            x, cond, failure, dg = _kappa_newton(H, gamma, lam, start, prec)
+            if failure is None and starts is not None and dg > 0:
+                # dκ/dλ = 1/g'(κ) (g = κ(1 − γI₁) − λ); κ₀ has no λ to move
+                starts.add((float(gamma), None if lam is None else float(lam), lam, x,
+                            None if lam is None else 1 / dg, cond))
         # an ill-conditioned root (γ ≈ 1 and λ small, say, or atoms of H
         # spanning 10^±100, where the residual changes by 10^-100 per unit
         # of κ) needs more guard bits: log2 of the condition number, not
@@ -389,12 +443,69 @@ def _kappa_root(spec, gamma, lam):
         return +x
 
 
+class _NoClosedForm(Exception):
+    """The closed-form integrals of a measure were not available at a point."""
+
+
+def _closed(measure, kappa, names):
+    """Integrals ``names`` against ``measure`` at ``κ = kappa`` in closed form
+    (:meth:`~rmtheory.numeric.spectra._Measure.closed_integrals`), or
+    ``None``: no closed form, ``κ <= 0``, or an evaluation that did not settle."""
+    if getattr(measure, "moment_family", None) is None or not kappa > 0:
+        return None
+    return measure.closed_integrals(kappa, names)
+
+
+#: a stored root serves as a start for penalties within this relative distance
+_NEARBY = 2.0**-20
+
+
+def _nearby_root(starts, gamma, lam):
+    """``(start, condition)`` from the stored root nearest to ``λ`` (at the
+    same ``γ`` to ``10⁻¹²``, same kind: κ or κ₀), its first-order Taylor
+    prediction ``κ(λ₀) + (λ − λ₀)κ'(λ₀)``; or ``None``. The search compares
+    floats (a start needs no more)."""
+    gf = float(gamma)
+    lf = None if lam is None else float(lam)
+    best, nearest = None, _NEARBY
+    for entry in starts.snapshot():
+        g0, l0 = entry[0], entry[1]
+        if abs(g0 - gf) > 1e-12 * gf or (l0 is None) != (lf is None):
+            continue
+        distance = 0.0 if lf is None else abs(lf - l0) / lf
+        if distance <= nearest:
+            best, nearest = entry, distance
+    if best is None:
+        return None
+    _, _, lam0, k0, slope, cond = best
+    start = mp.mpf(k0) if lam is None else mp.mpf(k0) + (lam - lam0) * slope
+    return start, cond
+
+
 def _kappa_newton(H, gamma, lam, start, prec):
     """Bracketed Newton for κ at the working precision, with quadrature-level
     control; returns ``(κ, condition number, None or the NoConvergence to
-    raise)``. ``prec`` is the target."""
+    raise, g'(κ))``. ``prec`` is the target.
+
+    The Newton update is accepted without another evaluation once the
+    Kantorovich bound of :func:`_bracketed_newton` puts it within the step
+    tolerance, with these bounds of ``|g''|`` below ``x`` (``κ_lo = x − 2|step|``):
+    for ``g = κ(1 − γI₁) − λ``, ``g'' = 2γ∫s²/(s+κ)³dH ≤ 2γ/κ_lo`` (the
+    integrand is at most ``1/κ``); for ``g = 1 − γI₁`` (``κ₀``),
+    ``|g''| = 2γ∫s/(s+κ)³dH ≤ 2g'(κ_lo)/κ_lo ≤ 2g'(x)x²/κ_lo³``
+    (``g'(κ) = γ∫s/(s+κ)²dH``, and ``(x/κ)²`` bounds its growth below x).
+    ``tests/test_kappa_speed.py`` checks both against ``mp.diff``.
+    """
     F = _fns()
     xtol, rtol = step_tolerance(prec), residual_tolerance(prec)
+
+    def quadratic(x, step, dg):
+        low = x - 2 * step
+        if not low > 0:
+            return None
+        if lam is None:
+            return 2 * dg * x * x / (low * low * low)
+        return 2 * gamma / low
 
     def make(nodes, weights):
         if lam is None:
@@ -407,8 +518,34 @@ def _kappa_newton(H, gamma, lam, start, prec):
                 return (F.keq(k, gamma, i1, lam), F.keq_d(k, gamma, i1, d1),
                         k * (1 + gamma * abs(i1)) + lam)
         return fun
+
+    def closed_fun(k):
+        """The κ equation with the closed-form integrals of ``H`` (no levels)."""
+        found = _closed(H, k, ("i1", "i1_k"))
+        if found is None:
+            raise _NoClosedForm
+        i1, d1 = found
+        if lam is None:
+            return F.k0eq(k, gamma, i1), F.k0eq_d(k, gamma, i1, d1), 1 + gamma * abs(i1)
+        return (F.keq(k, gamma, i1, lam), F.keq_d(k, gamma, i1, d1),
+                k * (1 + gamma * abs(i1)) + lam)
     level = 0 if H.discrete else H.hint("kappa")
     x = None if start is None else mp.mpf(start)
+    if getattr(H, "moment_family", None) is not None and x is not None and x > 0:
+        # only the bracket, so any upper bound of κ ≤ λ + γ∫s dH will do: twice
+        # the mean of the float rule (no rule at the working precision is built)
+        nodes, weights = H.float_rule()
+        mean = 2 * mp.mpf(math.fsum(w * s for s, w in zip(nodes, weights)))
+        lo, hi = (mp.zero, gamma * mean) if lam is None else (lam, lam + gamma * mean)
+        if lo < x < hi:
+            try:
+                x, g, dg, scale, ok = _bracketed_newton(closed_fun, lo, hi, x, xtol,
+                                                        100 + 2 * prec, mp.sqrt, quadratic)
+                cond = scale / (x * dg) if dg > 0 else mp.inf
+                if ok and abs(g) <= rtol * scale:
+                    return x, cond, None, dg
+            except _NoClosedForm:
+                pass                       # a point at κ <= 0 or a form that cancelled
     while True:
         nodes, weights = H.rule(level)
         mean = mp.fdot(weights, nodes)
@@ -416,12 +553,13 @@ def _kappa_newton(H, gamma, lam, start, prec):
         if x is None or not lo < x < hi:
             x = lo if lam is None else hi
         fun = make(nodes, weights)
-        x, g, dg, scale, ok = _bracketed_newton(fun, lo, hi, x, xtol, 100 + 2 * prec, mp.sqrt)
+        x, g, dg, scale, ok = _bracketed_newton(fun, lo, hi, x, xtol, 100 + 2 * prec, mp.sqrt,
+                                                quadratic)
         cond = scale / (x * dg) if dg > 0 else mp.inf
         if not ok or abs(g) > rtol * scale:
             return x, cond, NoConvergence(
                 "kappa(lam)" if lam is not None else "kappa_0", abs(g) / scale, rtol,
-                "raise the working precision, or check that gamma and the spectrum are in range")
+                "raise the working precision, or check that gamma and the spectrum are in range"), dg
         if H.discrete:
             break
         g1, dg1, scale1 = make(*H.rule(level + 1))(x)
@@ -432,8 +570,8 @@ def _kappa_newton(H, gamma, lam, start, prec):
         if level >= H.max_level:
             return x, cond, NoConvergence(
                 "kappa(lam) with a continuous H", abs(g1) / scale1, rtol,
-                "the quadrature of H did not settle; lower the precision")
-    return x, cond, None
+                "the quadrature of H did not settle; lower the precision"), dg
+    return x, cond, None, dg
 
 
 def df2(kappa, spectrum, gamma):
@@ -460,9 +598,61 @@ def df2(kappa, spectrum, gamma):
 def _df2(kappa, spec, gamma):
     F = _fns()
     with mp.extraprec(GUARD_BITS):
-        (i2,) = _integrals(spec._H, _scalar(F.i2), (kappa,), "integral")
+        i2 = _integral_i2(spec._H, kappa)
         value = F.df2(gamma, i2)
     return +value
+
+
+def _integral_i2(H, kappa):
+    """``I₂(κ) = ∫ s²/(s+κ)² dH``, in closed form where ``H`` has one."""
+    found = _closed(H, kappa, ("i2",))
+    if found is not None:
+        return found[0]
+    return _integrals(H, _scalar(_fns().i2), (kappa,), "integral")[0]
+
+
+def penalty_integrals(kappa, spectrum):
+    """``(I₂, J, J_κ, I₂_κ)`` at ``κ > 0`` in one pass, or ``None`` (then the
+    caller integrates each): ``I₂ = ∫s²/(s+κ)² dH``, ``J = ∫s/(s+κ)² dG``
+    and their ``κ``-derivatives (``I₂_κ`` against ``H``, ``J_κ`` against ``G``).
+
+    For closed-form measures one evaluation of the resolvent moments; for
+    atoms shared by ``H`` and ``G`` (weights may differ) one sweep of the
+    four integrands over the atoms (``cse`` shares the powers of
+    ``1/(s+κ)``), with guard bits. Values at the working precision.
+    """
+    H, G = spectrum._H, spectrum._G
+    if not kappa > 0:
+        return None
+    if spectrum.signal_is_spectrum:
+        found = _closed(H, kappa, ("i2", "jb", "jb_k", "i2_k"))
+        if found is not None:
+            return found
+    if not (H.discrete and G.discrete):
+        return None
+    nodes, weights_h = H.rule(0)
+    nodes_g, weights_g = G.rule(0)
+    if nodes != nodes_g:
+        return None
+    with mp.extraprec(GUARD_BITS):
+        columns = list(zip(*[_fns().penalty(x, kappa) for x in nodes]))
+        i2 = mp.fdot(weights_h, columns[0])
+        i2_k = mp.fdot(weights_h, columns[3])
+        j = mp.fdot(weights_g, columns[1])
+        j_k = mp.fdot(weights_g, columns[2])
+    return +i2, +j, +j_k, +i2_k
+
+
+def closed_or_integral(measure, name, integrand, kappa):
+    """``∫ integrand dμ`` at ``κ``: the closed form ``name`` of
+    :meth:`~rmtheory.numeric.spectra._Measure.closed_integrals` where the
+    measure has one, else the quadrature of ``integrand(s)``
+    (:func:`~rmtheory.numeric.spectra.integrate`)."""
+    found = _closed(measure, kappa, (name,))
+    if found is not None:
+        return found[0]
+    from .spectra import integrate
+    return integrate(measure, integrand)
 
 
 def kappa_prime(lam, spectrum, gamma):
@@ -491,8 +681,7 @@ def kappa_prime(lam, spectrum, gamma):
     F = _fns()
     with mp.extraprec(GUARD_BITS):
         kappa = _solve_kappa(lam, spec, gamma)
-        (i2,) = _integrals(spec._H, _scalar(F.i2), (kappa,), "integral")
-        value = F.kappa_prime(gamma, i2)
+        value = F.kappa_prime(gamma, _integral_i2(spec._H, kappa))
     return +value
 
 
@@ -515,7 +704,8 @@ def bias_integral(kappa, spectrum):
     kappa = real_input("kappa", kappa, low=0)
     F = _fns()
     with mp.extraprec(GUARD_BITS):
-        (value,) = _integrals(spec._G, _scalar(F.jb), (kappa,), "integral")
+        found = _closed(spec._G, kappa, ("jb",))
+        (value,) = found or _integrals(spec._G, _scalar(F.jb), (kappa,), "integral")
     return +value
 
 

@@ -225,10 +225,10 @@ def _point(w, lam, spectrum, gamma, r2, sigma2, kappa_s):
     bits of :func:`slope_in_w` and :func:`~rmtheory.numeric.risk.stationary_risk`:
     the same expressions, plus ``∂B/∂w = B'(a) da/dw`` (``a = λ/w``)."""
     from .fixed_point import solve_kappa
-    from .risk import _one_minus_df2, penalty_values
+    from .risk import _one_minus_df2, mean_estimate, penalty_values
     e = expressions()
     with mp.extraprec(_extra_bits(w, lam)):
-        bound = lam / w + gamma * spectrum.integrate_H(lambda s: s)
+        bound = lam / w + gamma * mean_estimate(spectrum)
         with mp.extraprec(max(0, int(mp.mag(bound)))):
             a, b = lam / w, lam / (2 - w)
             at_a = penalty_values(a, spectrum, gamma, r2)

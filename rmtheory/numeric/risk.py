@@ -18,12 +18,14 @@ The functions here take already-validated arguments and work at the
 current ``mp.prec``; :mod:`rmtheory.api` converts, validates and manages
 precision.
 """
+import math
 from typing import NamedTuple
 
 from .context import mp
 
 from .compiled import expressions, variance_factor_at
-from .fixed_point import bias_integral, df2, solve_kappa
+from .fixed_point import (bias_integral, closed_or_integral, df2, penalty_integrals,
+                          solve_kappa)
 
 __all__ = ["PenaltyValues", "penalty_values", "RiskParts", "stationary_risk",
            "minnorm_risk", "risk_parts"]
@@ -60,14 +62,23 @@ def penalty_values(penalty, spectrum, gamma, r2, *, kappa=None):
     """
     e = expressions()
     k = solve_kappa(penalty, spectrum, gamma) if kappa is None else kappa
+    together = penalty_integrals(k, spectrum)       # one pass (or closed forms)
+    if together is not None:
+        I2, J, J_k, I2_k = together
+        gap = _one_minus_df2(k, penalty, spectrum, gamma, J)
+        kp = e.kappa_prime_gap(gap)
+        bias = e.ridge_bias_gap(k, r2, gamma, J, I2, gap)
+        bias_prime = e.ridge_bias_derivative_gap(k, r2, gamma, J, I2, J_k, I2_k, kp, gap)
+        return PenaltyValues(k, kp, bias, bias_prime, gamma * I2, gap)
     I2 = df2(k, spectrum, gamma) / gamma
     if k == 0:  # OLS regime: the bias integrand is irrelevant (κ² J = 0)
         J = J_k = I2_k = mp.zero
         gap = e.one_minus_df2_direct(gamma, I2)     # 1 − γ: I₂ = 1
     else:
         J = bias_integral(k, spectrum)
-        J_k = spectrum.integrate_G(lambda s: e.bias_integrand_dkappa(s, k))
-        I2_k = spectrum.integrate_H(lambda s: e.df2_integrand_dkappa(s, k))
+        # closed forms where the measure has them (no quadrature levels)
+        J_k = closed_or_integral(spectrum._G, "jb_k", lambda s: e.bias_integrand_dkappa(s, k), k)
+        I2_k = closed_or_integral(spectrum._H, "i2_k", lambda s: e.df2_integrand_dkappa(s, k), k)
         gap = _one_minus_df2(k, penalty, spectrum, gamma, J)
     kp = e.kappa_prime_gap(gap)
     bias = e.ridge_bias_gap(k, r2, gamma, J, I2, gap)
@@ -79,8 +90,19 @@ def _one_minus_df2(k, penalty, spectrum, gamma, J=None):
     """``1 − γI₂`` at ``κ = k > 0`` (``J = ∫ s/(s+κ)² dG``, reused when ``G = H``)."""
     e = expressions()
     if J is None or not spectrum.signal_is_spectrum:
-        J = spectrum.integrate_H(lambda s: e.bias_integrand(s, k))
+        J = closed_or_integral(spectrum._H, "jb", lambda s: e.bias_integrand(s, k), k)
     return e.one_minus_df2(k, penalty, gamma, J)
+
+
+def mean_estimate(spectrum):
+    """``∫ s dH``, exact for atoms, else from the float rule (no level control,
+    no rule at the working precision): it only sizes the guard bits of a bound."""
+    H = spectrum._H
+    if H.discrete:
+        nodes, weights = H.rule(0)
+        return mp.fdot(weights, nodes)
+    nodes, weights = H.float_rule()
+    return mp.mpf(math.fsum(w * s for s, w in zip(nodes, weights)))
 
 
 def minnorm_risk(w, spectrum, gamma, r2, sigma2, *, t=None, kappa_s=1, derivative=False):
@@ -112,7 +134,7 @@ def stationary_risk(w, lam, spectrum, gamma, r2, sigma2, *, kappa_s=1, derivativ
     added here, from the bound ``κ(x) ≤ x + γ∫ s dH`` (atoms at ``10^100``
     with ``γ = 10^10`` put ``κ`` near ``10^110``).
     """
-    bound = lam / w + gamma * spectrum.integrate_H(lambda s: s)
+    bound = lam / w + gamma * mean_estimate(spectrum)
     with mp.extraprec(max(0, int(mp.mag(bound)))):
         parts = _stationary_risk(w, lam, spectrum, gamma, r2, sigma2, kappa_s=kappa_s,
                                  derivative=derivative)

@@ -50,6 +50,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 
 import sympy as sp
+from ..symbolic._cache import disk_cached
 from .context import contextual, context_key, mp, private_context
 
 from .._validation import check_real, is_symbolic
@@ -121,6 +122,40 @@ class _BoundedCache:
 RULE_CACHE_SIZE = 48
 
 
+class _RootStarts:
+    """Recent roots ``κ(λ)`` of one measure, as starting points for the next.
+
+    A public call solves for ``κ`` at penalties that agree to the precision
+    of the previous solve (the confirmation at a higher precision, the
+    Newton steps of ``optimal_w`` a few ulps apart, ``w = 1`` twice): from
+    ``κ(λ₀) + (λ − λ₀)κ'(λ₀)`` one Newton step reaches the target. Only a
+    start: every root is still bracketed and verified. Entries are
+    ``(float γ, float λ, λ, κ, dκ/dλ, condition)`` (mpf values read through
+    ``mp.mpf`` by the caller's context); thread-safe, at most ``size`` kept.
+    """
+
+    def __init__(self, size=16):
+        self._size = size
+        self._entries = []
+        self._lock = threading.Lock()
+
+    def add(self, entry):
+        with self._lock:
+            self._entries.append(entry)
+            del self._entries[:-self._size]
+
+    def snapshot(self):
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+    def __reduce__(self):
+        return (_RootStarts, (self._size,))
+
+
 class _Measure:
     """A probability measure given as a rule ``(nodes, weights)`` per level."""
     discrete = False
@@ -133,6 +168,8 @@ class _Measure:
         self._float_rules_at = {}
         #: per precision, the lowest level that was enough last time
         self.level_hint = {}
+        #: recent roots of the κ equation (:func:`~rmtheory.numeric.fixed_point.solve_kappa`)
+        self.kappa_starts = _RootStarts()
 
     def rule(self, level):
         """``(nodes, weights)`` as tuples of mpf at the current precision.
@@ -186,6 +223,47 @@ class _Measure:
         """Remember that ``level`` was enough for an integral of kind ``key``."""
         if level > self.level_hint.get((key, mp.prec), self.start_level):
             self.level_hint[(key, mp.prec)] = level
+
+    #: the family of closed-form resolvent moments in :func:`_moment_forms`
+    #: (``"ar1"``, ``"uniform"``), or ``None``
+    moment_family = None
+
+    def closed_integrals(self, k, names):
+        r"""Integrals against the measure at a real ``κ = k > 0`` in closed
+        form, or ``None`` when the measure has none (then integrate).
+
+        ``names`` are integrands of :func:`_moment_forms` (``"i1"``,
+        ``"i1_k"``, ``"i2"``, ``"jb"``, ``"jb_k"``, ``"i2_k"``: the
+        integrands of :mod:`rmtheory.symbolic.general` and their
+        ``κ``-derivatives), each a combination of the resolvent moments
+
+        .. math:: M_j(\kappa) = \int \frac{d\mu(s)}{(s+\kappa)^j}, \qquad j = 1, 2, 3,
+
+        which have closed forms for the measure's family. The combinations
+        cancel (``I_2 = 1 − 2κM_1 + κ²M_2`` when ``κ ≫ supp μ``, ``M_1 =
+        (1 − I_1)/κ`` of AR(1) when ``κ → 0``), so each value is computed at
+        two precisions 32 bits apart, with guard bits doubled until the two
+        agree to the working precision (rounding errors scale with the
+        precision; the formulas are exact): relative-accurate at ``mp.prec``.
+        """
+        if self.moment_family is None:
+            return None
+        forms = _moment_lambdas()
+        moments, target = getattr(forms, self.moment_family), mp.prec
+        extra = GUARD_BITS + 8
+        for _ in range(6):
+            values = []
+            for bits in (extra, extra + 32):
+                with mp.workprec(target + bits):
+                    a, b = self.support()
+                    kk = +k
+                    m = moments(kk, a, b)
+                    values.append([getattr(forms, name)(kk, *m) for name in names])
+            low, high = values
+            if all(abs(x - y) <= mp.ldexp(abs(y), -target - 2) for x, y in zip(low, high)):
+                return tuple(+y for y in high)
+            extra *= 2
+        return None
 
     def transform_sums(self, k):
         r"""``(I_1, I_2)`` at a complex ``κ = k`` off the cut ``−supp μ``, in
@@ -262,6 +340,7 @@ class _AR1(_Measure):
     """
     start_level = 1
     max_level = 11
+    moment_family = "ar1"
 
     def __init__(self, rho):
         super().__init__()
@@ -381,6 +460,7 @@ class _UniformGL(_Measure):
     panel grows with the precision (``n = max(20, prec/5)``)."""
     start_level = 0
     max_level = 9
+    moment_family = "uniform"
 
     def __init__(self, a, b):
         super().__init__()
@@ -525,6 +605,79 @@ def _transform_lambdas():
                                    for name, (args, expr) in built.items()})
         _TRANSFORM_LAMBDAS["expressions"] = {name: expr for name, (_, expr) in built.items()}
         return _TRANSFORM_LAMBDAS
+
+
+#: the integrands of :meth:`_Measure.closed_integrals`, by name
+MOMENT_INTEGRANDS = ("i1", "i1_k", "i2", "jb", "jb_k", "i2_k")
+
+
+@disk_cached
+def _moment_forms() -> dict:
+    r"""The integrands of :mod:`rmtheory.symbolic.general` in resolvent
+    moments, and the moments of the AR(1) and uniform laws (SymPy trees).
+
+    * ``i1, i1_k, i2, jb, jb_k, i2_k`` — ``s/(s+κ)``, its ``κ``-derivative,
+      ``s²/(s+κ)²``, ``s/(s+κ)²`` and the ``κ``-derivatives of the last two,
+      as ``((κ, M₁, M₂, M₃), form)``: partial fractions in ``s``, each
+      ``(s+κ)^{-j}`` integrating to ``M_j``;
+    * ``ar1``, ``uniform`` — ``((κ, a, b), (M₁, M₂, M₃))`` on the support
+      ``[a, b]``: ``M₁`` of :meth:`_AR1.transform_sums` (``M₁ = (1 − I₁)/κ``,
+      ``I₁ = 1/(√(κ+a)√(κ+b))``) and of :meth:`_UniformGL.transform_sums`
+      (``log((b+κ)/(a+κ))/(b−a)``, as ``log1p``), ``M₂ = −M₁'``,
+      ``M₃ = M₁''/2``, differentiated here.
+
+    SymPy's ``apart`` and ``diff`` take a while: the result is kept in the
+    derivation cache, keyed by this module's source.
+    """
+    from sympy.codegen.cfunctions import log1p
+    from ..symbolic import general
+    from ..symbolic.symbols import kappa as kappa_positive, s
+    k = sp.Symbol("kappa", positive=True)
+    a, b = sp.symbols("a b", positive=True)
+    M1, M2, M3 = sp.symbols("M_1 M_2 M_3")
+
+    def in_moments(integrand):
+        split = sp.apart(sp.together(integrand.subs(kappa_positive, k)), s)
+        # xreplace: exact subtrees (subs would match (s+κ)^-1 as (M₃)^(1/3))
+        value = split.xreplace({(s + k)**-3: M3, (s + k)**-2: M2, (s + k)**-1: M1})
+        if s in value.free_symbols:                # pragma: no cover - guards the derivation
+            raise ArithmeticError(f"no resolvent-moment form of {integrand}: {value}")
+        return sp.expand(value)
+    fp = general.fixed_point_integrand
+    integrands = dict(i1=fp, i1_k=sp.diff(fp, kappa_positive), i2=general.df2_integrand,
+                      jb=general.bias_integrand, jb_k=general.bias_integrand_dkappa,
+                      i2_k=general.df2_integrand_dkappa)
+    forms = {name: ((k, M1, M2, M3), in_moments(expr)) for name, expr in integrands.items()}
+    ar1_M1 = (1 - 1 / (sp.sqrt(k + a) * sp.sqrt(k + b))) / k
+    uniform_M1 = sp.log((b + k) / (a + k)) / (b - a)
+    for name, m1 in (("ar1", ar1_M1), ("uniform", uniform_M1)):
+        m2, m3 = -sp.diff(m1, k), sp.diff(m1, k, 2) / 2
+        if name == "uniform":
+            m2, m3 = sp.factor(m2), sp.factor(m3)
+            m1 = m1.replace(sp.log, lambda arg: log1p(sp.cancel(arg - 1)))
+        forms[name] = ((k, a, b), (m1, m2, m3))
+    return forms
+
+
+def _moment_builder(name):
+    def build():
+        args, expr = _moment_forms()[name]
+        return sp.lambdify(args, expr, modules="mpmath", cse=True)
+    return build
+
+
+_MOMENT_LAMBDAS = None
+
+
+def _moment_lambdas():
+    """:func:`_moment_forms` lambdified, each on first use (context-aware)."""
+    global _MOMENT_LAMBDAS
+    if _MOMENT_LAMBDAS is None:
+        from .compiled import _Lazy
+        names = MOMENT_INTEGRANDS + ("ar1", "uniform")
+        _MOMENT_LAMBDAS = _Lazy("resolvent moments", {n: _moment_builder(n) for n in names},
+                                contextual)
+    return _MOMENT_LAMBDAS
 
 
 def _check_width(a, b):
