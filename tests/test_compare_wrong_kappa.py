@@ -42,6 +42,15 @@ wrong κ moves a quantity depends on the arrangement each numeric path uses
 (the identities hold only at the true root): at isotropic γ = 2, λ = 2,
 w* moves −9.3 % on the float64 grid path, −3.4 % on the mpmath path and
 +0.2 % on the float64 array backend.
+
+So the detection rests on the float64 grid solver: with only the mpmath
+``solve_kappa`` off by 1 % (``kappa_grid`` right) the same report stays
+calibrated (1 of 461 beyond ±3, KS p = 0.62) — its risks move too little
+for these sizes, and its w* checks do not go through mpmath; with only
+``kappa_grid`` off it fails as above (29 of 461, KS p = 0.003). Other
+root seeds, everything off: seed 1, 31 of 461 beyond ±3 (right theory: 0,
+KS p = 0.54); seed 2, 30 of 462 (the right theory itself fails the
+calibration at seed 2: 3 of 462, binomial p = 0.008, KS p = 0.004).
 """
 import contextlib
 import importlib
