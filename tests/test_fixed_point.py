@@ -494,6 +494,7 @@ def test_unconverged_solves_raise():
     # a private copy: make_spectrum hands out one shared Spectrum per parameters
     spec = copy.deepcopy(make_spectrum("ar1", rho=0.9))
     spec._H.max_level = spec._H.start_level + 1          # starve the quadrature
+    spec._H.moment_family = None      # and use it: ar1's closed-form moments would not need it
     with mp.workdps(30):
         with pytest.raises(NoConvergence, match="tolerance") as info:
             spectral_density(10, spec, 0.5)
