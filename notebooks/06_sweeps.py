@@ -64,6 +64,15 @@ small = rt.optimal_w("spiked", gamma=[[0.5], [2.0]], lam=[0.01, 0.5, 5.0], backe
 small.to_dataframe()[["gamma", "lam", "w", "on_boundary", "risk", "relative_gain"]]
 
 # %% [markdown]
+# ## The critical penalty
+#
+# Beyond $\lambda_c$ real data alone is best: $\lambda_c$ is the root of the slope of the
+# stationary risk at $w = 1$ (the symbolic layer's formula, as LaTeX):
+
+# %%
+rt.formula("critical_lambda_condition")
+
+# %% [markdown]
 # ## The maps and $\lambda_c(\gamma)$ for three spectra
 #
 # The report's figure: for each spectrum one `optimal_w` call on the grid and one
