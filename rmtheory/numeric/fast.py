@@ -144,6 +144,55 @@ def _kappa_range(rule, x_lo, x_hi, gamma):
     return kappa_grid(np.array([x_lo, x_hi]), rule[0], rule[1], gamma)
 
 
+def settled_rules(spectrum, span, x_min):
+    """``(rule_h, rule_g)``: the float64 rules of ``H`` and ``G``, refined level
+    by level until two consecutive levels agree (:func:`_agree`) on every
+    integrand in use over the ``κ`` range ``span(rule)`` — ``(κ_lo, κ_hi)``,
+    or ``None`` when ``κ = 0`` at every point (OLS at ``λ = 0``), where the
+    first level is exact. ``x_min``, the smallest penalty, is named when a
+    rule is refused. One loop for the grid path and the array backend."""
+    e = expressions("numpy")
+    H, G = spectrum._H, spectrum._G
+    h_integrands = _h_integrands(e) + (_g_integrands(e) if G is H else ())
+    if H.discrete:
+        rule_h = _rule(H, 0, spectrum, "H")
+        reach = span(rule_h)
+        kappas = _ladder(*reach) if reach is not None else np.array([1.0])
+    else:
+        level = H.start_level
+        coarse = _rule(H, level, spectrum, "H")
+        reach_c = span(coarse)
+        if reach_c is None:          # κ = 0 everywhere: every integrand is exact
+            return coarse, (coarse if G is H else _rule(G, G.start_level, spectrum, "G"))
+        kappas = _ladder(*reach_c)
+        while True:
+            if level == H.max_level:
+                _refuse(spectrum, H, "H", kappas, x_min)
+            level += 1
+            fine = _rule(H, level, spectrum, "H")
+            reach_f = span(fine)
+            kappas = _ladder(min(reach_c[0], reach_f[0]), max(reach_c[1], reach_f[1]))
+            if _agree(coarse, fine, kappas, h_integrands):
+                break
+            coarse, reach_c = fine, reach_f
+        rule_h = fine
+    if G is H:
+        return rule_h, rule_h
+    if G.discrete:
+        return rule_h, _rule(G, 0, spectrum, "G")
+    g_integrands = _g_integrands(e)
+    level = G.start_level
+    coarse = _rule(G, level, spectrum, "G")
+    while True:
+        if level == G.max_level:
+            _refuse(spectrum, G, "G", kappas, x_min)
+        level += 1
+        fine = _rule(G, level, spectrum, "G")
+        if _agree(coarse, fine, kappas, g_integrands):
+            return rule_h, fine
+        coarse = fine
+
+
 def quadrature_nodes(spectrum, penalties, *, gamma=2.0):
     """Float64 rules for ``H`` and ``G``, converged for every penalty in the
     range of ``penalties`` (only the smallest and the largest matter).
@@ -183,45 +232,8 @@ def quadrature_nodes(spectrum, penalties, *, gamma=2.0):
     if not (x_lo > 0 and math.isfinite(x_hi)):
         raise ValueError(f"penalties must be finite and > 0, received the range "
                          f"[{x_lo}, {x_hi}]")
-    e = expressions("numpy")
-    H, G = spectrum._H, spectrum._G
-    h_integrands = _h_integrands(e) + (_g_integrands(e) if G is H else ())
-    if H.discrete:
-        rule_h = _rule(H, 0, spectrum, "H")
-        kappas = _ladder(*_kappa_range(rule_h, x_lo, x_hi, gamma))
-    else:
-        level = H.start_level
-        coarse = _rule(H, level, spectrum, "H")
-        k_coarse = _kappa_range(coarse, x_lo, x_hi, gamma)
-        kappas = _ladder(*k_coarse)
-        while True:
-            if level == H.max_level:
-                _refuse(spectrum, H, "H", kappas, x_lo)
-            level += 1
-            fine = _rule(H, level, spectrum, "H")
-            k_fine = _kappa_range(fine, x_lo, x_hi, gamma)
-            kappas = _ladder(min(k_coarse[0], k_fine[0]), max(k_coarse[1], k_fine[1]))
-            if _agree(coarse, fine, kappas, h_integrands):
-                break
-            coarse, k_coarse = fine, k_fine
-        rule_h = fine
-    if G is H:
-        rule_g = rule_h
-    elif G.discrete:
-        rule_g = _rule(G, 0, spectrum, "G")
-    else:
-        g_integrands = _g_integrands(e)
-        level = G.start_level
-        coarse = _rule(G, level, spectrum, "G")
-        while True:
-            if level == G.max_level:
-                _refuse(spectrum, G, "G", kappas, x_lo)
-            level += 1
-            fine = _rule(G, level, spectrum, "G")
-            if _agree(coarse, fine, kappas, g_integrands):
-                break
-            coarse = fine
-        rule_g = fine
+    rule_h, rule_g = settled_rules(spectrum, lambda rule: _kappa_range(rule, x_lo, x_hi, gamma),
+                                   x_lo)
     return QuadratureNodes(rule_h[0], rule_h[1], rule_g[0], rule_g[1])
 
 

@@ -36,8 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .compiled import expressions
-from .fast import (_agree, _g_integrands, _h_integrands, _ladder, _refuse, _rule,
-                   kappa_grid)
+from .fast import kappa_grid, settled_rules
 from .fast_forms import divided_forms
 from .spectra import make_spectrum
 
@@ -119,50 +118,9 @@ def rules_for(spectrum, x, gamma):
     spectrum = make_spectrum(spectrum)
     x, gamma = (np.ravel(v) for v in np.broadcast_arrays(np.asarray(x, float),
                                                          np.asarray(gamma, float)))
-    e = expressions("numpy")
-    H, G = spectrum._H, spectrum._G
-    h_integrands = _h_integrands(e) + (_g_integrands(e) if G is H else ())
-    if H.discrete:
-        rule_h = _rule(H, 0, spectrum, "H")
-        span = _kappa_span(rule_h, x, gamma)
-        kappas = _ladder(*span) if span else np.array([1.0])
-    else:
-        level = H.start_level
-        coarse = _rule(H, level, spectrum, "H")
-        span_c = _kappa_span(coarse, x, gamma)
-        if span_c is None:          # κ = 0 everywhere: every integrand is exact
-            return Rules(*coarse, *(coarse if G is H else _rule(G, G.start_level, spectrum,
-                                                                 "G")), G is H)
-        kappas = _ladder(*span_c)
-        while True:
-            if level == H.max_level:
-                _refuse(spectrum, H, "H", kappas, float(np.min(x)))
-            level += 1
-            fine = _rule(H, level, spectrum, "H")
-            span_f = _kappa_span(fine, x, gamma)
-            kappas = _ladder(min(span_c[0], span_f[0]), max(span_c[1], span_f[1]))
-            if _agree(coarse, fine, kappas, h_integrands):
-                break
-            coarse, span_c = fine, span_f
-        rule_h = fine
-    if G is H:
-        rule_g = rule_h
-    elif G.discrete:
-        rule_g = _rule(G, 0, spectrum, "G")
-    else:
-        g_integrands = _g_integrands(e)
-        level = G.start_level
-        coarse = _rule(G, level, spectrum, "G")
-        while True:
-            if level == G.max_level:
-                _refuse(spectrum, G, "G", kappas, float(np.min(x)))
-            level += 1
-            fine = _rule(G, level, spectrum, "G")
-            if _agree(coarse, fine, kappas, g_integrands):
-                break
-            coarse = fine
-        rule_g = fine
-    return Rules(rule_h[0], rule_h[1], rule_g[0], rule_g[1], G is H)
+    rule_h, rule_g = settled_rules(spectrum, lambda rule: _kappa_span(rule, x, gamma),
+                                   float(np.min(x)))
+    return Rules(rule_h[0], rule_h[1], rule_g[0], rule_g[1], spectrum._G is spectrum._H)
 
 
 def _chunks(count, nodes):
