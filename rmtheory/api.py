@@ -564,6 +564,13 @@ def _shape_of(values):
                                      if v is not None and np.ndim(v)) + ")") from None
 
 
+def _params(spec, gamma, lam, sigma2, r2, t, kappa_s, dps):
+    """The ``params`` of a result: the spectrum's name and parameters, then
+    every argument (arrays of the broadcast shape over a grid)."""
+    return dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
+                r2=r2, t=t, kappa_s=kappa_s, dps=dps)
+
+
 def _scalar_float(x):
     return float(x) if np.ndim(x) == 0 else x
 
@@ -836,8 +843,7 @@ def limiting_risk(w: ArrayLike = None, spectrum: SpectrumLike = "isotropic", *,
         gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps,
                                                           kappa_s)
         spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
-        params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
-                      r2=r2, t=t, kappa_s=kappa_s, dps=dps)
+        params = _params(spec, gamma, lam, sigma2, r2, t, kappa_s, dps)
         if certify:      # RiskResult with .enclosures (rmtheory[certified])
             from . import _certify
             return _certify.limiting_risk(w, lam, spec, gamma, r2, sigma2, t, kappa_s, dps,
@@ -870,8 +876,8 @@ def limiting_risk(w: ArrayLike = None, spectrum: SpectrumLike = "isotropic", *,
         a = element(args, index)
         bias[index], variance[index] = _risk_at(a.get("w"), a["lam"], spec, a["gamma"], r2,
                                                 sigma2, a["t"], a["kappa_s"], dps, scheme)
-    params = dict(spectrum=spec.name, **spec.params, gamma=args["gamma"], lam=args["lam"],
-                  sigma2=sigma2, r2=r2, t=args["t"], kappa_s=args["kappa_s"], dps=dps)
+    params = _params(spec, args["gamma"], args["lam"], sigma2, r2, args["t"], args["kappa_s"],
+                     dps)
     if scheme != "mix":
         params["scheme"] = scheme
     ws = None
@@ -971,19 +977,16 @@ def optimal_w(spectrum: SpectrumLike = "isotropic", *, gamma: ArrayLike = 2.0,
                              "(its schedule does not depend on lam, gamma)")
         return _optimal_w_grid(spectrum, spectrum_params, values, sigma2, r2, dps, backend)
     gamma, lam, sigma2, r2, t, dps, kappa_s = _common(gamma, lam, sigma2, r2, t, dps, kappa_s)
-    if certify:      # OptimalWeight with .enclosures (rmtheory[certified])
-        from . import _certify
-        check_optimum_exists(gamma, lam, t, kappa_s)
-        spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
-        params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
-                      r2=r2, t=t, kappa_s=kappa_s, dps=dps)
-        return _certify.optimal_w(spec, gamma, lam, sigma2, r2, t, kappa_s, dps, params,
-                                  scheme=scheme)
-    if scheme == "dynamic":
+    if scheme == "dynamic" and not certify:
         return _dynamic_optimum(spectrum, spectrum_params, gamma, lam, sigma2, r2, t, dps,
                                 kappa_s)
     check_optimum_exists(gamma, lam, t, kappa_s)
     spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
+    if certify:      # OptimalWeight with .enclosures (rmtheory[certified])
+        from . import _certify
+        return _certify.optimal_w(spec, gamma, lam, sigma2, r2, t, kappa_s, dps,
+                                  _params(spec, gamma, lam, sigma2, r2, t, kappa_s, dps),
+                                  scheme=scheme)
     return _optimal_w_one(spec, gamma, lam, sigma2, r2, t, dps, kappa_s)
 
 
@@ -1005,8 +1008,7 @@ def _optimal_w_one(spec, gamma, lam, sigma2, r2, t, dps, kappa_s):
         # step from it, or a bracket of that width
         return compute(near=(first[0], mp.mpf(10)**(-(dps + GUARD_DIGITS - 8)), curvature[0]))
     w_star, boundary, bias, variance = _confirmed(compute, dps, "optimal_w", refine)
-    params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
-                  r2=r2, t=t, kappa_s=kappa_s, dps=dps)
+    params = _params(spec, gamma, lam, sigma2, r2, t, kappa_s, dps)
     risk = RiskResult(w_star, bias, variance, params)
     at_1 = risk if boundary else RiskResult(
         1, *_risk_at(1, lam, spec, gamma, r2, sigma2, t, kappa_s, dps), params)
@@ -1051,8 +1053,8 @@ def _optimal_w_grid(spectrum, spectrum_params, values, sigma2, r2, dps, backend)
                             ("variance_1", one.risk_at_1.variance),
                             ("boundary", one.on_boundary)):
             fields[name][index] = value
-    params = dict(spectrum=spec.name, **spec.params, gamma=args["gamma"], lam=args["lam"],
-                  sigma2=sigma2, r2=r2, t=args["t"], kappa_s=args["kappa_s"], dps=dps)
+    params = _params(spec, args["gamma"], args["lam"], sigma2, r2, args["t"], args["kappa_s"],
+                     dps)
     ones = np.empty(shape, dtype=object)
     ones.fill(1)
     risk = RiskResult(fields["w"], fields["bias"], fields["variance"], params)
@@ -1063,8 +1065,7 @@ def _optimal_w_grid(spectrum, spectrum_params, values, sigma2, r2, dps, backend)
 def _dynamic_optimum(spectrum, spectrum_params, gamma, lam, sigma2, r2, t, dps, kappa_s):
     """``optimal_w(scheme="dynamic")``: the schedule and the scheme's risk."""
     spec = _spectrum(spectrum, spectrum_params, _RISK_KEYWORDS)
-    params = dict(spectrum=spec.name, **spec.params, gamma=gamma, lam=lam, sigma2=sigma2,
-                  r2=r2, t=t, kappa_s=kappa_s, dps=dps, scheme="dynamic")
+    params = dict(_params(spec, gamma, lam, sigma2, r2, t, kappa_s, dps), scheme="dynamic")
     with mp.workdps(dps + GUARD_DIGITS):
         if t is None:
             schedule, last = None, 1 / mp.phi
