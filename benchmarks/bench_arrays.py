@@ -32,14 +32,12 @@ previous repetition (:func:`_cold`): it reuses only its own. The
 ``optimal_w`` rows are CPU times, the five calls interleaved
 (:func:`interleaved_cpu_times`).
 """
-import argparse
 import statistics
 import time
 
 import numpy as np
 from frozen_kappa import frozen_kappa
-from mpmath import mp as global_mp
-from timing import format_table, make_row, median_time
+from timing import standalone, make_row, median_time
 
 import rmtheory as rt
 from rmtheory import api
@@ -358,13 +356,7 @@ def measure(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smaller grid, fewer runs")
-    args = parser.parse_args(argv)
-    rows = measure(args.quick)
-    print(f"mpmath backend: {global_mp.__class__.__module__}. {describe(args.quick)}\n")
-    print(format_table(rows))
-    return rows
+    return standalone(__doc__, measure, describe, argv, quick_help="a smaller grid, fewer runs")
 
 
 if __name__ == "__main__":

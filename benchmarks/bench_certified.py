@@ -10,11 +10,10 @@ discrete(10) no slower than the uncertified one; certified
 ``limiting_risk`` within 2x of the uncertified one for every model.
 The largest relative radius of the enclosures met is printed in a note.
 """
-import argparse
 
 import numpy as np
 from mpmath import mp
-from timing import format_table, make_row, median_time
+from timing import standalone, make_row, median_time
 
 import rmtheory as rt
 
@@ -84,11 +83,7 @@ def measure(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args(argv)
-    print(describe(args.quick))
-    print(format_table(measure(args.quick)))
+    return standalone(__doc__, measure, describe, argv)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,9 @@ Baselines, at equal precision (dps = 30):
 * continuous ``H`` (ar1) against a discrete ``H`` with 10 atoms;
 * the float64 grid path against a loop of mpmath calls over the same grid.
 """
-import argparse
 
 import numpy as np
-from timing import format_table, make_row, median_time
+from timing import standalone, make_row, median_time
 from mpmath import mp
 
 import rmtheory as rt
@@ -173,14 +172,7 @@ def measure(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = parser.parse_args(argv)
-    rows = measure(args.quick)
-    backend = __import__("mpmath").libmp.BACKEND
-    print(f"mpmath backend: {backend}. {describe(args.quick)}\n")
-    print(format_table(rows))
-    return rows
+    return standalone(__doc__, measure, describe, argv, quick_help="fewer repetitions")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ this change keeps out of a warm process put back in —
 Target (issue 12, item 5): the first call at most half the old path's,
 ``(ratio: old path / first call) >= 2x``, for every case.
 """
-import argparse
 import json
 import os
 import shutil
@@ -36,7 +35,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from timing import format_table, make_row
+from timing import standalone, make_row
 
 #: label -> the first call (after ``import rmtheory as rt``)
 CASES = {
@@ -141,15 +140,7 @@ def measure(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one process per case")
-    args = parser.parse_args(argv)
-    rows = measure(args.quick)
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    print(f"{describe(args.quick)} Cores = {os.cpu_count()}; load average at end = "
-          f"{load[0]:.2f}.\n")
-    print(format_table(rows))
-    return rows
+    return standalone(__doc__, measure, describe, argv, quick_help="one process per case")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ ratio is robust to the load of a shared machine; the target is at most
 
 Run ``python benchmarks/bench_verify.py [--quick]``.
 """
-import argparse
-import os
 import statistics
 import sys
 import time
@@ -21,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from timing import format_table, make_row  # noqa: E402
+from timing import standalone, make_row  # noqa: E402
 
 W = (0.25, 0.45, 0.6180339887498949, 0.8, 1.0)
 MODEL = ("ar1", {"rho": 0.5})
@@ -67,15 +65,7 @@ def measure(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="n = 80, 12 designs")
-    args = parser.parse_args(argv)
-    rows = measure(args.quick)
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    print(f"{describe(args.quick)} Cores = {os.cpu_count()}; load average at end = "
-          f"{load[0]:.2f}.\n")
-    print(format_table(rows))
-    return rows
+    return standalone(__doc__, measure, describe, argv, quick_help="n = 80, 12 designs")
 
 
 if __name__ == "__main__":

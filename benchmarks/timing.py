@@ -9,13 +9,15 @@ as ``"< 5 ms"``, ``"< 5 s"`` (on the median) or ``">= 50x"``, ``"<= 2x"`` (on
 the ratio), and whether it is met is computed from that text by
 :func:`make_row`, so the text and the verdict cannot disagree.
 """
+import argparse
+import os
 import re
 import statistics
 import time
 from typing import NamedTuple, Optional
 
 __all__ = ["median_time", "Row", "make_row", "ratio", "target_met",
-           "format_seconds", "format_ratio", "format_met", "format_table"]
+           "format_seconds", "format_ratio", "format_met", "format_table", "standalone"]
 
 
 def median_time(fn, repeat, *, warmup=False):
@@ -114,3 +116,19 @@ def format_table(rows):
         lines.append("")
         lines.extend(f"- [{i}] {note}" for i, note in enumerate(notes, 1))
     return "\n".join(lines)
+
+
+def standalone(doc, measure, describe, argv=None, *, quick_help="fewer repetitions"):
+    """The command line of one benchmark module: ``--quick``, then the
+    settings (``describe``), the mpmath backend, the cores and the load, and
+    the table of ``measure``'s rows, which it returns."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    args = parser.parse_args(argv)
+    rows = measure(args.quick)
+    import mpmath
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{describe(args.quick)} mpmath backend: {mpmath.libmp.BACKEND}. "
+          f"Cores = {os.cpu_count()}; load average at end = {load:.2f}.\n")
+    print(format_table(rows))
+    return rows
