@@ -163,18 +163,16 @@ class _Work:
         self.spectrum, self.t, self.dps = spectrum, t, mp.dps
         self.total = expected_solves(self.dps, intervals) if total is None else total
         self.intervals, self.unit = intervals, unit
-        self.done, self.seconds, self.bar = 0, 0.0, None
+        self.done, self.bar = 0, None
         self._probe_times = []
 
     def run(self, solve):
         import time
         start = time.perf_counter()
         value = solve()
-        spent = time.perf_counter() - start
-        self.seconds += spent
         self.done += 1
         if self.done <= _PROBE_SOLVES:
-            self._probe_times.append(spent)
+            self._probe_times.append(time.perf_counter() - start)
         if self.done == _PROBE_SOLVES:
             self._estimate()
         if self.bar is not None:
