@@ -1,6 +1,35 @@
 """Shared pytest fixtures and helpers."""
+import contextlib
+
 import mpmath
 import pytest
+
+
+@contextlib.contextmanager
+def counting_newton():
+    """Count the residual evaluations of every bracketed-Newton solve of κ
+    made inside the block: yields a list that gets one count per solve
+    (work counted instead of seconds timed, so the tests do not depend on
+    the machine's load)."""
+    from rmtheory.numeric import fixed_point
+    counts = []
+    original = fixed_point._bracketed_newton
+
+    def counting(fun, *args):
+        calls = []
+
+        def counted(x):
+            calls.append(x)
+            return fun(x)
+        try:
+            return original(counted, *args)
+        finally:
+            counts.append(len(calls))
+    fixed_point._bracketed_newton = counting
+    try:
+        yield counts
+    finally:
+        fixed_point._bracketed_newton = original
 
 
 def one_line(err, *fragments):

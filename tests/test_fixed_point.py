@@ -22,6 +22,8 @@ import numpy as np
 import pytest
 from mpmath import mp
 
+from conftest import counting_newton
+
 import rmtheory.symbolic as rs
 from rmtheory.numeric import (SPECTRUM_NAMES, NoConvergence, Spectrum, atom_at_zero,
                               bias_integral, df2, kappa_prime, make_spectrum, solve_kappa,
@@ -285,28 +287,12 @@ def test_newton_from_an_accurate_start_takes_few_steps(prec):
     a bracket end; it once fell through to bisection there and cost about
     ``prec`` evaluations for one penalty in three."""
     spec = make_spectrum("discrete", eigs=tuple(np.linspace(0.2, 4.0, 10)), weights=(0.1,) * 10)
-    counts = []
-    original = fixed_point._bracketed_newton
-
-    def counting(fun, *args):
-        calls = []
-        def counted(x):
-            calls.append(x)
-            return fun(x)
-        try:
-            return original(counted, *args)
-        finally:
-            counts.append(len(calls))
-    with mp.workprec(prec):
-        fixed_point._bracketed_newton = counting
-        try:
-            for penalty in np.geomspace(0.05, 20, 15):
-                penalty = mp.mpf(penalty)        # exactly the double (an mpf is read as is)
-                k = solve_kappa(penalty, spec, 2)
-                residual = k * (1 - 2 * spec.integrate_H(lambda s: s / (s + k))) - penalty
-                assert abs(residual) <= mp.ldexp(penalty + k, 8 - prec)
-        finally:
-            fixed_point._bracketed_newton = original
+    with mp.workprec(prec), counting_newton() as counts:
+        for penalty in np.geomspace(0.05, 20, 15):
+            penalty = mp.mpf(penalty)        # exactly the double (an mpf is read as is)
+            k = solve_kappa(penalty, spec, 2)
+            residual = k * (1 - 2 * spec.integrate_H(lambda s: s / (s + k))) - penalty
+            assert abs(residual) <= mp.ldexp(penalty + k, 8 - prec)
     assert max(counts) <= 8, counts   # float64 start and working-precision solve alike
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from mpmath import mp
 
+from conftest import counting_newton
 from rmtheory.numeric import fixed_point, make_spectrum, solve_kappa
 
 TEN = dict(eigs=tuple(np.linspace(0.2, 4.0, 10)), weights=(0.1,) * 10)
@@ -40,24 +41,8 @@ def test_second_derivative_bounds(name, params, gamma):
 
 
 def _counted_solve(lam, spec, gamma):
-    counts = []
-    original = fixed_point._bracketed_newton
-
-    def counting(fun, *args):
-        calls = []
-
-        def counted(x):
-            calls.append(x)
-            return fun(x)
-        try:
-            return original(counted, *args)
-        finally:
-            counts.append(len(calls))
-    fixed_point._bracketed_newton = counting
-    try:
+    with counting_newton() as counts:
         return solve_kappa(lam, spec, gamma), counts
-    finally:
-        fixed_point._bracketed_newton = original
 
 
 def test_a_stored_root_is_a_one_step_start():
