@@ -524,130 +524,20 @@ def _verify_at(spectrum="isotropic", *, n, gamma, w, lam, t=None, draws, seed, s
                r2=1.0, kappa_s=1.0, method="exact", reps=100, z_threshold=3.0,
                backend="serial", max_workers=None, client=None, address=None, blas_threads=1,
                progress=None, _on_draw=None, _check_only=False, **params):
-    r"""One size: :func:`rmtheory.limiting_risk` beside the Monte Carlo mean over draws.
+    r"""One size of :func:`verify`: the limit theory beside the Monte Carlo
+    mean over ``draws`` designs at ``n``, with the plain per-point z
+    ``(R̄ − R_theory)/(s_R/√K)`` (``K`` the completed draws) and no verdict.
 
-    For each of ``draws`` independent problems (``make_problem(spectrum,
-    n=n, gamma=gamma, r2=r2, **params)``, seeded by child ``k`` of
-    ``SeedSequence(seed)``) the risk at every ``(w, λ)`` of the grid is
-
-    - ``method="exact"``: the exact conditional risk
-      ``E[‖β̂_t − β‖²_Σ | X]`` (one Gram eigendecomposition per draw);
-    - ``method="simulate"``: the literal retraining loop, averaged over
-      ``reps`` label-noise repetitions, at iteration ``t`` (``t=None``: at
-      the first ``T`` with ``(1 − min w)^T < 10⁻¹⁰``).
-
-    The theory is :func:`rmtheory.limiting_risk` at the realised aspect
-    ratio ``p/n`` (``p = round(γn)``), with the spectrum parameters of the
-    realised problem (so both sides use the same defaults), rounded to a
-    float from ``dps = 15``. Then
-
-    .. math::
-
-        z = \frac{\bar R - R_{\text{theory}}}{s_R/\sqrt{K}}, \qquad
-        \text{passed} \iff |z| \le z_{\text{threshold}},
-
-    with ``K`` the completed draws. The finite-n mean differs from the
-    limit by ``O(1/n)``, so at moderate ``n`` a large ``K`` can resolve that
-    difference: compare at the largest ``n`` you can afford.
-
-    Parameters
-    ----------
-    spectrum : str
-        A model of :data:`rmtheory.montecarlo.SPECTRA`.
-    n : int
-        Sample size, ``>= 2``.
-    gamma : float
-        Aspect ratio ``p/n > 0``. ``X`` (and a full ``Σ``) must fit in
-        :data:`MAX_ENTRIES` entries.
-    w : float or sequence of float
-        Real-data weight(s) in ``(0, 1]``.
-    lam : float or sequence of float
-        Ridge penalty(ies) ``>= 0`` (``0``: min-norm / OLS). The grid is
-        the product of ``w`` and ``lam``.
-    t : int or None
-        Number of refits; ``None`` for ``t → ∞``.
-    draws : int
-        Independent draws of ``(X, β)``, in ``[2, MAX_DRAWS]``.
-    seed : int, numpy.random.SeedSequence or None
-        Root seed; ``None`` draws fresh entropy (recorded in ``params``).
-    sigma2, r2, kappa_s : float
-        Noise variance ``σ² > 0``, signal ``‖β‖² = r² > 0``, synthetic-noise
-        ratio ``κ_s >= 0``.
-    method : {"exact", "simulate"}
-    reps : int
-        Noise repetitions per draw and grid point of ``"simulate"``, in
-        ``[1, MAX_REPS]``; ``"simulate"`` also needs ``t <= MAX_STATIONARY_T``.
-    z_threshold : float
-        Pass criterion ``|z| <= z_threshold`` (default 3).
-    backend : {"serial", "processes", "dask"}
-        Where the draws run (see :func:`rmtheory.montecarlo.parallel.run_tasks`):
-        here, on ``max_workers`` local processes (default: all cores), or
-        on a Dask cluster given by ``client`` or ``address``.
-    max_workers : int, optional
-        Worker processes of ``"processes"``; default: the cores, or fewer if
-        that many draws at once would not fit in the memory (the numbers
-        are the same, they take longer).
-    client : dask.distributed.Client, optional
-    address : str, optional
-        Dask scheduler address. Within
-        :data:`~rmtheory.montecarlo.parallel.CONNECT_TIMEOUT` (5 s) a
-        scheduler must have answered, or ``ConnectionError`` (nothing
-        listening, or a port that is not a Dask scheduler); within
-        :data:`~rmtheory.montecarlo.parallel.WORKER_TIMEOUT` (10 s) after
-        the draws are submitted (to ``client`` as well) the cluster must
-        have a worker, or ``ConnectionError`` naming the address.
-    blas_threads : int or None
-        BLAS threads per draw (default 1: the draws are what runs in
-        parallel, and a fixed count makes every backend return the same
-        numbers to the last bit). ``None`` leaves the BLAS at its own
-        setting — faster for one large serial draw on idle cores, but
-        then the last bits may differ between backends. The limit is
-        shared by concurrent calls in threads of one process
-        (:func:`~rmtheory.montecarlo.parallel.blas_limit`): a call asking
-        for another count waits, so each returns its solo numbers.
-    progress : bool or None
-        Show a tqdm progress bar; ``None``: on a terminal, for runs
-        estimated at more than a few seconds.
-    **params
-        Spectrum parameters (:data:`rmtheory.montecarlo.SPECTRUM_DEFAULTS`).
-
-    Returns
-    -------
-    VerificationReport
-        If the run is cut short after at least one draw, the report of the
-        completed draws, with ``complete=False`` and a ``RuntimeWarning``:
-        by ``KeyboardInterrupt`` (``failure=None``, :attr:`~VerificationReport.interrupted`),
-        or by a failure of the backend (``failure``: one line saying what
-        failed, e.g. a worker process that died or a lost Dask scheduler).
-
-    Raises
-    ------
-    ValueError, TypeError
-        A bad argument; the message names it. Every check runs before the
-        first computation (the theory, then the draws), and so does the
-        estimate of the run's memory and work (:mod:`.resources`): a run
-        that would not fit in :data:`~.resources.SAFETY` × the available
-        memory, or would need more than :data:`~.resources.MAX_FLOPS`
-        floating-point operations per worker, raises ``ValueError``
-        (``"<argument> too large ..."``) with the estimate and the limit.
-    ConnectionError
-        ``address`` does not answer, or the cluster has no worker (see
-        ``address``).
-    KeyboardInterrupt
-        Interrupted before the first draw completed (message: ``"verify
-        interrupted before the first of <draws> draws completed"``).
-    rmtheory.montecarlo.parallel.BackendError
-        The backend failed before the first draw completed (one line).
-
-    Examples
-    --------
-    >>> from rmtheory.compare import verify
-    >>> rep = verify("isotropic", n=40, gamma=2.0, w=[0.3, 0.618, 1.0], lam=0.0, draws=5,
-    ...              seed=3, progress=False)
-    >>> [round(r["theory"], 6) for r in rep.records]     # 1/2 + c(w)/(γ − 1)
-    [1.637255, 1.118034, 1.5]
-    >>> rep.draws_completed, rep.complete
-    (5, True)
+    The arguments, their ranges and the errors are :func:`verify`'s, which
+    documents them; every one is checked here before any computation, and
+    the memory and work of the run are refused up front if too large
+    (``_check_only``: return that plan without simulating). The theory is
+    :func:`rmtheory.limiting_risk` at the realised aspect ratio ``p/n``
+    (``p = round(γn)``) with the realised problem's spectrum parameters,
+    rounded to a float from ``dps = 15``. ``_on_draw`` is called after each
+    completed draw (tests use it to interrupt). Returns a
+    :class:`VerificationReport`, whose records :func:`verify` then gives
+    their verdicts.
     """
     # every check before the first computation (the theory, then the draws)
     if not isinstance(spectrum, str):
