@@ -161,7 +161,10 @@ class Check:
     theory; ``theory`` is always the limit theory (for tables). ``mean``
     and ``se`` are those at the largest size. ``in_scope`` is ``False``
     for the explorations outside the theory's assumptions, whose gaps are
-    findings rather than failures.
+    findings rather than failures. ``stream`` names the Monte Carlo designs
+    a point was simulated on when several settings share them (``None``:
+    the setting has designs of its own); points of one stream are
+    correlated, so the calibration counts each stream once (:attr:`series`).
     """
     figure: str
     setting: str
@@ -178,6 +181,13 @@ class Check:
     means: tuple = ()
     ses: tuple = ()
     theory: float = None
+    stream: str = None
+
+    @property
+    def series(self):
+        """The independent unit of the calibration: ``(figure, stream)``, or
+        ``(figure, setting)`` for a setting with designs of its own."""
+        return (self.figure, self.setting if self.stream is None else self.stream)
 
     @property
     def deterministic(self):
@@ -238,11 +248,10 @@ def calibration_of(checks, factor=1.0):
     """:func:`rmtheory.compare.calibration.calibration` of the verdict
     z-scores of the in-scope random points of ``checks`` (``factor``: the
     theory scaled, to measure what the checks detect); one group per
-    ``(figure, setting)`` series."""
+    :attr:`Check.series` (the points that share designs)."""
     from .compare.calibration import calibration
     used = [c for c in checks if c.in_scope and not c.deterministic]
-    return calibration([c.verdict_z_for(factor) for c in used],
-                       [(c.figure, c.setting) for c in used])
+    return calibration([c.verdict_z_for(factor) for c in used], [c.series for c in used])
 
 
 @dataclass
@@ -429,7 +438,7 @@ def _over_ladder(model, *, n, gamma, draws, seed, fn, ladder, entries="gaussian"
 
 
 def _ladder_checks(figure, setting, x_name, xs, theory, ns, means, ses, draws, *,
-                   in_scope=True):
+                   in_scope=True, stream=None):
     """One :class:`Check` per ``x`` against the extrapolated limit: ``means``
     and ``ses`` have shape ``(len(ns), len(xs))``."""
     out = []
@@ -438,7 +447,7 @@ def _ladder_checks(figure, setting, x_name, xs, theory, ns, means, ses, draws, *
                          float(ses[-1, i]), "extrapolated limit", in_scope, int(ns[-1]),
                          int(draws), tuple(int(v) for v in ns),
                          tuple(float(v) for v in means[:, i]), tuple(float(v) for v in ses[:, i]),
-                         float(th)))
+                         float(th), stream))
     return out
 
 
@@ -763,7 +772,8 @@ def risk_vs_t_data(sizes=FULL, seed=0):
         exact = [_exact_minnorm(n, p, (curve[t] - B0) / V0) for t in ts]
         got = [Check("risk_vs_t", f"{label}, min-norm, γ = 2, n = {n}", "t", float(t),
                      float(exact[t]), float(mean[k, t]), float(se[k, t]), "exact finite-n",
-                     n=n, draws=sizes.draws, theory=float(curve[t])) for t in ts]
+                     n=n, draws=sizes.draws, theory=float(curve[t]),
+                     stream="min-norm designs") for t in ts]
         checks += got
         pts = Points(shown, mean[k, shown], Z95 * se[k, shown], color, MARKERS[k % 7])
         if k in (0, 1, 3):
@@ -797,7 +807,7 @@ def risk_vs_t_data(sizes=FULL, seed=0):
                                    MARKERS[k]))
         checks += _ladder_checks("risk_vs_t", f"ridge λ = {lam:g}, {label}, γ = 2, n = {n}",
                                  "t", ridge_ts, curve, r_ns, r_means[:, k, ridge_ts],
-                                 r_ses[:, k, ridge_ts], sizes.draws)
+                                 r_ses[:, k, ridge_ts], sizes.draws, stream="ridge designs")
     for k, ((label, _, _), curve) in enumerate(zip(series, curves)):
         rows.append([label, f"{curve[0]:.6f}", f"{curve[min(5, T)]:.6f}", f"{curve[T]:.6f}"])
     return FigureData(
@@ -816,6 +826,25 @@ def risk_vs_t_data(sizes=FULL, seed=0):
 
 # ---------------------------------------------------------------------------
 # figure 4: schemes
+
+
+def _conditional_mean_se(per_design, exact_per_design):
+    """The literal loop against the exact conditional risk of the same
+    designs: the mean over every design and repetition, the mean exact
+    risk, and the standard error of their difference *given the designs*
+    (only the label noise is random once the designs are shared:
+    ``se² = Σ_d s_d²/reps_d / D²`` with ``s_d²`` the spread of design ``d``'s
+    repetitions). The spread across designs cancels in the difference, so
+    the plain standard error over all rows would overstate it (verdict
+    z-scores with sd ≈ 0.3 instead of 1). The fourth value is the standard
+    error over designs (of the design means), for error bars against the
+    limit, where the designs are random too."""
+    per_design = [np.asarray(r, dtype=float) for r in per_design]
+    means = np.array([r.mean(axis=0) for r in per_design])
+    var = np.sum([r.var(axis=0, ddof=1) / r.shape[0] for r in per_design], axis=0)
+    return (means.mean(axis=0), np.sqrt(var) / len(per_design),
+            np.mean(exact_per_design, axis=0),
+            means.std(axis=0, ddof=1) / math.sqrt(len(per_design)))
 
 
 def schemes_data(sizes=FULL, seed=0):
@@ -859,16 +888,13 @@ def schemes_data(sizes=FULL, seed=0):
     step = max(1, T // 8)
     shown = ts[::step]
     for k, (scheme, w, label) in enumerate(schemes):
-        realised = np.vstack(sims[scheme])
-        mean = realised.mean(axis=0)
-        se = realised.std(axis=0, ddof=1) / math.sqrt(realised.shape[0])
-        reference = np.mean(exact[scheme], axis=0)
+        mean, se, reference, se_designs = _conditional_mean_se(sims[scheme], exact[scheme])
         checks += [Check("schemes", f"{label}, literal loop, n = {n}", "t", float(t),
-                         float(reference[t]), float(mean[t]), float(se[t]), "exact finite-n")
-                   for t in ts]
+                         float(reference[t]), float(mean[t]), float(se[t]), "exact finite-n",
+                         stream="literal-loop designs") for t in ts]
         color = COLORS[k]
         line = Line(ts, limit[scheme], label, color)
-        pts = Points(shown + _offsets(k, 4, 0.12), mean[shown], Z95 * se[shown], color,
+        pts = Points(shown + _offsets(k, 4, 0.12), mean[shown], Z95 * se_designs[shown], color,
                      MARKERS[k])
         all_panel.lines.append(line)
         all_panel.points.append(pts)
@@ -986,21 +1012,18 @@ def ridge_t_data(sizes=FULL, seed=0):
         # dashed: the dynamic line lies within about 1e-3 of the mix line
         right.lines.append(Line(theory_ts, curve, f"{label}  (R∞ = {limit:.4f})", color,
                                 "--" if scheme == "dynamic" else "-"))
-        realised = np.vstack(sims[scheme])
-        mean = realised.mean(axis=0)
-        se = realised.std(axis=0, ddof=1) / math.sqrt(realised.shape[0])
-        reference = np.mean(exact[scheme], axis=0)
+        mean, se, reference, se_designs = _conditional_mean_se(sims[scheme], exact[scheme])
         checks += [Check("ridge_t", f"ridge λ = {lam:g}, {label}, literal loop, n = {n}", "t",
                          float(t), float(reference[t]), float(mean[t]), float(se[t]),
-                         "exact finite-n") for t in ts]
+                         "exact finite-n", stream="literal-loop designs") for t in ts]
         # R_0 is the same one-shot fit for every scheme: checked once
         keep = [i for i, t in enumerate(theory_ts) if t > 0 or k == 0]
         ts_k = theory_ts[keep]
         checks += _ladder_checks("ridge_t", f"ridge λ = {lam:g}, {label}, exact over designs, "
                                  f"n = {n}", "t", ts_k, curve[keep], e_ns, e_means[:, k, ts_k],
-                                 e_ses[:, k, ts_k], sizes.draws)
-        right.points.append(Points(shown + _offsets(k, 4, 0.12), mean[shown], Z95 * se[shown],
-                                   color, MARKERS[k]))
+                                 e_ses[:, k, ts_k], sizes.draws, stream="exact-risk designs")
+        right.points.append(Points(shown + _offsets(k, 4, 0.12), mean[shown],
+                                   Z95 * se_designs[shown], color, MARKERS[k]))
         rows.append([f"isotropic, {label}", f"{curve[0]:.6f}", f"{curve[1]:.6f}",
                      f"{curve[-1]:.6f}", f"{limit:.6f}"])
     gap = (curves["mix"] - curves["dynamic"])[1:]

@@ -236,6 +236,12 @@ def _agreement_rows(checks):
     return rows
 
 
+def _fmt_delta(delta):
+    """A detection threshold as a percentage with two significant digits
+    (``nan``: no error up to 50 % is detected by that subset)."""
+    return "none up to 50 %" if delta != delta else f"{100 * delta:.2g} %"
+
+
 def _detection(checks, keep=lambda c: True):
     """The smallest relative error ``δ`` of every reference (``(1 ± δ)×``)
     that fails the calibration of the checks ``keep`` selects."""
@@ -243,7 +249,7 @@ def _detection(checks, keep=lambda c: True):
     used = [c for c in checks if c.in_scope and not c.deterministic and keep(c)]
     if not used:
         return math.nan
-    groups = [(c.figure, c.setting) for c in used]
+    groups = [c.series for c in used]
     fits = [c.limit_fit for c in used]       # computed once, reused per factor
     from .compare.extrapolate import normal_z
 
@@ -386,12 +392,18 @@ def _summary(directory, figures, checks, weight_table, convergence, sizes, quick
            + ", ".join(f"{v} points: {k}" for k, v in by_reference.items())
            + f"). {ok} of {len(in_scope)} pass their own test at |z| ≤ 3, as a calibrated "
            f"test would give about {len(in_scope) * (1 - 0.0027):.0f}. "
-           + (f"**Detection threshold:** a theory off by δ = {delta:.2%} relative (every "
-              f"reference × (1 ± δ)) already fails this calibration — the smallest relative "
-              f"error these sizes detect; for the risks alone δ = {delta_risk:.2%}, for the "
-              f"optimal weights w* alone (their finite-n spread is small) δ = "
-              f"{delta_weights:.2%}."
-              if delta == delta else "" if cal.count == 0 else
+           + ("" if cal.count == 0 else
+              "**Detection threshold:** none at this seed: the theory as it is already fails "
+              "the calibration, so no error can be measured against it (each of its three "
+              "tests has level at most 1 %: a right theory fails at up to 3 % of root "
+              "seeds)."
+              if not cal.passed else
+              f"**Detection threshold:** a theory off by δ = {_fmt_delta(delta)} relative "
+              f"(every reference × (1 ± δ)) already fails this calibration — the smallest "
+              f"relative error these sizes detect; for the risks alone δ = "
+              f"{_fmt_delta(delta_risk)}, for the optimal weights w* alone (their finite-n "
+              f"spread is small) δ = {_fmt_delta(delta_weights)}."
+              if delta == delta else
               "No error up to 50 % relative fails this calibration.")
            + " Every point, its reference and its z-scores are in `checks.csv`.",
            "",

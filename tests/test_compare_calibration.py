@@ -119,5 +119,18 @@ def test_right_theory_passes_at_default_sizes(golden):
 def test_wrong_theories_fail_at_default_sizes(golden, kind):
     used = [c for c in golden.checks if c.in_scope and not c.deterministic]
     zs = [c.verdict_z_for(_wrong_factor(c, kind)) for c in used]
-    cal = calibration(zs, [(c.figure, c.setting) for c in used])
+    cal = calibration(zs, [c.series for c in used])
     assert not cal.passed, cal.sentence()
+
+
+@pytest.mark.parametrize("figure, streams", [("risk_vs_t", 2), ("schemes", 1), ("ridge_t", 4)])
+def test_points_that_share_designs_count_once(figure, streams):
+    """The calibration's independent unit is the set of designs, not the
+    setting: ``risk_vs_t`` simulates its six min-norm schedules on one set of
+    designs and its three ridge weights on another (two series, not nine);
+    ``schemes`` runs the four schemes on the same designs; ``ridge_t`` has a
+    ladder per model (2), the literal loop and the exact risk over designs."""
+    data = dict(F.FIGURES)[figure](F.QUICK, 0)
+    used = [c for c in data.checks if c.in_scope]
+    assert len({c.setting for c in used}) > streams
+    assert len({c.series for c in used}) == streams

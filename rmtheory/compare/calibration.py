@@ -1,23 +1,31 @@
 r"""Check the checker: verdict z-scores of a right theory are ``N(0, 1)``.
 
 A verdict test is honest when, over many points where the theory is
-right, its z-scores follow the standard normal law. :func:`calibration`
-tests that with two statistics:
+right, its z-scores follow the standard normal law. Points that share
+their Monte Carlo designs (the ``w`` values or the refits ``t`` of one
+series) are correlated: each z-score is ``N(0, 1)``, but the z-scores of a
+series move as one, so a test that counted them as independent would
+assume more evidence than there is. ``groups`` gives each z-score its
+series, and the tests use one z-score per group (the middle one of its
+order, a choice fixed before looking at the values). :func:`calibration`
+then asks three things:
 
-- the fraction of all points beyond ``|z| > 3`` must be at most 1 %
-  (``N(0, 1)`` gives 0.27 %), and the count beyond 3 among independent
-  z-scores must not be surprising for ``N(0, 1)``: one-sided binomial
+- of the independent z-scores, the count beyond ``|z| > 3`` must not be
+  surprising for ``N(0, 1)`` (which gives 0.27 %): one-sided binomial
   ``P(Binomial(G, 0.27 %) >= k) >= 0.01``;
 - the Kolmogorov–Smirnov test of the independent z-scores against
-  ``N(0, 1)`` must have ``p >= 0.01``.
+  ``N(0, 1)`` must have ``p >= 0.01``;
+- of *all* ``N`` z-scores, the largest ``|z|`` must not be surprising
+  whatever their correlation: the Bonferroni bound
+  ``min(1, N·P(|Z| > max|z|)) >= 0.01`` (a wrong theory that moves only
+  some points of a series is seen here, not by the middle z-score).
 
-Points that share their Monte Carlo designs (the ``w`` values of one
-series) are correlated, which leaves each z-score ``N(0, 1)`` but makes the
-z-scores of a series move as one: a test that counts them as independent
-assumes more evidence than there is. ``groups`` gives each z-score its
-series; the binomial and KS tests use one z-score per group (the middle one
-of its order, a choice fixed before looking at the values), the fraction
-beyond 3 uses them all.
+Each has level at most 1 %, so a right theory fails at most 3 % of
+independent runs. The fraction of all points beyond 3 is reported, not
+tested: one unlucky set of shared designs puts a whole series beyond 3
+together (seen: 12 of the 17 refits of one series, 3 % of a report's
+points, on a right theory), so a bound on that fraction has no level one
+can state.
 
 :func:`detection_threshold` asks the converse: by how much may a theory
 be off (``R_theory × (1 + δ)``) before these same data fail the check.
@@ -36,13 +44,12 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["Calibration", "calibration", "detection_threshold", "NORMAL_BEYOND_3",
-           "MAX_FRACTION", "KS_ALPHA"]
+           "KS_ALPHA"]
 
 #: ``P(|Z| > 3)`` for ``Z ~ N(0, 1)``
 NORMAL_BEYOND_3 = math.erfc(3 / math.sqrt(2))
-#: the largest fraction of ``|z| > 3`` a calibrated verdict may show
-MAX_FRACTION = 0.01
-#: the smallest Kolmogorov–Smirnov p-value a calibrated verdict may show
+#: the level of each test: the smallest binomial and Kolmogorov–Smirnov
+#: p-value a calibrated verdict may show
 KS_ALPHA = 0.01
 
 
@@ -54,9 +61,9 @@ class Calibration(NamedTuple):
     count : int
         Finite z-scores used.
     beyond : int
-        How many have ``|z| > 3``.
+        How many have ``|z| > 3`` (information: they are not independent).
     fraction : float
-        ``beyond / count``.
+        ``beyond / count`` (information).
     ks_count : int
         Independent z-scores (one per group): the sample of the binomial
         and KS tests.
@@ -67,11 +74,13 @@ class Calibration(NamedTuple):
         count is for ``N(0, 1)`` z-scores.
     ks_statistic, ks_p : float
         Kolmogorov–Smirnov statistic and p-value against ``N(0, 1)``.
+    max_abs_z, max_p : float
+        The largest ``|z|`` of all points, and its Bonferroni p-value
+        ``min(1, count·P(|Z| > max_abs_z))``, valid under any correlation.
     mean, std : float
         Of the KS sample (``0`` and ``1`` for ``N(0, 1)``).
     passed : bool
-        ``fraction <= MAX_FRACTION``, ``binomial_p >= KS_ALPHA`` and
-        ``ks_p >= KS_ALPHA``.
+        ``binomial_p``, ``ks_p`` and ``max_p`` all ``>= KS_ALPHA``.
     """
     count: int
     beyond: int
@@ -81,6 +90,8 @@ class Calibration(NamedTuple):
     binomial_p: float
     ks_statistic: float
     ks_p: float
+    max_abs_z: float
+    max_p: float
     mean: float
     std: float
     passed: bool
@@ -89,14 +100,15 @@ class Calibration(NamedTuple):
         """One line for a report."""
         if self.count == 0:
             return "no random points: nothing to calibrate"
-        return (f"{self.beyond} of {self.count} verdict z-scores beyond ±3 "
-                f"({self.fraction:.1%}; N(0, 1) gives {NORMAL_BEYOND_3:.2%}); over "
-                f"{self.ks_count} independent series (one z each): {self.ks_beyond} beyond ±3 "
-                f"(binomial p = {self.binomial_p:.2g}), Kolmogorov–Smirnov against N(0, 1) "
-                f"p = {self.ks_p:.2g} (mean {self.mean:+.2f}, sd {self.std:.2f}) — "
+        return (f"over {self.ks_count} independent series (one z each): {self.ks_beyond} "
+                f"beyond ±3 (binomial p = {self.binomial_p:.2g}; N(0, 1) gives "
+                f"{NORMAL_BEYOND_3:.2%}), Kolmogorov–Smirnov against N(0, 1) p = "
+                f"{self.ks_p:.2g} (mean {self.mean:+.2f}, sd {self.std:.2f}) — "
                 + ("calibrated" if self.passed else "NOT calibrated")
-                + f" (criteria: at most {MAX_FRACTION:.0%} of the points beyond 3, binomial "
-                  f"and KS p >= {KS_ALPHA:g})")
+                + f" (criteria: binomial, KS and largest-|z| p >= {KS_ALPHA:g}); of all "
+                  f"{self.count} verdict z-scores, which share designs within a series, "
+                  f"{self.beyond} ({self.fraction:.1%}) lie beyond ±3, the largest |z| = "
+                  f"{self.max_abs_z:.2f} (Bonferroni p = {self.max_p:.2g})")
 
 
 def _one_per_group(z, groups):
@@ -141,7 +153,7 @@ def calibration(z, groups=None):
     z = z[keep]
     if z.size == 0:     # nothing random to test: not calibrated, and saying why
         return Calibration(0, 0, math.nan, 0, 0, math.nan, math.nan, math.nan, math.nan,
-                           math.nan, False)
+                           math.nan, math.nan, math.nan, False)
     beyond = int(np.sum(np.abs(z) > 3.0))
     sample = _one_per_group(z, groups)
     ks_beyond = int(np.sum(np.abs(sample) > 3.0))
@@ -153,11 +165,15 @@ def calibration(z, groups=None):
     else:    # an infinite z: certainly not N(0, 1)
         stat, p = 1.0, 0.0
     fraction = beyond / z.size
+    largest = float(np.max(np.abs(z)))
+    # P(|Z| > m) = erfc(m/√2); the union bound over all points holds under any correlation
+    max_p = min(1.0, z.size * math.erfc(largest / math.sqrt(2))) if math.isfinite(largest) \
+        else 0.0
     return Calibration(int(z.size), beyond, fraction, int(sample.size), ks_beyond, binom_p,
-                       stat, p, float(np.mean(finite)) if finite.size else math.nan,
+                       stat, p, largest, max_p,
+                       float(np.mean(finite)) if finite.size else math.nan,
                        float(np.std(finite, ddof=1)) if finite.size > 1 else math.nan,
-                       bool(fraction <= MAX_FRACTION and binom_p >= KS_ALPHA
-                            and p >= KS_ALPHA))
+                       bool(binom_p >= KS_ALPHA and p >= KS_ALPHA and max_p >= KS_ALPHA))
 
 
 def detection_threshold(zs_of, *, low=1e-5, high=0.5, steps=40):
