@@ -18,7 +18,7 @@ import textwrap
 import pytest
 
 import rmtheory as rt
-from rmtheory import figures as F
+from rmtheory import experiments as F
 from rmtheory.cli import COMMANDS, main
 from conftest import one_line
 

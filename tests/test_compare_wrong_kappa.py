@@ -61,7 +61,7 @@ import numpy as np
 import pytest
 
 import rmtheory as rt
-from rmtheory import figures as F
+from rmtheory import experiments as F
 from rmtheory.compare.calibration import MAX_FRACTION
 from rmtheory.report import single_threaded_blas
 
