@@ -65,3 +65,23 @@ def test_bad_inputs_name_the_argument():
         plot.risk_vs_t(w=0.5, T=0)
     with pytest.raises(ValueError, match="panels"):
         plot.journal_figure(0)
+
+
+def test_layers_experiments_on_top_montecarlo_below():
+    """montecarlo imports nothing from the API, the comparison, the
+    experiments or the plots; plot imports no experiment at module level."""
+    import ast
+    import pathlib
+    root = pathlib.Path(plot.__file__).parent
+
+    def imported(path):
+        out = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                out.add((node.level, node.module or ""))
+        return out
+    above = {"api", "compare", "experiments", "plot", "report", "cli"}
+    for path in (root / "montecarlo").glob("*.py"):
+        for level, module in imported(path):
+            assert not (level == 2 and module.split(".")[0] in above), (path.name, module)
+    assert not any(m.startswith("experiments") for _, m in imported(root / "plot.py"))

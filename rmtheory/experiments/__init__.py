@@ -5,19 +5,16 @@ Monte Carlo points from :mod:`rmtheory.montecarlo`, and one :class:`Check`
 (a calibrated verdict of :mod:`rmtheory.compare`) per simulated point.
 :func:`rmtheory.plot.draw` draws any of them.
 
-======================  ==============================================================
-module                  claim
-======================  ==============================================================
-:mod:`.golden_ratio`    ``w* = 1/φ`` for min-norm interpolation and OLS, every ``H``
-:mod:`.ridge_w_star`    ridge: ``w*(λ) ∈ [1/2, 1]`` in the paper's models, ``λ_c``
-:mod:`.risk_vs_t`       collapse at ``w = 0``, bounded for ``w > 0``, ``1/3``, dynamic
-:mod:`.schemes`         replace, mix, dynamic, accumulate simulated literally
-:mod:`.ridge_t`         finite-``t`` ridge beyond isotropy; the schemes for ridge
-:mod:`.kappa_s`         the optimal weight against the synthetic-noise ratio
-:mod:`.beyond`          outside the assumptions (equicorrelated, ±1, min-ℓ1)
-:mod:`.sweeps`          maps of ``w*(γ, λ)`` and ``λ_c(γ)`` (float64 backend)
-:mod:`.w_star_below_half`  a general ``(H, G)`` with ``w* < 1/2``, and its region
-======================  ==============================================================
+- :mod:`.golden_ratio`: ``w* = 1/φ`` for min-norm interpolation and OLS, every ``H``;
+- :mod:`.ridge_w_star`: ridge, ``w*(λ) ∈ [1/2, 1]`` in the paper's models, ``λ_c``;
+- :mod:`.risk_vs_t`: collapse at ``w = 0``, bounded for ``w > 0``, the ``1/3``
+  threshold, dynamic mixing;
+- :mod:`.schemes`: replace, mix, dynamic, accumulate simulated literally;
+- :mod:`.ridge_t`: finite-``t`` ridge beyond isotropy; the schemes for ridge;
+- :mod:`.kappa_s`: the optimal weight against the synthetic-noise ratio;
+- :mod:`.beyond`: outside the assumptions (equicorrelated, ±1 entries, min-ℓ1);
+- :mod:`.sweeps`: maps of ``w*(γ, λ)`` and ``λ_c(γ)`` (float64 backend);
+- :mod:`.w_star_below_half`: a general ``(H, G)`` with ``w* < 1/2``, and its region.
 
 The records (:class:`Sizes`, :class:`Model`, :class:`Check`, panels) are
 in :mod:`.records`. Layers: experiments sit on top of the API, the
