@@ -393,6 +393,8 @@ def risk_vs_t(spectrum: Any = "isotropic", *, w: Optional[float] = None, T: int 
     limit = float(limiting_risk(w, spectrum, **common))
     if math.isfinite(limit):
         ax.axhline(limit, color=color, ls="--", lw=0.9)
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("refit $t$")
     ax.set_ylabel("risk $R_t$")
     _legend(ax)
@@ -553,6 +555,9 @@ def draw(data: Any) -> Any:
             ax.set_ylim(*panel.ylim)
         if panel.xlim:
             ax.set_xlim(*panel.xlim)
+        if "refit" in panel.xlabel:        # t counts refits: integer ticks
+            from matplotlib.ticker import MaxNLocator
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(panel.title, fontsize=_TITLE)
         ax.set_xlabel(panel.xlabel, fontsize=_LABEL)
         ax.set_ylabel(panel.ylabel, fontsize=_LABEL)

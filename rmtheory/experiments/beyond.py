@@ -6,10 +6,12 @@ against the Gaussian min-ℓ2 theory. The gaps are findings, not failures
 """
 import math
 
+from typing import Any
+
 import numpy as np
 
 from . import _runs as R
-from .records import FULL, MODELS, PHI_INV, Z95, Check, FigureData, Model, Panel
+from .records import FULL, MODELS, PHI_INV, Z95, Check, FigureData, Model, Panel, Sizes
 
 __all__ = ["beyond_data", "lowest_weight"]
 
@@ -46,7 +48,7 @@ def lowest_weight(ws, mean, se, z=3.0):
     return (float(ws[best]) if gap > z else None), gap
 
 
-def beyond_data(sizes=FULL, seed=0):
+def beyond_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
     r"""Outside the theory's assumptions: equicorrelated covariance,
     Rademacher entries, min-ℓ1 interpolation
     (:func:`rmtheory.montecarlo.min_l1_interpolation`) on a sparse truth,
@@ -98,7 +100,7 @@ def beyond_data(sizes=FULL, seed=0):
     theory_l2 = R.risk_curve(ws, model, gamma=gamma, t=T1)
     l1.lines.append(R.line(ws, theory_l2, r"min-$\ell_2$ theory (any $\beta$)", "isotropic"))
     rng = np.random.default_rng(next(seeds))
-    results = {"l2": [], "l1": []}
+    results: dict = {"l2": [], "l1": []}
     exact_l2 = []
     p1 = int(round(gamma * n1))
     for _ in range(max(1, sizes.designs // 2)):

@@ -4,15 +4,17 @@ OLS (``γ < 1``) is ``1/φ`` for every covariance.
 .. math:: R_\infty(w) = B_0 + c(w)\,V_0, \qquad
           c(w) = \frac{w^2 + (1-w)^2}{w(2-w)}, \qquad w^\star = 1/\varphi.
 """
+from typing import Any
+
 import numpy as np
 
 from . import _runs as R
-from .records import FULL, MODELS, PHI_INV, FigureData, Panel
+from .records import FULL, MODELS, PHI_INV, FigureData, Panel, Sizes
 
 __all__ = ["golden_ratio_data"]
 
 
-def golden_ratio_data(sizes=FULL, seed=0):
+def golden_ratio_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
     r"""Stationary risk against ``w`` for min-norm interpolation (``γ = 2``)
     under four covariance models, and OLS (``γ = 1/2``) beside it.
 

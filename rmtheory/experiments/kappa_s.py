@@ -5,15 +5,17 @@ follows its limiting theory.
 .. math:: w^\star(\kappa_s) = \frac{\sqrt{\kappa_s^2 + 4\kappa_s} - \kappa_s}{2}
           \quad (\lambda = 0), \qquad w^\star(1) = 1/\varphi.
 """
+from typing import Any
+
 import numpy as np
 
 from . import _runs as R
-from .records import FULL, MODELS, PHI_INV, Z95, Check, FigureData, Panel
+from .records import FULL, MODELS, PHI_INV, Z95, Check, FigureData, Panel, Sizes
 
 __all__ = ["kappa_s_data"]
 
 
-def kappa_s_data(sizes=FULL, seed=0):
+def kappa_s_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
     r"""The optimal weight against the synthetic-noise ratio ``κ_s``
     (synthetic noise variance ``κ_s σ²``), min-norm and ridge, and the
     min-norm risk against ``w`` for three ``κ_s``.

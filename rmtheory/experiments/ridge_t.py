@@ -12,17 +12,19 @@ it tends to the zero estimator (``R_∞ = r²``).
 """
 import math
 
+from typing import Any
+
 import numpy as np
 
 from . import _runs as R
-from .records import FULL, MODELS, Z95, Check, FigureData, Panel
+from .records import FULL, MODELS, Z95, Check, FigureData, Panel, Sizes
 from .schemes import literal_runs
 from ..plot import weight_key
 
 __all__ = ["ridge_t_data"]
 
 
-def ridge_t_data(sizes=FULL, seed=0):
+def ridge_t_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
     r"""Finite-``t`` ridge (``γ = 2``, ``λ = 0.5``): the risk after ``t``
     refits at ``w = 0.6`` for the spiked and AR(1) models, and the four
     schemes for ridge (isotropic; mix at ``w = 0.6``) simulated literally.
@@ -82,7 +84,7 @@ def ridge_t_data(sizes=FULL, seed=0):
                                          ladder=sizes.ladder)
     curves = {}
     for k, (scheme, w_s, setting, label) in enumerate(schemes):
-        key = weight_key(w_s) if scheme == "mix" else scheme
+        key = weight_key(w) if scheme == "mix" else scheme
         curve = curves[scheme] = R.scheme_curve(theory_ts, scheme, w_s, gamma=gamma, lam=lam)
         limit = float(R.scheme_curve([None], scheme, w_s, gamma=gamma, lam=lam)[0])
         # dashed: the dynamic line lies within about 1e-3 of the mix line

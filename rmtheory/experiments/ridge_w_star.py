@@ -2,15 +2,17 @@ r"""Claim: for ridge in the isotropic, random-effects and spiked models the
 optimal weight ``w*(λ)`` stays in ``[1/2, 1]``, tends to ``1/φ`` as
 ``λ ↓ 0`` and is ``1`` beyond the critical penalty ``λ_c``.
 """
+from typing import Any
+
 import numpy as np
 
 from . import _runs as R
-from .records import FULL, MODELS, PHI_INV, Z95, FigureData, Panel
+from .records import FULL, MODELS, PHI_INV, Z95, FigureData, Panel, Sizes
 
 __all__ = ["ridge_w_star_data"]
 
 
-def ridge_w_star_data(sizes=FULL, seed=0):
+def ridge_w_star_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
     r"""``w*(λ)`` for ridge in the isotropic, random-effects and spiked
     models (``γ = 2`` and ``γ = 1/2``): the ``[1/2, 1]`` band, the limit
     ``1/φ`` as ``λ ↓ 0``, and the critical ``λ_c`` beyond which ``w* = 1``.

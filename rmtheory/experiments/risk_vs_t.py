@@ -8,10 +8,12 @@ ridge at finite ``t`` follows the limiting theory.
 """
 from dataclasses import replace
 
+from typing import Any
+
 import numpy as np
 
 from . import _runs as R
-from .records import FULL, MODELS, PHI_INV, Z95, Check, FigureData, Panel
+from .records import FULL, MODELS, PHI_INV, Z95, Check, FigureData, Panel, Sizes
 from ..plot import weight_key
 
 __all__ = ["risk_vs_t_data", "SERIES"]
@@ -27,7 +29,7 @@ SERIES = (("w = 0 (pure synthetic)", r"$w = 0$ (pure synthetic)", "replace", Non
            r"dynamic $w_t = (1 + w_{t-1})/(2 + w_{t-1})$", "dynamic", None, "dynamic"))
 
 
-def risk_vs_t_data(sizes=FULL, seed=0):
+def risk_vs_t_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
     r"""Risk after ``t`` refits: collapse at ``w = 0``, bounded risk for
     ``w > 0``, the ``w = 1/3`` threshold of monotonicity, dynamic mixing
     against the fixed ``1/φ``; and ridge at finite ``t``.

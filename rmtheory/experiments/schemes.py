@@ -12,10 +12,12 @@ schedule and accumulating stay bounded.
 from dataclasses import replace
 import math
 
+from typing import Any
+
 import numpy as np
 
 from . import _runs as R
-from .records import FULL, MODELS, PHI_INV, Z95, Check, FigureData, Panel
+from .records import FULL, MODELS, PHI_INV, Z95, Check, FigureData, Panel, Sizes
 
 __all__ = ["schemes_data"]
 
@@ -38,7 +40,7 @@ def literal_runs(model, schemes, *, n, gamma, lam, T, designs, reps, seed):
     return sims, exact
 
 
-def schemes_data(sizes=FULL, seed=0):
+def schemes_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
     r"""The four retraining schemes simulated literally (min-norm, ``γ = 2``):
     replace, mix at ``w = 1/φ``, dynamic, accumulate.
 

@@ -1,10 +1,12 @@
 r"""Claim: the float64 backend maps ``w*(γ, λ)`` over a whole grid at once,
 with the critical penalty ``λ_c(γ)`` beyond which ``w* = 1``; the maps
 agree with mpmath and with finite-n minimisers."""
+from typing import Any
+
 import numpy as np
 
 from . import _runs as R
-from .records import FULL, MODELS, MapData, SweepData
+from .records import FULL, MODELS, MapData, SweepData, Sizes
 
 __all__ = ["sweeps_data", "SWEEP_CHECK_GAMMAS", "SWEEP_CHECK_LAMS", "SWEEP_MODELS"]
 
@@ -16,7 +18,7 @@ SWEEP_MODELS = (("isotropic", "isotropic"), ("spiked", "spiked"),
                 ("ar1", r"AR(1), $\rho = 0.5$"))
 
 
-def sweeps_data(sizes=FULL, seed=0):
+def sweeps_data(sizes: Sizes = FULL, seed: Any = 0) -> SweepData:
     r"""``w*(γ, λ)`` over a grid of aspect ratios and penalties, and the
     critical penalty ``λ_c(γ)`` beyond which ``w* = 1``, for three spectra:
     every map one call of ``rt.optimal_w(..., backend="float64")`` on the
