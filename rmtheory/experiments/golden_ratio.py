@@ -27,7 +27,7 @@ def golden_ratio_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
     >>> from rmtheory.experiments import QUICK
     >>> data = golden_ratio_data(QUICK, seed=0)
     >>> [p.title for p in data.panels]
-    ['(a) min-norm interpolation, $\\gamma = 2$', '(b) OLS, $\\gamma = 1/2$']
+    ['(a) min-norm interpolation, $\\gamma = 2$', '(b) OLS, $\\gamma = 1/2$: bias 0, every $H$ alike']
     """
     from ..api import limiting_risk
     keys = ("isotropic", "two-point", "ar1", "spiked")
@@ -38,7 +38,7 @@ def golden_ratio_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
     panels = []
     for gamma, n in ((2.0, sizes.n), (0.5, 2 * sizes.n)):
         title = ("(a) min-norm interpolation, $\\gamma = 2$" if gamma > 1
-                 else "(b) OLS, $\\gamma = 1/2$")
+                 else "(b) OLS, $\\gamma = 1/2$: bias 0, every $H$ alike")
         panel = Panel(title, "real-data weight $w$", r"stationary risk $R_\infty(w)$",
                       xlim=(0.1, 1.03))
         for k, key in enumerate(keys):
@@ -64,8 +64,6 @@ def golden_ratio_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
                              f"{1 - float(best.total) / float(one.total):.1%}"])
                 panel.stars.append((PHI_INV, float(best.total), None, panel.lines[-1].color))
         panel.vlines.append((PHI_INV, r"$w^\star = 1/\varphi \approx 0.618$", "0.3", "--"))
-        if gamma < 1:
-            panel.note = "bias 0; the variance does not depend on $H$"
         panels.append(panel)
     return FigureData(
         "golden_ratio", "The golden ratio: w* = 1/φ for min-norm interpolation and OLS",
@@ -73,8 +71,9 @@ def golden_ratio_data(sizes: Sizes = FULL, seed: Any = 0) -> FigureData:
         "theory (mpmath); points: exact conditional risk averaged over independent designs "
         f"(n = {sizes.n} for γ = 2, {2 * sizes.n} for γ = 1/2; {sizes.draws} designs; 95% "
         "error bars; points are drawn at the weights simulated, not offset). Stars: the "
-        "minimum at w = 1/φ, the same for every covariance. One colour and marker per "
-        "covariance model in every figure.",
+        "minimum at w = 1/φ, the same for every covariance. For OLS the bias is 0 and the "
+        "variance does not depend on H, so the four models' points coincide (drawn over "
+        "one another). One colour and marker per covariance model in every figure.",
         panels, checks,
         {"Min-norm interpolation, γ = 2, σ² = r² = 1": (
             ["model", "B₀", "V₀", "R∞(1)", "R∞(1/φ)", "gain of w = 1/φ"], rows)},
