@@ -39,7 +39,8 @@ from mpmath import mp
 from IPython.display import display
 
 import rmtheory as rt
-from rmtheory import figures as F
+from rmtheory import experiments as F
+from rmtheory.plot import draw
 from rmtheory.report import single_threaded_blas
 
 # Monte Carlo sizes for a notebook: seconds, not minutes (the report uses F.FULL)
@@ -151,7 +152,7 @@ with single_threaded_blas():
 print(F.format_checks(data.checks[:10]))
 print(f"... {sum(c.agrees for c in data.checks)}/{len(data.checks)} points agree")
 assert sum(c.agrees for c in data.checks) >= 0.8 * len(data.checks)
-F.draw(data)
+draw(data)
 
 # %% [markdown]
 # The Monte Carlo points sit on the theory curves, and every curve has its minimum (star) at the dashed line

@@ -33,7 +33,8 @@ from mpmath import mp
 from IPython.display import display
 
 import rmtheory as rt
-from rmtheory import figures as F
+from rmtheory import experiments as F
+from rmtheory.plot import draw
 from rmtheory.report import single_threaded_blas
 
 # Monte Carlo sizes for a notebook: seconds, not minutes (the report uses F.FULL)
@@ -98,7 +99,7 @@ with single_threaded_blas():
 print(F.format_checks(data.checks[:12]))
 print(f"... {sum(c.agrees for c in data.checks)}/{len(data.checks)} points agree")
 assert sum(c.agrees for c in data.checks) >= 0.8 * len(data.checks)
-F.draw(data)
+draw(data)
 
 # %% [markdown]
 # Every curve starts at $1/\varphi$, dips slightly below it for small $\lambda$ (never below $1/2$), and rises to

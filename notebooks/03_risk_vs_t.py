@@ -29,7 +29,8 @@ from mpmath import mp
 from IPython.display import display
 
 import rmtheory as rt
-from rmtheory import figures as F
+from rmtheory import experiments as F
+from rmtheory.plot import draw
 from rmtheory.report import single_threaded_blas
 
 # Monte Carlo sizes for a notebook: seconds, not minutes (the report uses F.FULL)
@@ -103,7 +104,7 @@ with single_threaded_blas():
     data = F.risk_vs_t_data(NB, seed=3)
 print(f"{sum(c.agrees for c in data.checks)}/{len(data.checks)} points agree")
 assert sum(c.agrees for c in data.checks) >= 0.8 * len(data.checks)
-F.draw(data)
+draw(data)
 
 # %% [markdown]
 # Left: $w = 0$ grows linearly, the mixed schedules stay flat. Middle: $w = 0.2$ rises to a bounded level,
@@ -144,7 +145,7 @@ with single_threaded_blas():
 print(f"{sum(c.agrees for c in data.checks)}/{len(data.checks)} points agree, max |z| = "
       f"{max(abs(c.z) for c in data.checks if not c.deterministic):.2f}")
 assert sum(c.agrees for c in data.checks) >= 0.8 * len(data.checks)
-F.draw(data)
+draw(data)
 
 # %% [markdown]
 # Both non-isotropic models drop after the first refit and settle at their stationary risk (dotted) within a

@@ -31,7 +31,8 @@ from mpmath import mp
 from IPython.display import display
 
 import rmtheory as rt
-from rmtheory import figures as F
+from rmtheory import experiments as F
+from rmtheory.plot import draw
 from rmtheory.report import single_threaded_blas
 
 # Monte Carlo sizes for a notebook: seconds, not minutes (the report uses F.FULL)
@@ -70,7 +71,7 @@ for r in (0.5, 0.8):
 with single_threaded_blas():
     data = F.beyond_data(NB, seed=6)
 print(F.format_checks([c for c in data.checks if not c.in_scope]))
-F.draw(data)
+draw(data)
 
 # %%
 title = [t for t in data.tables if t.startswith("Min")][0]

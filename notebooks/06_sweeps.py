@@ -30,7 +30,8 @@ import time
 import numpy as np
 
 import rmtheory as rt
-from rmtheory import figures as F
+from rmtheory import experiments as F
+from rmtheory.plot import draw
 
 # %% [markdown]
 # ## One call per map
@@ -81,7 +82,7 @@ rt.formula("critical_lambda_condition")
 
 # %%
 data = F.sweeps_data(F.Sizes(n=80, draws=8, designs=2, reps=60, T=10, grid=18))
-F.draw(data)
+draw(data)
 
 # %%
 for check in data.checks:

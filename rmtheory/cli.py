@@ -953,7 +953,7 @@ def run_report(args, out, parser):
                                  progress=args.progress, formats=args.formats)
     except OSError as exc:       # a folder we may not write into, a full disk, ...
         _fail(parser, f"cannot write into {args.output!r}: {exc.strerror or exc}", "--output")
-    from .figures import calibration_of
+    from .experiments import calibration_of
     summary = report.directory / "summary.md"
     in_scope = [c for c in report.checks if c.in_scope]
     cal = calibration_of(report.checks)

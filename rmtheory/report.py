@@ -3,7 +3,9 @@ r"""The main job: one folder with every figure, the tables and the formulas.
 :func:`generate_report` writes into ``output``:
 
 - ``<figure>.png`` and ``<figure>.pdf`` for each figure of
-  :data:`rmtheory.figures.FIGURES` (the notebooks' figures);
+  :data:`rmtheory.experiments.FIGURES` (the notebooks' figures; drawn by
+  :func:`rmtheory.plot.draw`), the last one the section "When w* falls
+  below one half";
 - ``summary.md``: the tables (optimal weights per spectrum, risks, the
   Monte Carlo agreement of every simulated point, the finite-n
   convergence) with the figures inline;
@@ -12,7 +14,7 @@ r"""The main job: one folder with every figure, the tables and the formulas.
 - ``formulas.tex``: every limiting formula, labelled for ``\ref``
   (:func:`rmtheory.printing.write_latex`).
 
-A Monte Carlo point "agrees" (:attr:`rmtheory.figures.Check.agrees`) when
+A Monte Carlo point "agrees" (:attr:`rmtheory.experiments.Check.agrees`) when
 its verdict test passes, ``|verdict z| <= 3``, and nothing else: against
 the exact finite-n expectation where one exists (the exact conditional
 risk of the simulated designs for the literal loop; result 9 for Gaussian
@@ -55,7 +57,8 @@ import threading
 import time
 from typing import NamedTuple
 
-from . import figures as F
+from . import experiments as F
+from . import plot as P
 
 __all__ = ["generate_report", "Report", "ReportInterrupted", "DEFAULT_OUTPUT",
            "single_threaded_blas"]
@@ -418,7 +421,7 @@ def _summary(directory, figures, checks, weight_table, convergence, sizes, quick
             "isotropic, random-effects (G = H) and spiked models (the theorem of Garg, "
             "Bhattacharya & Sur, arXiv:2509.22341), not for a general pair (H, G): with "
             "H = ½δ_{1/16} + ½δ_1, G = δ_{1/16}, γ = 2, λ = ½, σ² = 1/16, r² = 1 the "
-            "optimum is w* = 0.4258….", "",
+            "optimum is w* = 0.4258… (section \"When w* falls below one half\" below).", "",
             _md_table(*weight_table), ""]
     shown = next((f for f in ("png", "svg") if f in formats), None)   # what Markdown shows
     for number, fig in enumerate(figures, 1):
@@ -484,9 +487,9 @@ def generate_report(output=DEFAULT_OUTPUT, *, quick=False, sizes=None, seed=0, p
         and moved in at the end (see the module docstring): the previous
         report's files are replaced only then, other files are kept.
     quick : bool
-        Tiny Monte Carlo sizes (:data:`rmtheory.figures.QUICK`): seconds,
-        for tests and a first look. Default: :data:`rmtheory.figures.FULL`.
-    sizes : rmtheory.figures.Sizes, optional
+        Tiny Monte Carlo sizes (:data:`rmtheory.experiments.QUICK`): seconds,
+        for tests and a first look. Default: :data:`rmtheory.experiments.FULL`.
+    sizes : rmtheory.experiments.Sizes, optional
         Explicit sizes (overrides ``quick``).
     seed : int
         Root seed of every Monte Carlo draw.
@@ -539,7 +542,7 @@ def generate_report(output=DEFAULT_OUTPUT, *, quick=False, sizes=None, seed=0, p
             data = fn(sizes, seed)
             figures.append(data)
             checks.extend(data.checks)
-            files.extend(F.save(F.draw(data), directory, name, formats))
+            files.extend(P.save(P.draw(data), directory, name, formats))
         return step
 
     def tables():

@@ -18,7 +18,7 @@ import textwrap
 import pytest
 
 import rmtheory as rt
-from rmtheory import figures as F
+from rmtheory import experiments as F
 from rmtheory.cli import COMMANDS, main
 from conftest import one_line
 
@@ -83,7 +83,8 @@ def _cheap_report(monkeypatch, formats_seen=None):
     def figure(sizes, seed):
         return F.FigureData(name, "A figure", "Its caption.", [], [], {}, sizes)
     monkeypatch.setattr(F, "FIGURES", [(name, figure)])
-    monkeypatch.setattr(F, "draw", lambda data: plt.figure(figsize=(1, 1)))
+    from rmtheory import plot as P
+    monkeypatch.setattr(P, "draw", lambda data: plt.figure(figsize=(1, 1)))
     monkeypatch.setattr(R, "_optimal_weight_table", lambda keys: (["spectrum"], []))
     monkeypatch.setattr(R, "_convergence", lambda sizes, seed: None)
     return name

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import rmtheory as rt
-from rmtheory import figures as F
+from rmtheory import experiments as F
 from rmtheory.compare import verify
 from rmtheory.compare.calibration import calibration
 

@@ -65,7 +65,7 @@ import numpy as np
 import pytest
 
 import rmtheory as rt
-from rmtheory import figures as F
+from rmtheory import experiments as F
 from rmtheory.report import single_threaded_blas
 
 #: the relative error of every κ of the wrong theory

@@ -12,11 +12,15 @@ import re
 import numpy as np
 import pytest
 
-from rmtheory import figures as F
+from rmtheory import experiments as F
 from rmtheory.cli import main
+from rmtheory.montecarlo import finite_n_w_star, min_l1_interpolation
+from rmtheory.symbolic.schemes import variance_factor_function
 from rmtheory.report import generate_report
 
 FIGURE_NAMES = [name for name, _ in F.FIGURES]
+#: the accumulate scheme's min-norm variance factor c_t (derived in symbolic)
+accumulate_factor = variance_factor_function("accumulate", "math")
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +56,8 @@ def test_pngs_are_drawn_not_blank(written):
     for name in FIGURE_NAMES:
         pixels = mpimg.imread(directory / f"{name}.png")
         height, width = pixels.shape[:2]
-        assert width > 2 * height and height >= 400, (name, pixels.shape)
+        # two journal columns (7 in) at 200 dpi, a panel row and its legend high
+        assert width == 1400 and 500 <= height <= 900, (name, pixels.shape)
         # lines and points in several colours, not a white page
         colours = np.unique((pixels[..., :3] * 255).astype(int).reshape(-1, 3), axis=0)
         assert len(colours) > 50, name
@@ -163,17 +168,19 @@ def test_figure_data_carries_the_claims(report):
 def test_scheme_lines_come_from_the_api_and_match_the_closed_forms(report):
     """The schemes figure's theory is ``limiting_risk(scheme=...)``; at λ = 0 it
     equals the min-norm closed forms (B₀ = 1/2, V₀ = 1 at γ = 2)."""
-    lines = {line.label.split(" (")[0].split(",")[0]: line
+    from rmtheory.plot import style_of
+    lines = {line.key: line
              for line in {d.name: d for d in report.figures}["schemes"].panels[0].lines}
+    assert all(line.color == style_of(key)[0] for key, line in lines.items())
     t = lines["replace"].x
     assert np.allclose(lines["replace"].y, 0.5 + (1 + t), rtol=1e-13)
     assert np.allclose(lines["accumulate"].y,
-                       [0.5 + F.accumulate_variance_factor(int(k)) for k in t], rtol=1e-13)
+                       [0.5 + accumulate_factor(int(k), 1.0) for k in t], rtol=1e-13)
     fib = [1, 1]
     while len(fib) < 2 * len(t) + 2:
         fib.append(fib[-1] + fib[-2])
     dynamic = [0.5 + fib[2 * k] / fib[2 * k + 1] for k in range(len(t))]   # w_t = F_{2t+1}/F_{2t+2}
-    assert np.allclose(lines["dynamic w_t"].y, dynamic, rtol=1e-13)
+    assert np.allclose(lines["dynamic"].y, dynamic, rtol=1e-13)
 
 
 def test_ridge_t_figure_checks_agree(report):
@@ -209,10 +216,10 @@ def test_accumulate_factor_matches_the_literal_loop():
     risks = simulate_retraining(pr.X, pr.beta, Sigma=pr.Sigma, lam=0.0, T=4, reps=4000,
                                 rng=12, scheme="accumulate")
     for t in range(5):
-        expected = b0 + v0 * F.accumulate_variance_factor(t)
+        expected = b0 + v0 * accumulate_factor(t, 1.0)
         z = (risks[:, t].mean() - expected) / (risks[:, t].std(ddof=1) / math.sqrt(4000))
         assert abs(z) < 4, (t, z)
-    assert F.accumulate_variance_factor(0) == 1.0
+    assert accumulate_factor(0, 1.0) == 1.0
 
 
 def test_finite_n_w_star_is_the_minimiser():
@@ -220,7 +227,7 @@ def test_finite_n_w_star_is_the_minimiser():
     pr = make_problem("ar1", n=40, gamma=1.5, rng=5)
     cr = ConditionalRisk(pr.X, pr.beta, pr.Sigma)
     lams = np.array([0.0, 0.2, 1.0, 50.0])
-    w = F.finite_n_w_star(cr, lams)
+    w = finite_n_w_star(cr, lams)
     assert w[0] == pytest.approx(F.PHI_INV, abs=1e-6)      # min-norm: 1/φ on every design
     assert w[-1] == 1.0                                     # far beyond λ_c
     grid = np.linspace(0.3, 1.0, 7001)
@@ -234,7 +241,7 @@ def test_min_l1_interpolation_interpolates_sparsely():
     X = rng.standard_normal((15, 40))
     beta = np.zeros(40)
     beta[[3, 17]] = [1.0, -2.0]
-    b = F.min_l1_interpolation(X, X @ beta)
+    b = min_l1_interpolation(X, X @ beta)
     assert np.allclose(X @ b, X @ beta, atol=1e-8)
     assert np.allclose(b, beta, atol=1e-6)                  # exact recovery of a 2-sparse truth
 
@@ -272,3 +279,136 @@ def test_bad_arguments_raise_naming_them(tmp_path):
     target.write_text("x")
     with pytest.raises(ValueError, match="output"):
         generate_report(target, quick=True, progress=False)
+
+
+# ---------------------------------------------------------------------------
+# the figures as a journal takes them (checked on the drawn matplotlib objects)
+
+
+@pytest.fixture(scope="module")
+def drawn(report):
+    """Every figure of the quick report drawn (Agg canvas, ticks laid out)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from rmtheory.plot import draw
+    out = {}
+    for data in report.figures:
+        fig = draw(data)
+        FigureCanvasAgg(fig).draw()
+        out[data.name] = (data, fig)
+    return out
+
+
+def _texts(fig):
+    import matplotlib.text
+    return [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
+
+
+def test_figures_have_journal_widths_and_8pt_text(drawn):
+    from rmtheory.plot import MIN_FONT, ONE_COLUMN, TWO_COLUMN
+    assert set(drawn) == set(FIGURE_NAMES)
+    for name, (data, fig) in drawn.items():
+        width, height = fig.get_size_inches()
+        assert width in (ONE_COLUMN, TWO_COLUMN), (name, width)
+        assert height < width, name
+        sizes = [(t.get_text(), t.get_fontsize()) for t in _texts(fig)]
+        assert len(sizes) > 10, name                       # ticks, labels, legend entries
+        small = [s for s in sizes if s[1] < MIN_FONT]
+        assert not small, (name, small[:5])
+        # every legend's text too (legends are where small type hides)
+        for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+            assert min(t.get_fontsize() for t in legend.get_texts()) >= MIN_FONT, name
+
+
+def test_labels_are_mathtext_without_literal_braces(drawn):
+    for name, (_, fig) in drawn.items():
+        for t in _texts(fig):
+            text = t.get_text()
+            assert text.count("$") % 2 == 0, (name, text)
+            plain = re.sub(r"\$[^$]*\$", "", text)           # what is not mathtext
+            assert not re.search(r"[{}]|_\w|\^\w", plain), (name, text)
+
+
+def test_one_colour_per_model_weight_or_scheme_everywhere(drawn):
+    from matplotlib.colors import to_hex
+    from rmtheory.plot import style_of
+    colour_of_key, key_of_colour = {}, {}
+    for name, (data, fig) in drawn.items():
+        seen = {}
+        for panel in data.panels:
+            for series in getattr(panel, "lines", []) + getattr(panel, "points", []):
+                if series.key is None:
+                    continue
+                colour = to_hex(series.color)
+                assert colour == to_hex(style_of(series.key)[0]), (name, series.key)
+                assert colour_of_key.setdefault(series.key, colour) == colour, series.key
+                # within one figure two different series never share a colour
+                assert seen.setdefault(colour, series.key) == series.key, (name, series.key)
+        # and the drawn legend says the same: one colour per label across figures
+        for legend in fig.legends:
+            for handle, text in zip(legend.legend_handles, legend.get_texts()):
+                colour = to_hex(handle.get_color() if hasattr(handle, "get_color")
+                                else handle.get_facecolor())
+                key_of_colour.setdefault(text.get_text(), colour)
+                assert key_of_colour[text.get_text()] == colour, (name, text.get_text())
+    # the same weight in risk_vs_t's min-norm and ridge panels: the same colour
+    risk = drawn["risk_vs_t"][0]
+    by_key = {}
+    for panel in risk.panels:
+        for line in panel.lines:
+            by_key.setdefault(line.key, set()).add(line.color)
+    assert all(len(c) == 1 for c in by_key.values()) and "w=0.618" in by_key
+
+
+def test_no_point_outside_the_unit_interval_of_w(drawn):
+    """Points are drawn at the weights simulated (no jitter): on every axis of
+    w, every drawn x (lines, markers, error bars) lies in (0, 1]."""
+    from matplotlib.collections import LineCollection
+    count = 0
+    for name, (_, fig) in drawn.items():
+        for ax in fig.axes:
+            if "$w$" not in ax.get_xlabel():
+                continue
+            for artist in ax.get_lines():
+                x = np.asarray(artist.get_xdata(), float)
+                if artist.get_transform() is not ax.transData and len(x) == 2:
+                    continue          # axvline/axhline: axes coordinates on one side
+                count += x.size
+                assert np.all((x > 0) & (x <= 1.0 + 1e-12)), (name, x)
+            for coll in ax.collections:
+                if isinstance(coll, LineCollection):
+                    for seg in coll.get_segments():
+                        count += len(seg)
+                        assert np.all((seg[:, 0] > 0) & (seg[:, 0] <= 1.0 + 1e-12)), name
+    assert count > 100
+
+
+def test_captions_claim_only_what_the_error_bars_support(report):
+    from rmtheory.experiments.beyond import lowest_weight
+    data = {d.name: d for d in report.figures}
+    caption = data["beyond"].caption
+    match = re.search(r"lowest at w = ([\d.]+) among the weights tried, below every other by "
+                      r"at least ([\d.]+) standard errors", caption)
+    assert match or "is not resolved" in caption, caption
+    if match:
+        assert float(match.group(2)) > 3.0
+    assert "offset" in caption                       # says that no point is shifted
+    assert lowest_weight([0.3, 0.6], [1.0, 1.05], [0.1, 0.1])[0] is None
+
+
+def test_w_star_below_half_section(written, report):
+    directory, _, _ = written
+    text = (directory / "summary.md").read_text()
+    section = text.split("When w* falls below one half")[-1].split("\n## ")[0]
+    assert "](w_star_below_half.png)" in section
+    assert "w* = 0.4258166175" in section          # mpmath, 15 digits (notebook 07: 1e-9)
+    data = {d.name: d for d in report.figures}["w_star_below_half"]
+    star = data.panels[0].stars[0]
+    assert star[0] == pytest.approx(0.4258166175, abs=1e-9) and star[0] < 0.5
+    assert data.panels[0].stars[1][0] >= 0.5        # G = H: in the band
+    # the finite-n case: the project's calibrated verdict, against the extrapolated limit
+    assert {c.reference for c in data.checks} == {"extrapolated limit"}
+    assert all(c.in_scope for c in data.checks) and len(data.checks) == 4
+    assert sum(c.agrees for c in data.checks) >= 3
+    # the maps: w* < 1/2 somewhere, never for G = H ... and in the band where g = 0.5
+    by_fraction = data.panels[1].values
+    assert np.nanmin(by_fraction) < 0.5 and np.nanmin(by_fraction[:, -1]) >= 0.5

@@ -27,10 +27,13 @@ from .conditional import ConditionalRisk, conditional_risk, conditional_risk_pat
 from .design import ENTRIES, SPECTRA, SPECTRUM_DEFAULTS, Problem, make_problem
 from .simulate import SCHEMES, simulate_retraining, weight_schedule
 from .parallel import BACKENDS
+from .estimators import finite_n_w_star, min_l1_interpolation
+from .scheme_paths import exact_scheme_path
 
 __all__ = [
     "make_problem", "Problem", "SPECTRUM_DEFAULTS", "SPECTRA", "ENTRIES",
     "conditional_risk", "conditional_risk_path", "ConditionalRisk",
     "simulate_retraining", "weight_schedule", "SCHEMES",
     "BACKENDS",
+    "min_l1_interpolation", "finite_n_w_star", "exact_scheme_path",
 ]
