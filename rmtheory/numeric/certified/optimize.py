@@ -173,8 +173,9 @@ class _Problem:
         ``1 − γI₂ ≤ 1``), and for the variance ``σ² c(w)(Δ − 1)``: ``Δ − 1 =
         [(κ(a) − a) − (κ(b) − b)]/(a − b)`` where ``κ(x) − x`` increases
         (``κ' ≥ 1``), ``a − b ≤ a = λ/w`` and ``w c(w) ≥ κ_s(1 − w_min)²/2``.
-        (Inequalities stated here, by hand; the expressions they bound are
-        the symbolic layer's.)"""
+        Each inequality is derived and checked exactly in
+        ``rmtheory/proofs/p10_certified_bounds.py`` (result 10); the
+        expressions bounded are the symbolic layer's."""
         flint = require_flint()
         S2 = second_order_forms()
         F = risk_forms()

@@ -84,10 +84,26 @@ def _constant_integral(measure, integrand):
     return flint.arb(1) * lambdify_ball((), integrand)()
 
 
+def kappa_hull(penalty, H, gamma, prec):
+    """``κ`` over a ball of penalties ``[p₁, p₂]`` (``p₁ > 0``): ``κ`` increases
+    (``κ' = 1/(1 − γI₂) > 0``), so ``κ(P) ⊂ [κ(p₁)⁻, κ(p₂)⁺]`` from two point
+    enclosures — the spread ``κ'·rad P`` itself, where a Krawczyk step over
+    the ball adds the contraction term (three times wider, measured)."""
+    flint = require_flint()
+    lo, hi = penalty.lower(), penalty.upper()
+    if not lo > 0:
+        return None
+    k_lo = enclose_kappa(lo, H, gamma, prec)
+    k_hi = enclose_kappa(hi, H, gamma, prec)
+    return k_lo.union(k_hi)
+
+
 def penalty_balls(penalty, H, G, gamma, r2, prec, *, kappa=None, max_relative=None):
     """``κ``, ``κ'``, ``B``, ``B'``, ``df₂``, ``1 − df₂`` at one penalty (balls;
     ``penalty`` may be a wide ball, with ``max_relative`` for its κ)."""
     F = risk_forms()
+    if kappa is None:
+        kappa = kappa_hull(penalty, H, gamma, prec) if not penalty.is_exact() else None
     k = enclose_kappa(penalty, H, gamma, prec, max_relative=max_relative) if kappa is None \
         else kappa
     zero = require_flint().arb(0)
@@ -102,6 +118,12 @@ def penalty_balls(penalty, H, G, gamma, r2, prec, *, kappa=None, max_relative=No
         I2_k = H.integrate(F.df2_integrand_dkappa, k)
         J_H = J if G is H else H.integrate(F.bias_integrand, k)
         gap = F.gap(k, penalty, gamma, J_H)
+        if not penalty.is_exact():
+            # over a ball of penalties the sum-of-terms form holds λ and κ as
+            # independent balls; 1 − γI₂ has κ once per atom (tight): keep both
+            direct = F.gap_direct(gamma, I2)
+            if direct.overlaps(gap):
+                gap = gap.intersection(direct)
     if not gap > 0:
         raise CertificationError(f"1 - df2 = {gap} is not provably positive")
     kp = F.kappa_prime(gap)
@@ -149,7 +171,8 @@ def risk_balls(w, lam, H, G, gamma, r2, sigma2, kappa_s, prec, *, t=None, slope=
         return RiskBalls(at_a.bias, F.variance_at_w1(*args),
                          F.dtotal_dw_at_w1(*args) if slope else None, at_a)
     b = lam / (2 - w)
-    k_b = enclose_kappa(b, H, gamma, prec)
+    k_b = (kappa_hull(b, H, gamma, prec) if not b.is_exact() else None) \
+        or enclose_kappa(b, H, gamma, prec)
     kp_b = require_flint().arb(0)
     if slope:             # κ'(b) = 1/(1 − γI₂(b)), the gap as a sum of nonnegative terms
         gap_b = F.gap(k_b, b, gamma, H.integrate(F.bias_integrand, k_b))
