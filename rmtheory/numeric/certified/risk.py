@@ -84,6 +84,13 @@ def _constant_integral(measure, integrand):
     return flint.arb(1) * lambdify_ball((), integrand)()
 
 
+def _wide(penalty):
+    """A ball of penalties (a cover's piece), not a point with rounding radius
+    (``λ/w`` of exact inputs): the two-ends hull costs two Krawczyk tests
+    and pays only for the former."""
+    return penalty.rad() > abs(penalty.mid()) * 2.0**-40
+
+
 def kappa_hull(penalty, H, gamma, prec):
     """``κ`` over a ball of penalties ``[p₁, p₂]`` (``p₁ > 0``): ``κ`` increases
     (``κ' = 1/(1 − γI₂) > 0``), so ``κ(P) ⊂ [κ(p₁)⁻, κ(p₂)⁺]`` from two point
@@ -103,7 +110,7 @@ def penalty_balls(penalty, H, G, gamma, r2, prec, *, kappa=None, max_relative=No
     ``penalty`` may be a wide ball, with ``max_relative`` for its κ)."""
     F = risk_forms()
     if kappa is None:
-        kappa = kappa_hull(penalty, H, gamma, prec) if not penalty.is_exact() else None
+        kappa = kappa_hull(penalty, H, gamma, prec) if _wide(penalty) else None
     k = enclose_kappa(penalty, H, gamma, prec, max_relative=max_relative) if kappa is None \
         else kappa
     zero = require_flint().arb(0)
@@ -118,7 +125,7 @@ def penalty_balls(penalty, H, G, gamma, r2, prec, *, kappa=None, max_relative=No
         I2_k = H.integrate(F.df2_integrand_dkappa, k)
         J_H = J if G is H else H.integrate(F.bias_integrand, k)
         gap = F.gap(k, penalty, gamma, J_H)
-        if not penalty.is_exact():
+        if _wide(penalty):
             # over a ball of penalties the sum-of-terms form holds λ and κ as
             # independent balls; 1 − γI₂ has κ once per atom (tight): keep both
             direct = F.gap_direct(gamma, I2)
@@ -171,7 +178,7 @@ def risk_balls(w, lam, H, G, gamma, r2, sigma2, kappa_s, prec, *, t=None, slope=
         return RiskBalls(at_a.bias, F.variance_at_w1(*args),
                          F.dtotal_dw_at_w1(*args) if slope else None, at_a)
     b = lam / (2 - w)
-    k_b = (kappa_hull(b, H, gamma, prec) if not b.is_exact() else None) \
+    k_b = (kappa_hull(b, H, gamma, prec) if _wide(b) else None) \
         or enclose_kappa(b, H, gamma, prec)
     kp_b = require_flint().arb(0)
     if slope:             # κ'(b) = 1/(1 − γI₂(b)), the gap as a sum of nonnegative terms
