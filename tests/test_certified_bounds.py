@@ -111,3 +111,23 @@ def test_certified_optimum_agrees_with_the_two_precision_check():
         gap = max(lo - plain.w, plain.w - hi, 0)
         assert gap <= mp.mpf(10) ** -25 * plain.w
         assert (hi - lo) / 2 <= mp.mpf(10) ** -28 * plain.w
+
+
+@pytest.mark.parametrize("bits", [64, 96])
+def test_the_unrefined_double_root_path_at_few_bits(bits):
+    """At ≤ 100 bits the double-precision root goes to the Krawczyk test
+    unrefined: the ball holds the high-precision enclosure, is as tight as
+    the bits allow, and a derivative from a shifted atom still fails."""
+    from rmtheory.numeric.certified.kappa import _functions
+    with working_precision(bits):
+        H, _ = _measures()
+        gamma, lam = flint.arb(2), flint.arb("0.37")
+        quick = enclose_kappa(lam, H, gamma, bits)
+        _, shifted = _functions(lam, H.shifted(3, flint.arb(10)**-3), gamma)
+        with pytest.raises(Exception, match="derivative"):
+            enclose_kappa(lam, H, gamma, bits, derivative=shifted)
+    with working_precision(200):
+        H, _ = _measures()
+        precise = enclose_kappa(flint.arb("0.37"), H, flint.arb(2), 200)
+    assert quick.contains(precise)
+    assert quick.rad() <= abs(quick.mid()) * 2.0**(20 - bits)

@@ -87,11 +87,12 @@ def _real_ball(mid, rad):
     return flint.arb(mid, rad)
 
 
-def krawczyk(f, df, m, r, *, what):
+def krawczyk(f, df, m, r, *, what, f_m=None, df_m=None):
     """One Krawczyk test of ``f`` on the ball ``X = m ± r`` (``m`` an exact
     arb or acb, ``r`` a positive float or arb; for an acb, the square of
     half-side ``r``). Returns ``K(X) ∩ X``, a ball holding the unique zero
-    of ``f`` in ``X``, or raises :class:`CertificationError`."""
+    of ``f`` in ``X``, or raises :class:`CertificationError`. ``f_m``,
+    ``df_m``: ``f(m)`` and ``f'(m)`` if the caller has them already."""
     flint = require_flint()
     complex_ = isinstance(m, flint.acb)
     r = flint.arb(r)
@@ -99,13 +100,13 @@ def krawczyk(f, df, m, r, *, what):
         X = flint.acb(flint.arb(m.real.mid(), r), flint.arb(m.imag.mid(), r))
     else:
         X = flint.arb(m.mid(), r)
-    d_mid = df(m)
+    d_mid = df(m) if df_m is None else df_m
     Y = 1 / (flint.acb(d_mid.mid()) if complex_ else d_mid.mid())
     dX = df(X)
     if dX.contains(0):
         raise CertificationError(f"{what}: the derivative may vanish on the ball "
                                  f"{X} (no uniqueness)")
-    K = m - Y * f(m) + (1 - Y * dX) * (X - m)
+    K = m - Y * (f(m) if f_m is None else f_m) + (1 - Y * dX) * (X - m)
     if not X.contains_interior(K):
         raise CertificationError(f"{what}: the Krawczyk image {K} is not inside the ball "
                                  f"{X}: the candidate is not a simple root of the equation")
@@ -278,27 +279,57 @@ def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refin
     if not (lam >= 0 and gamma > 0):
         raise CertificationError("kappa: lam >= 0 and gamma > 0 are not proved")
     f, df = _functions(lam, H, gamma, derivative)
+    limit = 2.0**(24 - prec) if max_relative is None else max_relative
+    if refine and candidate is None and prec <= QUICK_BITS and H.discrete \
+            and not lam.is_zero():
+        # few bits (a cover's signs): the double-precision root, good to
+        # ~2^-50, goes to the Krawczyk test unrefined — its image is centred
+        # on a Newton step, so its radius is ~(f''/f')·r² ≈ 2^-100; if not
+        # tight enough, the refined candidate below takes over
+        start = _float_root(lam, H, gamma)
+        if start is not None:
+            try:
+                inner, X, dX = _krawczyk_from(f, df, start, prec)
+                if inner > 0 and relative_radius(inner) <= limit:
+                    return _checked(inner, f, X, dX, lam, H, gamma, prec)
+            except CertificationError:
+                pass
     if candidate is None or refine:
         candidate = approximate_kappa(lam, H, gamma, prec, start=candidate)
+    inner, X, dX = _krawczyk_from(f, df, candidate, prec)
+    if not inner > 0:
+        raise CertificationError(f"kappa: the enclosure {inner} is not in (0, inf)")
+    if relative_radius(inner) > limit:
+        raise CertificationError(f"kappa: the enclosure {inner} is wider than 2^(24 - prec) "
+                                 f"relative at prec = {prec}")
+    return _checked(inner, f, X, dX, lam, H, gamma, prec)
+
+
+#: at most this many working bits, the double-precision root is tested unrefined
+QUICK_BITS = 100
+
+
+def _krawczyk_from(f, df, candidate, prec):
+    """The Krawczyk test on a ball around ``candidate`` just wide enough to
+    hold the root (the Newton step, the spread of ``f(m)`` from inexact
+    inputs such as ``λ = 0.1``, a few ulps), widened up to three times."""
+    flint = require_flint()
     m = candidate.mid()
-    d, fm = df(m).mid(), f(m)
-    # the Newton step, the spread of f(m) (inexact inputs: λ = 0.1), and a
-    # few ulps: a ball just wide enough to hold the root
+    d_m, fm = df(m), f(m)
+    d = d_m.mid()
     r = 4 * (abs(fm.mid()) + fm.rad()) / abs(d) + abs(m) * flint.arb(2)**(8 - prec)
     for _ in range(3):
         try:
-            inner, X, dX = krawczyk(f, df, m, r, what="kappa")
-            break
+            return krawczyk(f, df, m, r, what="kappa", f_m=fm, df_m=d_m)
         except CertificationError:
             r = 16 * r
-    else:
-        inner, X, dX = krawczyk(f, df, m, r, what="kappa")
+    return krawczyk(f, df, m, r, what="kappa", f_m=fm, df_m=d_m)
+
+
+def _checked(inner, f, X, dX, lam, H, gamma, prec):
+    """``inner`` after the derivative cross-check (unless switched off)."""
     if _CHECKS.on:
-        f_member = _functions(lam.mid(), H, gamma.mid())[0]
+        member = H.member() if hasattr(H, "member") else H
+        f_member = _functions(lam.mid(), member, gamma.mid())[0]
         _check_derivative(f, f_member, dX, X, prec, "kappa")
-    if not inner > 0:
-        raise CertificationError(f"kappa: the enclosure {inner} is not in (0, inf)")
-    if relative_radius(inner) > (2.0**(24 - prec) if max_relative is None else max_relative):
-        raise CertificationError(f"kappa: the enclosure {inner} is wider than 2^(24 - prec) "
-                                 f"relative at prec = {prec}")
     return inner
