@@ -259,9 +259,23 @@ class BallAtoms:
     def integrate(self, integrand, value, variable=None):
         """``∫ f(s, x) dμ(s)`` at ``x = value`` for ``integrand`` a SymPy
         expression in ``s`` and ``variable`` (default ``κ``)."""
+        if len(self.locations) <= FUSED_ATOMS:
+            return self.integrate_many((integrand,), value, variable)[0]
         f = _integrand_function(integrand, variable)
         terms = [h * f(s, value) for s, h in zip(self.locations, self.weights)]
         return sum(terms[1:], terms[0])
+
+    def integrate_many(self, integrands, value, variable=None):
+        """``(∫ f₁ dμ, ∫ f₂ dμ, …)`` at one ``x = value``: up to
+        :data:`FUSED_ATOMS` atoms one lambdified function of ``x`` and the
+        atoms (SymPy's common subexpressions, such as ``1/(s_j + κ)``,
+        computed once), instead of one Python call per atom and integrand."""
+        integrands = tuple(integrands)
+        n = len(self.locations)
+        if n > FUSED_ATOMS:
+            return tuple(self.integrate(f, value, variable) for f in integrands)
+        f = _fused_function(integrands, n, variable)
+        return f(value, *self.locations, *self.weights)
 
     def support(self):
         return min(self.locations, key=mid_mpf), max(self.locations, key=mid_mpf)
@@ -337,6 +351,23 @@ def _moment_expr(m1, order):
 def _variable(variable):
     from ...symbolic.symbols import kappa
     return kappa if variable is None else variable
+
+
+#: measures with at most this many atoms integrate through one fused function
+FUSED_ATOMS = 32
+
+
+@functools.lru_cache(maxsize=None)
+def _fused_function(integrands, n, variable=None):
+    """``(x, s_1..s_n, h_1..h_n) ↦ (Σ_j h_j f_i(s_j, x))_i`` as one function of
+    balls (``sympy.lambdify`` with ``cse=True``)."""
+    from ...symbolic.symbols import s
+    x = _variable(variable)
+    atoms = sp.symbols(f"s_atom0:{n}", positive=True)
+    weights = sp.symbols(f"h_atom0:{n}", positive=True)
+    sums = [sp.Add(*[h * f.subs(s, a) for a, h in zip(atoms, weights)]) for f in integrands]
+    return sp.lambdify((x,) + atoms + weights, sums, modules=[_namespace()],
+                       printer=_printer(), cse=True)
 
 
 @functools.lru_cache(maxsize=None)

@@ -29,6 +29,7 @@ positive root; for ``λ = 0`` and ``γ > 1``, ``1 − γI₁`` increases from
 ``κ₀ = 0`` (exact). An enclosure in ``(0, ∞)`` is therefore *the* ``κ``.
 """
 import contextlib
+import math
 import functools
 import threading
 
@@ -154,9 +155,16 @@ def _functions(lam, H, gamma, derivative=None):
             return F["f"](k, gamma, H.integrate(F["integrand"], k), lam)
 
         def df(k):
-            return F["df"](k, gamma, H.integrate(F["integrand"], k),
-                           H.integrate(F["integrand_dkappa"], k))
+            return F["df"](k, gamma, *_integrals(H, k))
     return f, (df if derivative is None else derivative)
+
+
+def _integrals(H, k):
+    """``(I₁(k), dI₁/dκ(k))``, fused for atoms."""
+    F = kappa_forms()
+    if hasattr(H, "integrate_many"):
+        return H.integrate_many((F["integrand"], F["integrand_dkappa"]), k)
+    return H.integrate(F["integrand"], k), H.integrate(F["integrand_dkappa"], k)
 
 
 def _newton_step(lam, H, gamma):
@@ -165,8 +173,7 @@ def _newton_step(lam, H, gamma):
     zero = lam.is_zero()
 
     def step(k):
-        i1 = H.integrate(F["integrand"], k)
-        di1 = H.integrate(F["integrand_dkappa"], k)
+        i1, di1 = _integrals(H, k)
         if zero:
             return F["f0"](k, gamma, i1) / F["df0"](k, gamma, i1, di1)
         return F["f"](k, gamma, i1, lam) / F["df"](k, gamma, i1, di1)
@@ -221,15 +228,71 @@ def approximate_kappa(lam, H, gamma, prec, start=None):
 def _float_root(lam, H, gamma):
     """The root in double precision by Newton's method on the atoms' midpoints
     (monotone from the same starting points), as an exact arb; ``None`` when
-    it does not settle (the ball iteration then starts from scratch)."""
+    it does not settle (the ball iteration then starts from scratch).
+    Plain Python floats up to :data:`SMALL_MEASURE` atoms (NumPy's per-call
+    overhead dominates on ten atoms), NumPy above."""
     import numpy as np
     flint = require_flint()
     floats = getattr(H, "_floats", None)
     if floats is None:
         floats = H._floats = (np.array([float(mid_mpf(x)) for x in H.locations]),
                               np.array([float(mid_mpf(x)) for x in H.weights]))
-    s, h = floats
-    x, g = float(mid_mpf(lam)), float(mid_mpf(gamma))
+    x, g = float(lam.mid()), float(gamma.mid())
+    if len(floats[0]) <= SMALL_MEASURE:
+        k = _float_newton_small(x, g, *_float_lists(H))
+    else:
+        k = _float_newton_array(x, g, *floats)
+    if k is None or not (math.isfinite(k) and k > 0):
+        return None
+    return flint.arb(k)
+
+
+#: measures with at most this many atoms use the plain-float Newton iteration
+SMALL_MEASURE = 64
+
+
+def _float_lists(H):
+    lists = getattr(H, "_float_lists", None)
+    if lists is None:
+        s, h = H._floats
+        lists = H._float_lists = (tuple(float(v) for v in s), tuple(float(v) for v in h))
+    return lists
+
+
+def _float_newton_small(x, g, s, h):
+    pairs = tuple(zip(s, h))
+    try:
+        if x == 0:
+            k = (1 - 1 / g) * min(s)
+            for _ in range(100):
+                i1 = di1 = 0.0
+                for sj, hj in pairs:
+                    r = sj / (sj + k)
+                    i1 += hj * r
+                    di1 += hj * r / (sj + k)
+                step = (1 - g * i1) / (g * di1)
+                k -= step
+                if not abs(step) > 1e-15 * abs(k):
+                    break
+        else:
+            k = x + g * sum(sj * hj for sj, hj in pairs)
+            for _ in range(100):
+                i1 = i2 = 0.0
+                for sj, hj in pairs:
+                    r = sj / (sj + k)
+                    i1 += hj * r
+                    i2 += hj * r * r
+                step = (k - g * k * i1 - x) / (1 - g * i2)
+                k -= step
+                if not abs(step) > 1e-15 * abs(k):
+                    break
+    except (ZeroDivisionError, OverflowError):
+        return None
+    return k
+
+
+def _float_newton_array(x, g, s, h):
+    import numpy as np
     with np.errstate(all="ignore"):
         if x == 0:
             k = (1 - 1 / g) * s.min()
@@ -247,9 +310,7 @@ def _float_root(lam, H, gamma):
                 k -= step
                 if not abs(step) > 1e-15 * abs(k):
                     break
-    if not (np.isfinite(k) and k > 0):
-        return None
-    return flint.arb(float(k))
+    return float(k)
 
 
 def _schedule(prec):
