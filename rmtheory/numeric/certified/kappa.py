@@ -239,7 +239,16 @@ def _float_root(lam, H, gamma):
                               np.array([float(mid_mpf(x)) for x in H.weights]))
     x, g = float(lam.mid()), float(gamma.mid())
     if len(floats[0]) <= SMALL_MEASURE:
-        k = _float_newton_small(x, g, *_float_lists(H))
+        # κ is concave in λ: its tangent at the last root found (same measure
+        # and γ) lies above κ(x), where Newton's method on the convex,
+        # increasing equation decreases monotonically to the root
+        last = getattr(H, "_last_root", None)
+        start = None
+        if last is not None and last[0] == g and x > 0 and last[1] > 0:
+            start = last[2] + last[3] * (x - last[1])
+        k, slope = _float_newton_small(x, g, *_float_lists(H), start=start)
+        if k is not None and slope is not None and x > 0:
+            H._last_root = (g, x, k, slope)
     else:
         k = _float_newton_array(x, g, *floats)
     if k is None or not (math.isfinite(k) and k > 0):
@@ -259,8 +268,11 @@ def _float_lists(H):
     return lists
 
 
-def _float_newton_small(x, g, s, h):
+def _float_newton_small(x, g, s, h, start=None):
+    """``(κ, κ')`` in double precision (``κ' = 1/(1 − γI₂)`` at the last
+    iterate, ``None`` at ``λ = 0``); ``(None, None)`` on overflow."""
     pairs = tuple(zip(s, h))
+    slope = None
     try:
         if x == 0:
             k = (1 - 1 / g) * min(s)
@@ -275,20 +287,22 @@ def _float_newton_small(x, g, s, h):
                 if not abs(step) > 1e-15 * abs(k):
                     break
         else:
-            k = x + g * sum(sj * hj for sj, hj in pairs)
+            top = x + g * sum(sj * hj for sj, hj in pairs)
+            k = top if start is None or not x <= start < top else start
             for _ in range(100):
                 i1 = i2 = 0.0
                 for sj, hj in pairs:
                     r = sj / (sj + k)
                     i1 += hj * r
                     i2 += hj * r * r
-                step = (k - g * k * i1 - x) / (1 - g * i2)
+                slope = 1 / (1 - g * i2)
+                step = (k - g * k * i1 - x) * slope
                 k -= step
                 if not abs(step) > 1e-15 * abs(k):
                     break
     except (ZeroDivisionError, OverflowError):
-        return None
-    return k
+        return None, None
+    return k, slope
 
 
 def _float_newton_array(x, g, s, h):
