@@ -7,6 +7,10 @@ chain rule on :mod:`.general` and :mod:`.mixed` (nothing typed by hand).
 * ``∂²R/∂w²``: the ``w``-derivative of ``risk_in_values().dtotal_dw`` with
   ``κ(a(w))``, ``κ(b(w))``, ``B'(a(w))``, ``κ'(a(w))``, ``κ'(b(w))`` as
   functions of ``w``;
+* ``∂/∂w`` of that expression in its explicit ``w`` only (the values at the
+  penalties held fixed): the centred form ``F(c, X) + F_w(W, X)(W − c)`` of
+  the numeric layer, whose explicit occurrences of ``w`` dominate the
+  overestimation of a ball evaluation;
 * the variance in the divided difference ``Δ = (κ(b) − κ(a))/(b − a)``:
   ``σ² c(w; κ_s)(Δ − 1)``, without the removable singularity at ``w = 1``;
 * the slope in ``Δ``, ``Δ_a = κ[b,a,a]`` and ``E = Δ_b − Δ_a =
@@ -29,12 +33,12 @@ True
 >>> sorted(forms.args)[:3]
 ['bias_floor', 'bias_pp', 'd2total_dw2']
 """
-import functools
 from typing import NamedTuple
 
 import sympy as sp
 
 from . import general
+from ._cache import disk_cached
 from .minnorm import derive_minnorm
 from .mixed import B_a, Bp_a, kappa_a, kappa_b, kp_a, kp_b, risk_in_values
 from .symbols import gamma, kappa, kappa_s, lam, r2, sigma2, w
@@ -57,6 +61,7 @@ class CertifiedForms(NamedTuple):
     kappa_ppp: sp.Expr
     bias_pp: sp.Expr
     d2total_dw2: sp.Expr
+    d2total_dw2_explicit_w: sp.Expr
     variance_dd: sp.Expr
     slope_dd: sp.Expr
     slope_near_1: sp.Expr
@@ -81,11 +86,11 @@ def _d_penalty(expr):
         + sp.diff(expr, kp) * kappa_pp
 
 
-@functools.lru_cache(maxsize=None)
+@disk_cached
 def derive_certified_forms() -> CertifiedForms:
     """The expressions of the module docstring, each checked against the
     form it was rewritten from (``ArithmeticError`` if a rewriting changed
-    a value)."""
+    a value). SymPy takes ~3 s: the result is kept in the derivation cache."""
     direct = 1 - gamma * general.I2
     J, I2, Jk, I2k, kp = (general.J, general.I2, general.J_kappa, general.I2_kappa,
                           general.kappa_p)
@@ -146,12 +151,15 @@ def derive_certified_forms() -> CertifiedForms:
         bias_pp=penalty,
         d2total_dw2=(w, lam, sigma2, kappa_s, kappa_a, kappa_b, Bp_a, kp_a, kp_b,
                      Bpp_a, kpp_a, kpp_b),
+        d2total_dw2_explicit_w=(w, lam, sigma2, kappa_s, kappa_a, kappa_b, Bp_a, kp_a, kp_b,
+                                Bpp_a, kpp_a, kpp_b),
         variance_dd=(w, sigma2, kappa_s, Delta),
         slope_dd=(w, lam, sigma2, kappa_s, Delta, Delta_a, Delta_b, Bp_a),
         slope_near_1=(w, lam, sigma2, kappa_s, Delta, Delta_a, E, Bp_a),
         bias_floor=(kappa, r2, gamma, J, I2))
     return CertifiedForms(
         kappa_pp=k_pp, kappa_ppp=k_ppp, bias_pp=b_pp, d2total_dw2=dS,
+        d2total_dw2_explicit_w=sp.diff(dS, w),
         variance_dd=variance_dd, slope_dd=slope_dd, slope_near_1=slope_near_1,
         bias_floor=bias_floor,
         bias_integrand_dkappa2=sp.diff(general.bias_integrand, kappa, 2),

@@ -32,7 +32,8 @@ def second_order_forms():
     if D2 != one_minus_df2:  # pragma: no cover - the two layers must share the symbol
         raise ArithmeticError("the symbolic D_2 is not the numeric layer's 1 - df2 symbol")
     forms = derive_certified_forms()
-    out = {name: lambdify_ball(args, getattr(forms, name)) for name, args in forms.args.items()}
+    out = {name: lambdify_ball(args, getattr(forms, name), cse=True)
+           for name, args in forms.args.items()}
     out["bias_integrand_dkappa2"] = forms.bias_integrand_dkappa2
     out["df2_integrand_dkappa2"] = forms.df2_integrand_dkappa2
     return out

@@ -50,6 +50,9 @@ __all__ = ["CertifiedOptimum", "certify_optimum", "certify_critical_lambda"]
 COVER_BITS = 96
 #: balls of w reaching above this use the divided-difference form of the slope
 NEAR_1 = 0.99
+#: failed curvature balls after which the convex neighbourhood stops growing
+#: in one direction (the cover takes over from there)
+CONVEX_FAILURES = 3
 
 
 class CertifiedOptimum(NamedTuple):
@@ -98,13 +101,27 @@ class _Problem:
         return out
 
     def curvature(self, W):
-        """``∂²R/∂w²`` over a ball ``W`` of weights below 1."""
+        """``∂²R/∂w²`` over a ball ``W`` of weights below 1: with the values at
+        the penalties ``X`` (balls over ``W``), the centred form in the
+        explicit ``w``, ``F(c, X) + F_w(W, X)(W − c)`` (mean value theorem
+        for each member of ``X``; ``F`` is rational in ``w`` without a pole
+        in ``(0, 1)``), intersected with ``F(W, X)`` — the explicit ``w``
+        dominates the overestimation of the latter (measured: 3 to 8 times
+        narrower at radii 10⁻² to 10⁻³)."""
         S2 = second_order_forms()
         a, b = self.lam / W, self.lam / (2 - W)
         pa, pb = self.penalty(a, second=True), self.penalty(b)
-        return S2["d2total_dw2"](W, self.lam, self.sigma2, self.kappa_s, pa["kappa"],
-                                 pb["kappa"], pa["bp"], pa["kp"], pb["kp"], pa["bpp"],
-                                 pa["kpp"], pb["kpp"])
+        X = (self.lam, self.sigma2, self.kappa_s, pa["kappa"], pb["kappa"], pa["bp"],
+             pa["kp"], pb["kp"], pa["bpp"], pa["kpp"], pb["kpp"])
+        naive = S2["d2total_dw2"](W, *X)
+        if W.is_exact():
+            return naive
+        c = W.mid()
+        centred = S2["d2total_dw2"](c, *X) + S2["d2total_dw2_explicit_w"](W, *X) * (W - c)
+        if not centred.overlaps(naive):   # both hold the curvature: a bug if disjoint
+            raise CertificationError(f"optimal_w: two enclosures of the curvature on {W} "
+                                     f"are disjoint ({centred}, {naive})")
+        return centred.intersection(naive)
 
     def slope_over(self, W):
         """``∂R/∂w`` over a ball ``W ⊂ (0, 1]``: the mean-value form
@@ -210,8 +227,8 @@ def _convex_region(problem, w, ceiling):
     left, right = (w - h).mid(), min((w + h).mid(), ceiling, key=mid_mpf)
     smallest = (w / 512).mid()
     for direction in (-1, +1):
-        step = h
-        while step >= smallest:
+        step, failures = h, 0
+        while step >= smallest and failures < CONVEX_FAILURES:
             a, b = ((left - step).mid(), left) if direction < 0 else \
                 (right, min((right + step).mid(), ceiling, key=mid_mpf))
             if not (0 < a < b):
@@ -226,7 +243,7 @@ def _convex_region(problem, w, ceiling):
                     break
                 step = (2 * step).mid()
             else:
-                step = (step / 2).mid()
+                step, failures = (step / 2).mid(), failures + 1
     return left, right
 
 
