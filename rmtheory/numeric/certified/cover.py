@@ -81,12 +81,18 @@ def regions(lo, hi, sign):
 
 
 def walk(problem, lo, hi, sign, limit=MAX_PIECES):
-    """Prove ``sign · S > 0`` on ``[lo, hi]`` (``hi ≤ NEAR_1``) by walking up from
-    ``lo``: on a region ``Z`` with ``S'(Z) ⊂ [m₁, m₂]`` (one curvature
-    enclosure per region), ``S(x)`` at a point ``x`` keeps its sign on
-    ``[x, x + |S(x)|/M]`` with ``M = m₂⁺`` (``sign < 0``) or ``(−m₁)⁺``
-    (``sign > 0``). Regions are halved when their curvature cannot be
-    enclosed. Returns the number of slope and curvature evaluations."""
+    """Prove ``sign · S > 0`` on ``[lo, hi]`` (``hi ≤ NEAR_1``) by walking away
+    from the optimum: up from each region's lower end for ``sign > 0``, down
+    from its upper end for ``sign < 0``. On a region ``Z`` with
+    ``S'(Z) ⊂ [m₁, m₂]`` (one curvature enclosure per region), ``S(x)`` keeps
+    its sign on ``[x, x + |S(x)|/M]`` (resp. ``[x − |S(x)|/M, x]``) with
+    ``M = (−m₁)⁺`` in both cases — moving away from the zero, only a
+    negative curvature can bring the slope back to 0, and ``m₁ ≥ 0`` proves
+    the rest of the region at once. (The bound against the other direction
+    would be ``m₂``: the true curvature plus the overestimate, instead of
+    the overestimate minus it.) Regions are halved when their curvature
+    cannot be enclosed. Returns the number of slope and curvature
+    evaluations."""
     flint = require_flint()
     stack, used = regions(lo, hi, sign), 0
     while stack:
@@ -94,7 +100,7 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
         used += 1
         try:
             curvature = problem.curvature(flint.arb((a + b) / 2, (b - a) / 2))
-            bound = (curvature.upper() if sign < 0 else -curvature.lower())
+            bound = -curvature.lower()
             bound = bound if bound > 0 else flint.arb(0)
             if not bound.is_finite():
                 raise CertificationError("unbounded curvature")
@@ -105,14 +111,15 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
                                          "cover") from None
             stack += [(m, b), (a, m)]
             continue
-        x, steps = a, 0
-        while x < b:
+        x, steps = (a if sign > 0 else b), 0
+        while (x < b) if sign > 0 else (x > a):
             steps += 1
-            if steps > STEPS_PER_BOUND and b - x > (b - a) / 8:
+            rest = (b - x) if sign > 0 else (x - a)
+            if steps > STEPS_PER_BOUND and rest > (b - a) / 8:
                 # the bound is too loose for this region: a tighter one for each
                 # half of what is left
-                m = ((x + b) / 2).mid()
-                stack += [(m, b), (x, m)]
+                m = ((x + b) / 2 if sign > 0 else (a + x) / 2).mid()
+                stack += [(m, b), (x, m)] if sign > 0 else [(a, m), (m, x)]
                 break
             used += 1
             if used > limit:
@@ -124,7 +131,7 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
                                          f"the sign of the cover ({s})")
             if bound.is_zero():
                 break
-            x = (x + abs(s).lower() * 15 / (16 * bound)).mid()
+            x = (x + sign * abs(s).lower() * 15 / (16 * bound)).mid()
     return used
 
 

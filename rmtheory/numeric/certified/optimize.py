@@ -52,7 +52,7 @@ COVER_BITS = 96
 NEAR_1 = 0.99
 #: failed curvature balls after which the convex neighbourhood stops growing
 #: in one direction (the cover takes over from there)
-CONVEX_FAILURES = 3
+CONVEX_FAILURES = 1
 
 
 class CertifiedOptimum(NamedTuple):
@@ -260,18 +260,68 @@ def _tail(problem, start, bound):
                              "at large penalties plus a variance floor, does not exceed it)")
 
 
-def _newton_candidate(problem, w0):
-    """Newton's method on the slope, on midpoints, from ``w0`` (an exact arb)."""
+def _newton_candidate(problem, w0, derivative=None):
+    """Newton's method on the slope, on midpoints, from ``w0`` (an exact arb);
+    the curvature from ``derivative`` (a problem at fewer bits) if given —
+    from a start good to those bits, one or two steps (the iteration is a
+    candidate only: the bracket proves it)."""
     flint = require_flint()
     w = w0
+
+    def curvature(x):
+        if derivative is None:
+            return problem.curvature(x)
+        with working_precision(derivative.prec), without_derivative_checks():
+            return derivative.curvature(x)
     for _ in range(60):
-        step = (problem.slope(w) / problem.curvature(w)).mid()
+        step = (problem.slope(w) / curvature(w)).mid()
         w = (w - step).mid()
         if not 0 < w < 1:
             raise CertificationError("optimal_w: Newton's method left (0, 1)")
         if abs(step) <= w * flint.arb(2)**(24 - problem.prec):
             return w
     raise CertificationError("optimal_w: Newton's method on the slope did not converge")
+
+
+def _bracketed_newton(problem, w0):
+    """The zero of the slope to ``problem.prec`` bits: Newton's method on
+    midpoints from ``w0``, kept inside a bracket of sign changes (``S(1) > 0``
+    is known; a step that leaves the bracket is replaced by bisection).
+    ``None`` if it does not settle (no rigour: a candidate only)."""
+    flint = require_flint()
+    lo, hi, w = None, flint.arb(1), w0
+    for _ in range(BRACKET_STEPS):
+        s = problem.slope(w)
+        if s < 0:
+            lo = w
+        elif s > 0:
+            hi = w
+        c = problem.curvature(w)
+        new = (w - s.mid() / c.mid()).mid() if c > 0 else None
+        floor = lo if lo is not None else flint.arb(0)
+        if new is None or not floor < new < hi:
+            new = ((floor + hi) / 2 if lo is not None else w / 2).mid()
+        if abs(new - w) <= w * flint.arb(2)**(24 - problem.prec):
+            return new
+        w = new
+    return None
+
+
+#: iterations of the bracketed Newton search at the cover's precision
+BRACKET_STEPS = 40
+
+
+def _first_guess(kappa_s):
+    """``w*`` at ``λ = 0``, the closed form ``(√(κ_s² + 4κ_s) − κ_s)/2`` (as a
+    double; the optimum moves up from it as ``λ`` grows), or 1/2."""
+    flint = require_flint()
+    try:
+        k = float(kappa_s)
+    except (TypeError, ValueError):
+        return flint.arb(0.5)
+    if not k > 0:
+        return flint.arb(0.5)
+    return flint.arb((math.sqrt(k * k + 4 * k) - k) / 2)
 
 
 def _start(spec, gamma, lam, sigma2, r2, kappa_s):
@@ -290,7 +340,7 @@ def _start(spec, gamma, lam, sigma2, r2, kappa_s):
 
 def _ridge_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
     prec = bits_for(dps)
-    start = _start(spec, gamma, lam, sigma2, r2, kappa_s)
+    start = None           # found at the cover's precision in the first attempt
     last = None
     for _ in range(4):
         with working_precision(prec):
@@ -314,7 +364,12 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
     if not at_1.slope > 0:
         raise CertificationError(f"optimal_w: the sign of the slope at w = 1 ({at_1.slope}) "
                                  "is not decided (lam is at the critical penalty?)")
-    w = _newton_candidate(P, start)
+    with working_precision(COVER_BITS), without_derivative_checks():
+        cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
+        w = _bracketed_newton(cover, _first_guess(kappa_s) if start is None else start)
+        if w is None:       # the float64 optimum (SciPy's brentq) as the start instead
+            w = _newton_candidate(cover, _start(spec, gamma, lam, sigma2, r2, kappa_s))
+    w = _newton_candidate(P, w, derivative=cover)
     delta = (w * flint.arb(2)**(20 - prec)).mid()      # the bracket's half-width
     w_lo, w_hi = w - delta, w + delta
     s_lo, s_hi = P.slope(w_lo), P.slope(w_hi)
@@ -323,7 +378,6 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
                                  f"[w - {delta}, w + {delta}]")
     # 3. one zero in N: the slope increases on all of N, grown around w̃
     with working_precision(COVER_BITS), without_derivative_checks():
-        cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
         if not w < cover.near_1:          # an optimum within 1% of 1: move the threshold
             cover.near_1 = (1 - (1 - w) / 4).mid()
         left, right = _convex_region(cover, w, cover.near_1)
