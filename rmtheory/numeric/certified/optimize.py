@@ -61,6 +61,9 @@ class CertifiedOptimum(NamedTuple):
     risk: tuple                # (bias, variance) values
     risk_enclosures: dict
     proof: dict                # extra enclosures (the slope at 1, ...)
+    #: balls of the bias, variance and total at w = 1 from the proof (its
+    #: precision), for the caller's ``risk_at_1`` without evaluating again
+    at_1: dict = None
 
 
 class _Problem:
@@ -410,7 +413,11 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         return None
     return CertifiedOptimum(out["w"], False, (out["bias"][0], out["variance"][0]),
                             {k: out[k][1] for k in ("bias", "variance", "total")},
-                            {"slope_at_1": endpoints(at_1.slope)})
+                            {"slope_at_1": endpoints(at_1.slope)}, _risk_at_1(at_1))
+
+
+def _risk_at_1(at_1):
+    return {"bias": at_1.bias, "variance": at_1.variance, "total": at_1.bias + at_1.variance}
 
 
 def _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps):
@@ -425,7 +432,7 @@ def _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps):
     import mpmath
     one = mpmath.mpf(1)
     return CertifiedOptimum((one, (one, one)), True, None, None,
-                            {"slope_at_1": endpoints(at_1.slope)})
+                            {"slope_at_1": endpoints(at_1.slope)}, _risk_at_1(at_1))
 
 
 @functools.lru_cache(maxsize=None)
