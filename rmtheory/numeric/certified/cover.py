@@ -18,8 +18,6 @@ __all__ = ["cover", "walk", "sign_cover", "MAX_PIECES", "WALK_LIMIT"]
 
 #: the most balls a cover may use before giving up
 MAX_PIECES = 4000
-#: steps of a walk on one curvature bound before the rest of the region is halved
-STEPS_PER_BOUND = 6
 
 
 def sign_cover(slope_over, lo, hi, sign, limit=MAX_PIECES):
@@ -91,7 +89,8 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
     the rest of the region at once. (The bound against the other direction
     would be ``m₂``: the true curvature plus the overestimate, instead of
     the overestimate minus it.) Regions are halved when their curvature
-    cannot be enclosed. Returns the number of slope and curvature
+    cannot be enclosed, and the rest of a region is halved as soon as one
+    step covers less than ``1/SPLIT_RATIO`` of it. Returns the number of slope and curvature
     evaluations."""
     flint = require_flint()
     stack, used = regions(lo, hi, sign), 0
@@ -111,16 +110,8 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
                                          "cover") from None
             stack += [(m, b), (a, m)]
             continue
-        x, steps = (a if sign > 0 else b), 0
+        x = a if sign > 0 else b
         while (x < b) if sign > 0 else (x > a):
-            steps += 1
-            rest = (b - x) if sign > 0 else (x - a)
-            if steps > STEPS_PER_BOUND and rest > (b - a) / 8:
-                # the bound is too loose for this region: a tighter one for each
-                # half of what is left
-                m = ((x + b) / 2 if sign > 0 else (a + x) / 2).mid()
-                stack += [(m, b), (x, m)] if sign > 0 else [(a, m), (m, x)]
-                break
             used += 1
             if used > limit:
                 raise CertificationError(f"optimal_w: the sign of the slope was not decided "
@@ -131,8 +122,21 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
                                          f"the sign of the cover ({s})")
             if bound.is_zero():
                 break
+            rest = (b - x) if sign > 0 else (x - a)
             x = (x + sign * abs(s).lower() * 15 / (16 * bound)).mid()
+            if ((x < b) if sign > 0 else (x > a)) and \
+                    (abs(s).lower() * 15 / (16 * bound)) * SPLIT_RATIO < rest:
+                # the step covers less than 1/SPLIT_RATIO of what is left: the bound
+                # is too loose for it — a tighter one for each half of the rest
+                # (rather than many short steps on the loose one)
+                m = ((x + b) / 2 if sign > 0 else (a + x) / 2).mid()
+                stack += [(m, b), (x, m)] if sign > 0 else [(a, m), (m, x)]
+                break
     return used
+
+
+#: a walk step shorter than 1/SPLIT_RATIO of the rest of its region splits the rest
+SPLIT_RATIO = 8
 
 
 #: evaluations a walk may take before the bisection cover takes over
