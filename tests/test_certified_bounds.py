@@ -131,3 +131,22 @@ def test_the_unrefined_double_root_path_at_few_bits(bits):
         precise = enclose_kappa(flint.arb("0.37"), H, flint.arb(2), 200)
     assert quick.contains(precise)
     assert quick.rad() <= abs(quick.mid()) * 2.0**(20 - bits)
+
+
+@pytest.mark.parametrize("lo, hi", [(0.3, 0.34), (0.6, 0.62), (0.62, 0.64), (0.8, 0.9)])
+def test_region_curvature_holds_the_curvature_at_every_sampled_weight(lo, hi):
+    """The curvature over a region from κ at its ends (monotone) and the
+    centred form in the explicit w: it contains the point curvature at each
+    sampled weight of the region (and is finite)."""
+    spec = _spectrum("discrete", DISCRETE10, ())
+    with working_precision(PREC):
+        problem = optimize._Problem(spec, 2.0, 0.5, 1.0, 1.0, 1.0, PREC)
+        region = problem.region_curvature(flint.arb(lo), flint.arb(hi))
+        assert region.is_finite()
+        for x in np.linspace(lo, hi, 7):
+            point = problem.curvature(flint.arb(float(x)))
+            assert region.contains(point), (x, region, point)
+        # the cached κ at an end is the one enclose_kappa proves afresh
+        k_a, _ = problem.kappas_at(flint.arb(lo))
+        assert k_a.overlaps(enclose_kappa(problem.lam / flint.arb(lo), problem.H,
+                                          problem.gamma, PREC))

@@ -98,7 +98,7 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
         a, b = stack.pop()
         used += 1
         try:
-            curvature = problem.curvature(flint.arb((a + b) / 2, (b - a) / 2))
+            curvature = problem.region_curvature(a, b)
             bound = -curvature.lower()
             bound = bound if bound > 0 else flint.arb(0)
             if not bound.is_finite():

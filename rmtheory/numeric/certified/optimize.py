@@ -77,19 +77,37 @@ class _Problem:
         self.kappa_s = ball("kappa_s", kappa_s)
         #: balls above this use the divided-difference form of the slope
         self.near_1 = require_flint().arb(NEAR_1)
+        #: κ at the two penalties of exact weights already met (a cover's
+        #: points and the ends of its regions recur)
+        self._kappas = {}
+
+    def kappas_at(self, w):
+        """Enclosures of ``κ(λ/w)`` and ``κ(λ/(2 − w))`` at an exact weight ``w``
+        (cached by its value)."""
+        key = w.mid().man_exp() if w.is_exact() else None
+        found = self._kappas.get(key) if key is not None else None
+        if found is None:
+            found = (enclose_kappa(self.lam / w, self.H, self.gamma, self.prec),
+                     enclose_kappa(self.lam / (2 - w), self.H, self.gamma, self.prec))
+            if key is not None:
+                self._kappas[key] = found
+        return found
 
     def risk(self, w, slope=False):
+        kappas = self.kappas_at(w) if w.is_exact() and w < 1 and not self.lam.is_zero() \
+            else (None, None)
         return risk_balls(w, self.lam, self.H, self.G, self.gamma, self.r2, self.sigma2,
-                          self.kappa_s, self.prec, slope=slope)
+                          self.kappa_s, self.prec, slope=slope, kappas=kappas)
 
     def slope(self, w):
         return self.risk(w, slope=True).slope
 
-    def penalty(self, P, second=False):
-        """κ, κ', κ'', B' (and B'') over a ball of penalties ``P``."""
+    def penalty(self, P, second=False, kappa=None):
+        """κ, κ', κ'', B' (and B'') over a ball of penalties ``P`` (``kappa``:
+        an enclosure of κ over ``P`` if known)."""
         S2 = second_order_forms()
         pb = penalty_balls(P, self.H, self.G, self.gamma, self.r2, self.prec,
-                           max_relative=math.inf)
+                           max_relative=math.inf, kappa=kappa)
         I2_k = pb.integrals["I2_kappa"]
         kpp = S2["kappa_pp"](self.gamma, I2_k, pb.kappa_prime, pb.one_minus_df2)
         out = dict(kappa=pb.kappa, kp=pb.kappa_prime, kpp=kpp, bp=pb.bias_prime, bias=pb.bias,
@@ -103,7 +121,17 @@ class _Problem:
                                        I2_k, Jkk, I2kk, pb.kappa_prime, kpp, pb.one_minus_df2)
         return out
 
-    def curvature(self, W):
+    def region_curvature(self, lo, hi):
+        """``∂²R/∂w²`` for every ``w ∈ [lo, hi]`` (exact ends below 1): κ at each
+        penalty over the region from its values at the ends (κ is monotone in
+        the penalty, each penalty monotone in ``w``), cached for the ends."""
+        flint = require_flint()
+        ka_lo, kb_lo = self.kappas_at(lo)
+        ka_hi, kb_hi = self.kappas_at(hi)
+        return self.curvature(flint.arb((lo + hi) / 2, (hi - lo) / 2),
+                              kappas=(ka_lo.union(ka_hi), kb_lo.union(kb_hi)))
+
+    def curvature(self, W, kappas=(None, None)):
         """``∂²R/∂w²`` over a ball ``W`` of weights below 1: with the values at
         the penalties ``X`` (balls over ``W``), the centred form in the
         explicit ``w``, ``F(c, X) + F_w(W, X)(W − c)`` (mean value theorem
@@ -113,7 +141,8 @@ class _Problem:
         narrower at radii 10⁻² to 10⁻³)."""
         S2 = second_order_forms()
         a, b = self.lam / W, self.lam / (2 - W)
-        pa, pb = self.penalty(a, second=True), self.penalty(b)
+        pa = self.penalty(a, second=True, kappa=kappas[0])
+        pb = self.penalty(b, kappa=kappas[1])
         X = (self.lam, self.sigma2, self.kappa_s, pa["kappa"], pb["kappa"], pa["bp"],
              pa["kp"], pb["kp"], pa["bpp"], pa["kpp"], pb["kpp"])
         naive = S2["d2total_dw2"](W, *X)
@@ -219,7 +248,7 @@ def _convex_region(problem, w, ceiling):
     h = (w / 64).mid()
     for _ in range(30):
         try:
-            if problem.curvature(flint.arb(w, h)) > 0:
+            if problem.region_curvature((w - h).mid(), (w + h).mid()) > 0:
                 break
         except (CertificationError, ZeroDivisionError):
             pass
@@ -237,7 +266,7 @@ def _convex_region(problem, w, ceiling):
             if not (0 < a < b):
                 break
             try:
-                ok = problem.curvature(flint.arb((a + b) / 2, (b - a) / 2)) > 0
+                ok = problem.region_curvature(a, b) > 0
             except (CertificationError, ZeroDivisionError):
                 ok = False
             if ok:

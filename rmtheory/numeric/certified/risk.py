@@ -158,10 +158,11 @@ class RiskBalls(NamedTuple):
     at_a: PenaltyBalls = None
 
 
-def risk_balls(w, lam, H, G, gamma, r2, sigma2, kappa_s, prec, *, t=None, slope=False):
+def risk_balls(w, lam, H, G, gamma, r2, sigma2, kappa_s, prec, *, t=None, slope=False,
+               kappas=(None, None)):
     """Balls of the bias, the variance (and ``∂R/∂w``) at ``w`` (all inputs
     balls; ``t`` an int or None). Finite ``t`` is certified for ``λ = 0``
-    only."""
+    only. ``kappas``: enclosures of ``κ(λ/w)`` and ``κ(λ/(2 − w))`` if known."""
     F = risk_forms()
     if lam.is_zero():
         if gamma.contains(1):
@@ -182,15 +183,17 @@ def risk_balls(w, lam, H, G, gamma, r2, sigma2, kappa_s, prec, *, t=None, slope=
         raise NotImplementedError("certify=True covers the finite-t risk at lam = 0 only "
                                   f"(received t={t} with lam > 0); use t=None")
     a = lam / w
-    at_a = penalty_balls(a, H, G, gamma, r2, prec)
+    at_a = penalty_balls(a, H, G, gamma, r2, prec, kappa=kappas[0])
     if w == 1:
         args = (w, lam, sigma2, kappa_s, at_a.kappa, at_a.kappa, at_a.bias,
                 at_a.bias_prime, at_a.kappa_prime, at_a.kappa_prime)
         return RiskBalls(at_a.bias, F.variance_at_w1(*args),
                          F.dtotal_dw_at_w1(*args) if slope else None, at_a)
     b = lam / (2 - w)
-    k_b = (kappa_hull(b, H, gamma, prec) if _wide(b) else None) \
-        or enclose_kappa(b, H, gamma, prec)
+    k_b = kappas[1]
+    if k_b is None:
+        k_b = (kappa_hull(b, H, gamma, prec) if _wide(b) else None) \
+            or enclose_kappa(b, H, gamma, prec)
     kp_b = require_flint().arb(0)
     if slope:             # κ'(b) = 1/(1 − γI₂(b)), the gap as a sum of nonnegative terms
         gap_b = F.gap(k_b, b, gamma, H.integrate(F.bias_integrand, k_b))
