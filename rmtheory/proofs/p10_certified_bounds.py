@@ -6,9 +6,9 @@ there (``_Problem.tail_floor``):
 
 .. math::
 
-    R(w) \ge r^2 A^2 J_G(A) + \frac{\sigma^2 \kappa_s (1 - w_{min})^2}{2\lambda}
+    R(w) \ge r^2 k^2 J_G(k) + \frac{\sigma^2 \kappa_s (1 - w_{min})^2}{2\lambda}
         \bigl[(\kappa(A) - A) - (\kappa(b_+) - b_+)\bigr]^+ ,
-    \quad A = \lambda/w_{min},\ b_+ = \lambda/(2 - w_{min}).
+    \quad A = \lambda/w_{min},\ b_+ = \lambda/(2 - w_{min}),\ k \le \kappa(A).
 
 This file derives each inequality it rests on from the fixed-point equation
 and the risk of :mod:`rmtheory.symbolic.mixed`: ``κ ≥ λ``, ``0 < 1 − γI₂ ≤ 1``,
@@ -93,8 +93,10 @@ def build():
     proof.equal("The certificate's floor is that expression.", forms.bias_floor,
                 r2 * kappa**2 * J, name="B_{floor}")
     A = lam / (w + u)                  # w_min = w + u > w
-    proof.positive("For $w < w_{min} = w + u$: $a = \\lambda/w > A = \\lambda/w_{min}$. With "
-                   "$\\kappa(a) \\ge a > A$ and step 12, $B(a) \\ge r^2A^2J_G(A)$.",
+    proof.positive("For $w < w_{min} = w + u$: $a = \\lambda/w > A = \\lambda/w_{min}$. So "
+                   "$\\kappa(a) \\ge \\kappa(A) \\ge k$ ($\\kappa$ increases, step 9; $k$ the "
+                   "lower end of an enclosure of $\\kappa(A)$), and with step 12 "
+                   "$B(a) \\ge r^2k^2J_G(k)$.",
                    sp.simplify(lam / w - A), name="a - A")
 
     proof.section("4. The variance floor")

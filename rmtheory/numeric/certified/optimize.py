@@ -50,6 +50,8 @@ __all__ = ["CertifiedOptimum", "certify_optimum", "certify_critical_lambda"]
 COVER_BITS = 96
 #: balls of w reaching above this use the divided-difference form of the slope
 NEAR_1 = 0.99
+#: the tail's w_min shrinks by this factor until its floor is above the optimum
+TAIL_FACTOR = 0.75
 #: failed curvature balls after which the convex neighbourhood stops growing
 #: in one direction (the cover takes over from there)
 CONVEX_FAILURES = 1
@@ -215,10 +217,12 @@ class _Problem:
 
         .. math::
 
-            R(w) \ge r^2 A^2 J_G(A) + \frac{\sigma^2 \kappa_s (1 - w_{min})^2}{2\lambda}
+            R(w) \ge r^2 k^2 J_G(k) + \frac{\sigma^2 \kappa_s (1 - w_{min})^2}{2\lambda}
                 \bigl[(\kappa(A) - A) - (\kappa(b_+) - b_+)\bigr]^+ ,
+            \quad k \le \kappa(A),
 
-        from ``κ(x) ≥ x`` and ``κ²J_G(κ)`` increasing (the bias, with
+        from ``κ`` increasing (``κ(a) ≥ κ(A) ≥ k``, the lower end of its
+        enclosure) and ``κ²J_G(κ)`` increasing (the bias, with
         ``1 − γI₂ ≤ 1``), and for the variance ``σ² c(w)(Δ − 1)``: ``Δ − 1 =
         [(κ(a) − a) − (κ(b) − b)]/(a − b)`` where ``κ(x) − x`` increases
         (``κ' ≥ 1``), ``a − b ≤ a = λ/w`` and ``w c(w) ≥ κ_s(1 − w_min)²/2``.
@@ -229,10 +233,11 @@ class _Problem:
         S2 = second_order_forms()
         F = risk_forms()
         A = self.lam / w_min
-        J = self.G.integrate(F.bias_integrand, A)
-        floor = S2["bias_floor"](A, self.r2, self.gamma, J, flint.arb(0))
-        b_top = self.lam / (2 - w_min)
         k_A = enclose_kappa(A, self.H, self.gamma, self.prec)
+        k = k_A.lower()                     # an exact number below κ(A)
+        J = self.G.integrate(F.bias_integrand, k)
+        floor = S2["bias_floor"](k, self.r2, self.gamma, J, flint.arb(0))
+        b_top = self.lam / (2 - w_min)
         k_b = enclose_kappa(b_top, self.H, self.gamma, self.prec)
         gap = (k_A - A) - (k_b - b_top)
         if gap > 0:
@@ -280,13 +285,14 @@ def _convex_region(problem, w, ceiling):
 
 
 def _tail(problem, start, bound):
-    """The largest ``w_min ≤ start`` (halving) whose tail floor exceeds ``bound``."""
+    """A large ``w_min ≤ start`` (steps of ``TAIL_FACTOR``) whose tail floor
+    exceeds ``bound``."""
     w_min = start
-    for _ in range(200):
+    for _ in range(400):
         floor = problem.tail_floor(w_min)
         if floor > bound:
             return w_min
-        w_min = (w_min / 2).mid()
+        w_min = (w_min * TAIL_FACTOR).mid()
     raise CertificationError("optimal_w: the risk near w = 0 is not provably above the "
                              "risk at the candidate optimum (its lower bound there, the bias "
                              "at large penalties plus a variance floor, does not exceed it)")
