@@ -174,7 +174,10 @@ def optimal_w(spec, gamma, lam, sigma2, r2, t, kappa_s, dps, params, scheme="mix
     def risk_at_1():
         """The proof's balls at w = 1 if they fix ``dps`` digits, else afresh."""
         if found.at_1 is not None:
-            out, wide = digits._read(found.at_1, dps, balls.require_flint())
+            # read at the proof's precision (the ends of a ball at FLINT's
+            # default 53 bits would be rounded outwards)
+            with balls.working_precision(2 * digits.bits_for(dps)) as flint:
+                out, wide = digits._read(found.at_1, dps, flint)
             if wide is None:
                 return _consistent(out, dps)
         return _risk_fields(1, lam, spec, gamma, r2, sigma2, None, kappa_s, dps)
