@@ -150,3 +150,17 @@ def test_region_curvature_holds_the_curvature_at_every_sampled_weight(lo, hi):
         k_a, _ = problem.kappas_at(flint.arb(lo))
         assert k_a.overlaps(enclose_kappa(problem.lam / flint.arb(lo), problem.H,
                                           problem.gamma, PREC))
+
+
+@pytest.mark.parametrize("dps", [15, 150])
+def test_certified_ridge_optimum_at_low_and_high_precision(dps):
+    """The candidate is found at the cover's 96 bits and polished with that
+    curvature: at dps 150 the polishing needs several steps (the derivative's
+    relative error ~2^-66 bounds the gain per step) — the bracket proves it."""
+    from mpmath import mp
+    cert = rt.optimal_w("discrete", gamma=2.0, lam=0.5, dps=dps, certify=True, **DISCRETE10)
+    plain = rt.optimal_w("discrete", gamma=2.0, lam=0.5, dps=dps, **DISCRETE10)
+    lo, hi = cert.enclosures["w"]
+    with mp.workdps(dps + 20):
+        assert max(lo - plain.w, plain.w - hi, 0) <= mp.mpf(10) ** (5 - dps) * plain.w
+        assert (hi - lo) / 2 <= mp.mpf(10) ** (2 - dps) * plain.w

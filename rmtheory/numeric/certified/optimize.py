@@ -311,31 +311,50 @@ def _newton_candidate(problem, w0, derivative=None):
             return problem.curvature(x)
         with working_precision(derivative.prec), without_derivative_checks():
             return derivative.curvature(x)
+    # with the curvature of a problem at fewer bits (relative error ε ≲
+    # 2^(30 − its bits)) a step h leaves an error ~ε h + C h²: once both are
+    # far below the bracket 2^(20 − prec) w, no evaluation is needed to see
+    # the next step vanish (the bracket test proves the result anyway)
+    if derivative is None:
+        enough = flint.arb(0)
+    else:
+        first = w0 * flint.arb(2)**(derivative.prec - problem.prec - 12)
+        second = (w0 * flint.arb(2)**(14 - problem.prec)).sqrt() / 64
+        enough = min(first, second, key=mid_mpf).mid()
     for _ in range(60):
         step = (problem.slope(w) / curvature(w)).mid()
         w = (w - step).mid()
         if not 0 < w < 1:
             raise CertificationError("optimal_w: Newton's method left (0, 1)")
-        if abs(step) <= w * flint.arb(2)**(24 - problem.prec):
+        if abs(step) <= w * flint.arb(2)**(24 - problem.prec) or abs(step) <= enough:
             return w
     raise CertificationError("optimal_w: Newton's method on the slope did not converge")
 
 
 def _bracketed_newton(problem, w0):
-    """The zero of the slope to ``problem.prec`` bits: Newton's method on
-    midpoints from ``w0``, kept inside a bracket of sign changes (``S(1) > 0``
-    is known; a step that leaves the bracket is replaced by bisection).
-    ``None`` if it does not settle (no rigour: a candidate only)."""
+    """The zero of the slope to ``problem.prec`` bits: one Newton step from
+    ``w0`` (the curvature there), then secant steps on midpoints (a slope
+    evaluation each, order ~1.6), kept inside a bracket of sign changes
+    (``S(1) > 0`` is known; a step that leaves the bracket is replaced by
+    bisection). ``None`` if it does not settle (no rigour: a candidate
+    only)."""
     flint = require_flint()
     lo, hi, w = None, flint.arb(1), w0
+    previous = None
     for _ in range(BRACKET_STEPS):
         s = problem.slope(w)
         if s < 0:
             lo = w
         elif s > 0:
             hi = w
-        c = problem.curvature(w)
-        new = (w - s.mid() / c.mid()).mid() if c > 0 else None
+        s = s.mid()
+        if previous is None:
+            c = problem.curvature(w)
+            new = (w - s / c.mid()).mid() if c > 0 else None
+        else:
+            w_old, s_old = previous
+            new = (w - s * (w - w_old) / (s - s_old)).mid() if s != s_old else None
+        previous = (w, s)
         floor = lo if lo is not None else flint.arb(0)
         if new is None or not floor < new < hi:
             new = ((floor + hi) / 2 if lo is not None else w / 2).mid()
