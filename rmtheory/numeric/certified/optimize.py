@@ -2,14 +2,20 @@ r"""``w*`` and ``λ_c`` with certificates.
 
 **Interior optimum** (slope ``S = ∂R/∂w`` positive at ``w = 1``):
 
-1. a candidate ``w̃`` (Newton's method on the slope, from the float64 path);
+1. a candidate ``w̃``: a bracketed Newton/secant search on midpoints at the
+   cover's 96 bits from the ``λ = 0`` closed form, polished at full
+   precision with the 96-bit curvature (no rigour needed);
 2. ``S(w̃ − δ) < 0 < S(w̃ + δ)`` in ball arithmetic, ``δ ≈ 2^{20−prec} w̃``;
 3. ``∂S/∂w > 0`` on a neighbourhood ``N = [left, right] ∋ w̃``, grown
-   outwards piece by piece (the second derivative of :mod:`.derived`, with
-   ``κ`` enclosed over each piece's range of penalties): ``S`` increases on
-   ``N``, so its only zero there lies in ``[w̃ − δ, w̃ + δ]``;
+   outwards piece by piece (the second derivative of :mod:`.derived` over
+   each piece: ``κ`` at the two penalties from its values at the piece's
+   ends — monotone — and the centred form in the explicit ``w``):
+   ``S`` increases on ``N``, so its only zero there lies in
+   ``[w̃ − δ, w̃ + δ]``;
 4. ``S < 0`` on ``[w_min, left]`` and ``S > 0`` on ``[right, 1]``, on a cover
-   (:mod:`.cover`: walks with curvature bounds, else bisection), each ball
+   (:mod:`.cover`: walks away from the optimum with the curvature bound of
+   each region, splitting a region whose bound is too loose; else
+   bisection; ``κ`` at each exact weight proved once), each ball
    checked with the mean-value form ``S(c) + S'(W)(W − c)`` and, near 1 or
    when that leaves the sign open, the form in the divided difference ``Δ``
    (the mean of ``κ'`` over ``[b, a]``, by the midpoint rule) and
