@@ -170,9 +170,19 @@ def optimal_w(spec, gamma, lam, sigma2, r2, t, kappa_s, dps, params, scheme="mix
     from .numeric.certified.optimize import certify_optimum
     found = certify_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps)
     w_value, w_enclosure = found.w
+
+    def risk_at_1():
+        """The proof's balls at w = 1 if they fix ``dps`` digits, else afresh."""
+        if found.at_1 is not None:
+            # read at the proof's precision (the ends of a ball at FLINT's
+            # default 53 bits would be rounded outwards)
+            with balls.working_precision(2 * digits.bits_for(dps)) as flint:
+                out, wide = digits._read(found.at_1, dps, flint)
+            if wide is None:
+                return _consistent(out, dps)
+        return _risk_fields(1, lam, spec, gamma, r2, sigma2, None, kappa_s, dps)
     if found.on_boundary:
-        bias, variance, risk_enc = _risk_fields(1, lam, spec, gamma, r2, sigma2, None,
-                                                kappa_s, dps)
+        bias, variance, risk_enc = risk_at_1()
         risk = RiskResult(w_value, bias, variance, params, enclosures=risk_enc)
         return OptimalWeight(w_value, risk, risk, True, params,
                              enclosures={"w": w_enclosure, **found.proof})
@@ -188,7 +198,7 @@ def optimal_w(spec, gamma, lam, sigma2, r2, t, kappa_s, dps, params, scheme="mix
         risk = RiskResult(w_value, bias, variance, params, enclosures=risk_enc)
     else:
         risk = RiskResult(w_value, *found.risk, params, enclosures=found.risk_enclosures)
-    bias1, variance1, enc1 = _risk_fields(1, lam, spec, gamma, r2, sigma2, None, kappa_s, dps)
+    bias1, variance1, enc1 = risk_at_1()
     at_1 = RiskResult(mpmath.mpf(1), bias1, variance1, params, enclosures=enc1)
     (lo_1, hi_1), (lo_w, hi_w) = enc1["total"], risk.enclosures["total"]
     gain = (mpmath.fsub(lo_1, hi_w, exact=True), mpmath.fsub(hi_1, lo_w, exact=True))

@@ -18,7 +18,7 @@ from rmtheory.proofs import PROOF_OF_FORMULA, Derivation, derivation, derivation
 from rmtheory.symbolic import formula_names
 
 PROOFS_DIR = Path(rmtheory.__file__).resolve().parent / "proofs"
-PROOF_FILES = sorted(PROOFS_DIR.glob("p*.py"))
+PROOF_FILES = sorted(PROOFS_DIR.glob("p*.py"), key=lambda p: int(p.stem[1:].split("_")[0]))
 EXPECTED = {"p1_minnorm", "p2_synthetic_noise", "p3_dynamic_mixing",
             "p4_ridge_per_eigenvalue", "p5_isotropic", "p6_ols", "p8_kappa_plane",
             "p9_finite_n_gaussian"}

@@ -45,6 +45,8 @@ _PROOFS = {
     "p7_schemes": "replace, dynamic and accumulate schemes per eigenvalue",
     "p8_kappa_plane": "finite-t spectral integrals in the kappa-plane",
     "p9_finite_n_gaussian": "exact finite-n Gaussian isotropic risk (inverse-Wishart moments)",
+    "p10_certified_bounds": "the bounds of the certified optimum's tail (kappa >= lam, kappa' >= 1, "
+                            "bias and variance floors)",
 }
 
 #: formula name (:func:`rmtheory.symbolic.formula`) -> the proof that derives it

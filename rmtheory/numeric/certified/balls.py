@@ -207,16 +207,19 @@ def _namespace():
 
 
 @functools.lru_cache(maxsize=None)
-def lambdify_ball(args, expr):
+def lambdify_ball(args, expr, *, cse=False):
     """``expr`` (a SymPy expression in the symbols ``args``) as a Python
     function of balls: SymPy's mpmath code printer, its names (``mpf``,
     ``sqrt``, ``log1p``, ...) bound to ball arithmetic. Rationals print as
     ``mpf(p)/mpf(q)``, an exact ball divided by an exact ball, so nothing is
     rounded without a radius to show it. ``pi`` is refused (its printed
-    name would be a constant of one precision)."""
+    name would be a constant of one precision). ``cse=True``: common
+    subexpressions computed once (4–6 times faster on the large
+    second-order forms; the same value as a set: each subexpression is one
+    ball either way)."""
     if expr.has(sp.pi):
         raise NotImplementedError("expressions with pi are not lambdified to balls")
-    return sp.lambdify(args, expr, modules=[_namespace()], printer=_printer())
+    return sp.lambdify(args, expr, modules=[_namespace()], printer=_printer(), cse=cse)
 
 
 @functools.lru_cache(maxsize=None)
@@ -259,12 +262,38 @@ class BallAtoms:
     def integrate(self, integrand, value, variable=None):
         """``∫ f(s, x) dμ(s)`` at ``x = value`` for ``integrand`` a SymPy
         expression in ``s`` and ``variable`` (default ``κ``)."""
+        if len(self.locations) <= FUSED_ATOMS:
+            return self.integrate_many((integrand,), value, variable)[0]
         f = _integrand_function(integrand, variable)
         terms = [h * f(s, value) for s, h in zip(self.locations, self.weights)]
         return sum(terms[1:], terms[0])
 
+    def integrate_many(self, integrands, value, variable=None):
+        """``(∫ f₁ dμ, ∫ f₂ dμ, …)`` at one ``x = value``: up to
+        :data:`FUSED_ATOMS` atoms one lambdified function of ``x`` and the
+        atoms (SymPy's common subexpressions, such as ``1/(s_j + κ)``,
+        computed once), instead of one Python call per atom and integrand."""
+        integrands = tuple(integrands)
+        n = len(self.locations)
+        if n > FUSED_ATOMS:
+            return tuple(self.integrate(f, value, variable) for f in integrands)
+        f = _fused_function(integrands, n, variable)
+        return f(value, *self.locations, *self.weights)
+
     def support(self):
         return min(self.locations, key=mid_mpf), max(self.locations, key=mid_mpf)
+
+    def member(self):
+        """The measure at the midpoints of its atoms' balls (exact numbers,
+        not renormalised: one member of the ball measure). The derivative
+        cross-check evaluates its divided difference there — with the balls
+        themselves, atoms read from decimals (radius ``2^-prec``) blur a
+        quotient over a ball of width ``2^(8-prec)`` to ~``2^-8`` relative,
+        and a derivative that is wrong by less than that passed."""
+        out = BallAtoms.__new__(BallAtoms)
+        out.locations = tuple(s.mid() for s in self.locations)
+        out.weights = tuple(h.mid() for h in self.weights)
+        return out
 
     def shifted(self, index, amount):
         """A copy with atom ``index`` moved by ``amount`` (for tests that
@@ -325,6 +354,23 @@ def _moment_expr(m1, order):
 def _variable(variable):
     from ...symbolic.symbols import kappa
     return kappa if variable is None else variable
+
+
+#: measures with at most this many atoms integrate through one fused function
+FUSED_ATOMS = 32
+
+
+@functools.lru_cache(maxsize=None)
+def _fused_function(integrands, n, variable=None):
+    """``(x, s_1..s_n, h_1..h_n) ↦ (Σ_j h_j f_i(s_j, x))_i`` as one function of
+    balls (``sympy.lambdify`` with ``cse=True``)."""
+    from ...symbolic.symbols import s
+    x = _variable(variable)
+    atoms = sp.symbols(f"s_atom0:{n}", positive=True)
+    weights = sp.symbols(f"h_atom0:{n}", positive=True)
+    sums = [sp.Add(*[h * f.subs(s, a) for a, h in zip(atoms, weights)]) for f in integrands]
+    return sp.lambdify((x,) + atoms + weights, sums, modules=[_namespace()],
+                       printer=_printer(), cse=True)
 
 
 @functools.lru_cache(maxsize=None)

@@ -18,8 +18,6 @@ __all__ = ["cover", "walk", "sign_cover", "MAX_PIECES", "WALK_LIMIT"]
 
 #: the most balls a cover may use before giving up
 MAX_PIECES = 4000
-#: steps of a walk on one curvature bound before the rest of the region is halved
-STEPS_PER_BOUND = 6
 
 
 def sign_cover(slope_over, lo, hi, sign, limit=MAX_PIECES):
@@ -81,20 +79,27 @@ def regions(lo, hi, sign):
 
 
 def walk(problem, lo, hi, sign, limit=MAX_PIECES):
-    """Prove ``sign · S > 0`` on ``[lo, hi]`` (``hi ≤ NEAR_1``) by walking up from
-    ``lo``: on a region ``Z`` with ``S'(Z) ⊂ [m₁, m₂]`` (one curvature
-    enclosure per region), ``S(x)`` at a point ``x`` keeps its sign on
-    ``[x, x + |S(x)|/M]`` with ``M = m₂⁺`` (``sign < 0``) or ``(−m₁)⁺``
-    (``sign > 0``). Regions are halved when their curvature cannot be
-    enclosed. Returns the number of slope and curvature evaluations."""
+    """Prove ``sign · S > 0`` on ``[lo, hi]`` (``hi ≤ NEAR_1``) by walking away
+    from the optimum: up from each region's lower end for ``sign > 0``, down
+    from its upper end for ``sign < 0``. On a region ``Z`` with
+    ``S'(Z) ⊂ [m₁, m₂]`` (one curvature enclosure per region), ``S(x)`` keeps
+    its sign on ``[x, x + |S(x)|/M]`` (resp. ``[x − |S(x)|/M, x]``) with
+    ``M = (−m₁)⁺`` in both cases — moving away from the zero, only a
+    negative curvature can bring the slope back to 0, and ``m₁ ≥ 0`` proves
+    the rest of the region at once. (The bound against the other direction
+    would be ``m₂``: the true curvature plus the overestimate, instead of
+    the overestimate minus it.) Regions are halved when their curvature
+    cannot be enclosed, and the rest of a region is halved as soon as one
+    step covers less than ``1/SPLIT_RATIO`` of it. Returns the number of slope and curvature
+    evaluations."""
     flint = require_flint()
     stack, used = regions(lo, hi, sign), 0
     while stack:
         a, b = stack.pop()
         used += 1
         try:
-            curvature = problem.curvature(flint.arb((a + b) / 2, (b - a) / 2))
-            bound = (curvature.upper() if sign < 0 else -curvature.lower())
+            curvature = problem.region_curvature(a, b)
+            bound = -curvature.lower()
             bound = bound if bound > 0 else flint.arb(0)
             if not bound.is_finite():
                 raise CertificationError("unbounded curvature")
@@ -105,15 +110,8 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
                                          "cover") from None
             stack += [(m, b), (a, m)]
             continue
-        x, steps = a, 0
-        while x < b:
-            steps += 1
-            if steps > STEPS_PER_BOUND and b - x > (b - a) / 8:
-                # the bound is too loose for this region: a tighter one for each
-                # half of what is left
-                m = ((x + b) / 2).mid()
-                stack += [(m, b), (x, m)]
-                break
+        x = a if sign > 0 else b
+        while (x < b) if sign > 0 else (x > a):
             used += 1
             if used > limit:
                 raise CertificationError(f"optimal_w: the sign of the slope was not decided "
@@ -124,8 +122,21 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
                                          f"the sign of the cover ({s})")
             if bound.is_zero():
                 break
-            x = (x + abs(s).lower() * 15 / (16 * bound)).mid()
+            rest = (b - x) if sign > 0 else (x - a)
+            x = (x + sign * abs(s).lower() * 15 / (16 * bound)).mid()
+            if ((x < b) if sign > 0 else (x > a)) and \
+                    (abs(s).lower() * 15 / (16 * bound)) * SPLIT_RATIO < rest:
+                # the step covers less than 1/SPLIT_RATIO of what is left: the bound
+                # is too loose for it — a tighter one for each half of the rest
+                # (rather than many short steps on the loose one)
+                m = ((x + b) / 2 if sign > 0 else (a + x) / 2).mid()
+                stack += [(m, b), (x, m)] if sign > 0 else [(a, m), (m, x)]
+                break
     return used
+
+
+#: a walk step shorter than 1/SPLIT_RATIO of the rest of its region splits the rest
+SPLIT_RATIO = 8
 
 
 #: evaluations a walk may take before the bisection cover takes over

@@ -29,6 +29,7 @@ positive root; for ``λ = 0`` and ``γ > 1``, ``1 − γI₁`` increases from
 ``κ₀ = 0`` (exact). An enclosure in ``(0, ∞)`` is therefore *the* ``κ``.
 """
 import contextlib
+import math
 import functools
 import threading
 
@@ -87,11 +88,12 @@ def _real_ball(mid, rad):
     return flint.arb(mid, rad)
 
 
-def krawczyk(f, df, m, r, *, what):
+def krawczyk(f, df, m, r, *, what, f_m=None, df_m=None):
     """One Krawczyk test of ``f`` on the ball ``X = m ± r`` (``m`` an exact
     arb or acb, ``r`` a positive float or arb; for an acb, the square of
     half-side ``r``). Returns ``K(X) ∩ X``, a ball holding the unique zero
-    of ``f`` in ``X``, or raises :class:`CertificationError`."""
+    of ``f`` in ``X``, or raises :class:`CertificationError`. ``f_m``,
+    ``df_m``: ``f(m)`` and ``f'(m)`` if the caller has them already."""
     flint = require_flint()
     complex_ = isinstance(m, flint.acb)
     r = flint.arb(r)
@@ -99,13 +101,13 @@ def krawczyk(f, df, m, r, *, what):
         X = flint.acb(flint.arb(m.real.mid(), r), flint.arb(m.imag.mid(), r))
     else:
         X = flint.arb(m.mid(), r)
-    d_mid = df(m)
+    d_mid = df(m) if df_m is None else df_m
     Y = 1 / (flint.acb(d_mid.mid()) if complex_ else d_mid.mid())
     dX = df(X)
     if dX.contains(0):
         raise CertificationError(f"{what}: the derivative may vanish on the ball "
                                  f"{X} (no uniqueness)")
-    K = m - Y * f(m) + (1 - Y * dX) * (X - m)
+    K = m - Y * (f(m) if f_m is None else f_m) + (1 - Y * dX) * (X - m)
     if not X.contains_interior(K):
         raise CertificationError(f"{what}: the Krawczyk image {K} is not inside the ball "
                                  f"{X}: the candidate is not a simple root of the equation")
@@ -153,9 +155,16 @@ def _functions(lam, H, gamma, derivative=None):
             return F["f"](k, gamma, H.integrate(F["integrand"], k), lam)
 
         def df(k):
-            return F["df"](k, gamma, H.integrate(F["integrand"], k),
-                           H.integrate(F["integrand_dkappa"], k))
+            return F["df"](k, gamma, *_integrals(H, k))
     return f, (df if derivative is None else derivative)
+
+
+def _integrals(H, k):
+    """``(I₁(k), dI₁/dκ(k))``, fused for atoms."""
+    F = kappa_forms()
+    if hasattr(H, "integrate_many"):
+        return H.integrate_many((F["integrand"], F["integrand_dkappa"]), k)
+    return H.integrate(F["integrand"], k), H.integrate(F["integrand_dkappa"], k)
 
 
 def _newton_step(lam, H, gamma):
@@ -164,8 +173,7 @@ def _newton_step(lam, H, gamma):
     zero = lam.is_zero()
 
     def step(k):
-        i1 = H.integrate(F["integrand"], k)
-        di1 = H.integrate(F["integrand_dkappa"], k)
+        i1, di1 = _integrals(H, k)
         if zero:
             return F["f0"](k, gamma, i1) / F["df0"](k, gamma, i1, di1)
         return F["f"](k, gamma, i1, lam) / F["df"](k, gamma, i1, di1)
@@ -220,15 +228,85 @@ def approximate_kappa(lam, H, gamma, prec, start=None):
 def _float_root(lam, H, gamma):
     """The root in double precision by Newton's method on the atoms' midpoints
     (monotone from the same starting points), as an exact arb; ``None`` when
-    it does not settle (the ball iteration then starts from scratch)."""
+    it does not settle (the ball iteration then starts from scratch).
+    Plain Python floats up to :data:`SMALL_MEASURE` atoms (NumPy's per-call
+    overhead dominates on ten atoms), NumPy above."""
     import numpy as np
     flint = require_flint()
     floats = getattr(H, "_floats", None)
     if floats is None:
         floats = H._floats = (np.array([float(mid_mpf(x)) for x in H.locations]),
                               np.array([float(mid_mpf(x)) for x in H.weights]))
-    s, h = floats
-    x, g = float(mid_mpf(lam)), float(mid_mpf(gamma))
+    x, g = float(lam.mid()), float(gamma.mid())
+    if len(floats[0]) <= SMALL_MEASURE:
+        # κ is concave in λ: its tangent at the last root found (same measure
+        # and γ) lies above κ(x), where Newton's method on the convex,
+        # increasing equation decreases monotonically to the root
+        last = getattr(H, "_last_root", None)
+        start = None
+        if last is not None and last[0] == g and x > 0 and last[1] > 0:
+            start = last[2] + last[3] * (x - last[1])
+        k, slope = _float_newton_small(x, g, *_float_lists(H), start=start)
+        if k is not None and slope is not None and x > 0:
+            H._last_root = (g, x, k, slope)
+    else:
+        k = _float_newton_array(x, g, *floats)
+    if k is None or not (math.isfinite(k) and k > 0):
+        return None
+    return flint.arb(k)
+
+
+#: measures with at most this many atoms use the plain-float Newton iteration
+SMALL_MEASURE = 64
+
+
+def _float_lists(H):
+    lists = getattr(H, "_float_lists", None)
+    if lists is None:
+        s, h = H._floats
+        lists = H._float_lists = (tuple(float(v) for v in s), tuple(float(v) for v in h))
+    return lists
+
+
+def _float_newton_small(x, g, s, h, start=None):
+    """``(κ, κ')`` in double precision (``κ' = 1/(1 − γI₂)`` at the last
+    iterate, ``None`` at ``λ = 0``); ``(None, None)`` on overflow."""
+    pairs = tuple(zip(s, h))
+    slope = None
+    try:
+        if x == 0:
+            k = (1 - 1 / g) * min(s)
+            for _ in range(100):
+                i1 = di1 = 0.0
+                for sj, hj in pairs:
+                    r = sj / (sj + k)
+                    i1 += hj * r
+                    di1 += hj * r / (sj + k)
+                step = (1 - g * i1) / (g * di1)
+                k -= step
+                if not abs(step) > 1e-15 * abs(k):
+                    break
+        else:
+            top = x + g * sum(sj * hj for sj, hj in pairs)
+            k = top if start is None or not x <= start < top else start
+            for _ in range(100):
+                i1 = i2 = 0.0
+                for sj, hj in pairs:
+                    r = sj / (sj + k)
+                    i1 += hj * r
+                    i2 += hj * r * r
+                slope = 1 / (1 - g * i2)
+                step = (k - g * k * i1 - x) * slope
+                k -= step
+                if not abs(step) > 1e-15 * abs(k):
+                    break
+    except (ZeroDivisionError, OverflowError):
+        return None, None
+    return k, slope
+
+
+def _float_newton_array(x, g, s, h):
+    import numpy as np
     with np.errstate(all="ignore"):
         if x == 0:
             k = (1 - 1 / g) * s.min()
@@ -246,9 +324,7 @@ def _float_root(lam, H, gamma):
                 k -= step
                 if not abs(step) > 1e-15 * abs(k):
                     break
-    if not (np.isfinite(k) and k > 0):
-        return None
-    return flint.arb(float(k))
+    return float(k)
 
 
 def _schedule(prec):
@@ -278,27 +354,57 @@ def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refin
     if not (lam >= 0 and gamma > 0):
         raise CertificationError("kappa: lam >= 0 and gamma > 0 are not proved")
     f, df = _functions(lam, H, gamma, derivative)
+    limit = 2.0**(24 - prec) if max_relative is None else max_relative
+    if refine and candidate is None and prec <= QUICK_BITS and H.discrete \
+            and not lam.is_zero():
+        # few bits (a cover's signs): the double-precision root, good to
+        # ~2^-50, goes to the Krawczyk test unrefined — its image is centred
+        # on a Newton step, so its radius is ~(f''/f')·r² ≈ 2^-100; if not
+        # tight enough, the refined candidate below takes over
+        start = _float_root(lam, H, gamma)
+        if start is not None:
+            try:
+                inner, X, dX = _krawczyk_from(f, df, start, prec)
+                if inner > 0 and relative_radius(inner) <= limit:
+                    return _checked(inner, f, X, dX, lam, H, gamma, prec)
+            except CertificationError:
+                pass
     if candidate is None or refine:
         candidate = approximate_kappa(lam, H, gamma, prec, start=candidate)
+    inner, X, dX = _krawczyk_from(f, df, candidate, prec)
+    if not inner > 0:
+        raise CertificationError(f"kappa: the enclosure {inner} is not in (0, inf)")
+    if relative_radius(inner) > limit:
+        raise CertificationError(f"kappa: the enclosure {inner} is wider than 2^(24 - prec) "
+                                 f"relative at prec = {prec}")
+    return _checked(inner, f, X, dX, lam, H, gamma, prec)
+
+
+#: at most this many working bits, the double-precision root is tested unrefined
+QUICK_BITS = 100
+
+
+def _krawczyk_from(f, df, candidate, prec):
+    """The Krawczyk test on a ball around ``candidate`` just wide enough to
+    hold the root (the Newton step, the spread of ``f(m)`` from inexact
+    inputs such as ``λ = 0.1``, a few ulps), widened up to three times."""
+    flint = require_flint()
     m = candidate.mid()
-    d, fm = df(m).mid(), f(m)
-    # the Newton step, the spread of f(m) (inexact inputs: λ = 0.1), and a
-    # few ulps: a ball just wide enough to hold the root
+    d_m, fm = df(m), f(m)
+    d = d_m.mid()
     r = 4 * (abs(fm.mid()) + fm.rad()) / abs(d) + abs(m) * flint.arb(2)**(8 - prec)
     for _ in range(3):
         try:
-            inner, X, dX = krawczyk(f, df, m, r, what="kappa")
-            break
+            return krawczyk(f, df, m, r, what="kappa", f_m=fm, df_m=d_m)
         except CertificationError:
             r = 16 * r
-    else:
-        inner, X, dX = krawczyk(f, df, m, r, what="kappa")
+    return krawczyk(f, df, m, r, what="kappa", f_m=fm, df_m=d_m)
+
+
+def _checked(inner, f, X, dX, lam, H, gamma, prec):
+    """``inner`` after the derivative cross-check (unless switched off)."""
     if _CHECKS.on:
-        f_member = _functions(lam.mid(), H, gamma.mid())[0]
+        member = H.member() if hasattr(H, "member") else H
+        f_member = _functions(lam.mid(), member, gamma.mid())[0]
         _check_derivative(f, f_member, dX, X, prec, "kappa")
-    if not inner > 0:
-        raise CertificationError(f"kappa: the enclosure {inner} is not in (0, inf)")
-    if relative_radius(inner) > (2.0**(24 - prec) if max_relative is None else max_relative):
-        raise CertificationError(f"kappa: the enclosure {inner} is wider than 2^(24 - prec) "
-                                 f"relative at prec = {prec}")
     return inner

@@ -2,14 +2,20 @@ r"""``w*`` and ``λ_c`` with certificates.
 
 **Interior optimum** (slope ``S = ∂R/∂w`` positive at ``w = 1``):
 
-1. a candidate ``w̃`` (Newton's method on the slope, from the float64 path);
+1. a candidate ``w̃``: a bracketed Newton/secant search on midpoints at the
+   cover's 96 bits from the ``λ = 0`` closed form, polished at full
+   precision with the 96-bit curvature (no rigour needed);
 2. ``S(w̃ − δ) < 0 < S(w̃ + δ)`` in ball arithmetic, ``δ ≈ 2^{20−prec} w̃``;
 3. ``∂S/∂w > 0`` on a neighbourhood ``N = [left, right] ∋ w̃``, grown
-   outwards piece by piece (the second derivative of :mod:`.derived`, with
-   ``κ`` enclosed over each piece's range of penalties): ``S`` increases on
-   ``N``, so its only zero there lies in ``[w̃ − δ, w̃ + δ]``;
+   outwards piece by piece (the second derivative of :mod:`.derived` over
+   each piece: ``κ`` at the two penalties from its values at the piece's
+   ends — monotone — and the centred form in the explicit ``w``):
+   ``S`` increases on ``N``, so its only zero there lies in
+   ``[w̃ − δ, w̃ + δ]``;
 4. ``S < 0`` on ``[w_min, left]`` and ``S > 0`` on ``[right, 1]``, on a cover
-   (:mod:`.cover`: walks with curvature bounds, else bisection), each ball
+   (:mod:`.cover`: walks away from the optimum with the curvature bound of
+   each region, splitting a region whose bound is too loose; else
+   bisection; ``κ`` at each exact weight proved once), each ball
    checked with the mean-value form ``S(c) + S'(W)(W − c)`` and, near 1 or
    when that leaves the sign open, the form in the divided difference ``Δ``
    (the mean of ``κ'`` over ``[b, a]``, by the midpoint rule) and
@@ -50,6 +56,11 @@ __all__ = ["CertifiedOptimum", "certify_optimum", "certify_critical_lambda"]
 COVER_BITS = 96
 #: balls of w reaching above this use the divided-difference form of the slope
 NEAR_1 = 0.99
+#: the tail's w_min shrinks by this factor until its floor is above the optimum
+TAIL_FACTOR = 0.75
+#: failed curvature balls after which the convex neighbourhood stops growing
+#: in one direction (the cover takes over from there)
+CONVEX_FAILURES = 1
 
 
 class CertifiedOptimum(NamedTuple):
@@ -58,6 +69,9 @@ class CertifiedOptimum(NamedTuple):
     risk: tuple                # (bias, variance) values
     risk_enclosures: dict
     proof: dict                # extra enclosures (the slope at 1, ...)
+    #: balls of the bias, variance and total at w = 1 from the proof (its
+    #: precision), for the caller's ``risk_at_1`` without evaluating again
+    at_1: dict = None
 
 
 class _Problem:
@@ -71,19 +85,37 @@ class _Problem:
         self.kappa_s = ball("kappa_s", kappa_s)
         #: balls above this use the divided-difference form of the slope
         self.near_1 = require_flint().arb(NEAR_1)
+        #: κ at the two penalties of exact weights already met (a cover's
+        #: points and the ends of its regions recur)
+        self._kappas = {}
+
+    def kappas_at(self, w):
+        """Enclosures of ``κ(λ/w)`` and ``κ(λ/(2 − w))`` at an exact weight ``w``
+        (cached by its value)."""
+        key = w.mid().man_exp() if w.is_exact() else None
+        found = self._kappas.get(key) if key is not None else None
+        if found is None:
+            found = (enclose_kappa(self.lam / w, self.H, self.gamma, self.prec),
+                     enclose_kappa(self.lam / (2 - w), self.H, self.gamma, self.prec))
+            if key is not None:
+                self._kappas[key] = found
+        return found
 
     def risk(self, w, slope=False):
+        kappas = self.kappas_at(w) if w.is_exact() and w < 1 and not self.lam.is_zero() \
+            else (None, None)
         return risk_balls(w, self.lam, self.H, self.G, self.gamma, self.r2, self.sigma2,
-                          self.kappa_s, self.prec, slope=slope)
+                          self.kappa_s, self.prec, slope=slope, kappas=kappas)
 
     def slope(self, w):
         return self.risk(w, slope=True).slope
 
-    def penalty(self, P, second=False):
-        """κ, κ', κ'', B' (and B'') over a ball of penalties ``P``."""
+    def penalty(self, P, second=False, kappa=None):
+        """κ, κ', κ'', B' (and B'') over a ball of penalties ``P`` (``kappa``:
+        an enclosure of κ over ``P`` if known)."""
         S2 = second_order_forms()
         pb = penalty_balls(P, self.H, self.G, self.gamma, self.r2, self.prec,
-                           max_relative=math.inf)
+                           max_relative=math.inf, kappa=kappa)
         I2_k = pb.integrals["I2_kappa"]
         kpp = S2["kappa_pp"](self.gamma, I2_k, pb.kappa_prime, pb.one_minus_df2)
         out = dict(kappa=pb.kappa, kp=pb.kappa_prime, kpp=kpp, bp=pb.bias_prime, bias=pb.bias,
@@ -97,14 +129,39 @@ class _Problem:
                                        I2_k, Jkk, I2kk, pb.kappa_prime, kpp, pb.one_minus_df2)
         return out
 
-    def curvature(self, W):
-        """``∂²R/∂w²`` over a ball ``W`` of weights below 1."""
+    def region_curvature(self, lo, hi):
+        """``∂²R/∂w²`` for every ``w ∈ [lo, hi]`` (exact ends below 1): κ at each
+        penalty over the region from its values at the ends (κ is monotone in
+        the penalty, each penalty monotone in ``w``), cached for the ends."""
+        flint = require_flint()
+        ka_lo, kb_lo = self.kappas_at(lo)
+        ka_hi, kb_hi = self.kappas_at(hi)
+        return self.curvature(flint.arb((lo + hi) / 2, (hi - lo) / 2),
+                              kappas=(ka_lo.union(ka_hi), kb_lo.union(kb_hi)))
+
+    def curvature(self, W, kappas=(None, None)):
+        """``∂²R/∂w²`` over a ball ``W`` of weights below 1: with the values at
+        the penalties ``X`` (balls over ``W``), the centred form in the
+        explicit ``w``, ``F(c, X) + F_w(W, X)(W − c)`` (mean value theorem
+        for each member of ``X``; ``F`` is rational in ``w`` without a pole
+        in ``(0, 1)``), intersected with ``F(W, X)`` — the explicit ``w``
+        dominates the overestimation of the latter (measured: 3 to 8 times
+        narrower at radii 10⁻² to 10⁻³)."""
         S2 = second_order_forms()
         a, b = self.lam / W, self.lam / (2 - W)
-        pa, pb = self.penalty(a, second=True), self.penalty(b)
-        return S2["d2total_dw2"](W, self.lam, self.sigma2, self.kappa_s, pa["kappa"],
-                                 pb["kappa"], pa["bp"], pa["kp"], pb["kp"], pa["bpp"],
-                                 pa["kpp"], pb["kpp"])
+        pa = self.penalty(a, second=True, kappa=kappas[0])
+        pb = self.penalty(b, kappa=kappas[1])
+        X = (self.lam, self.sigma2, self.kappa_s, pa["kappa"], pb["kappa"], pa["bp"],
+             pa["kp"], pb["kp"], pa["bpp"], pa["kpp"], pb["kpp"])
+        naive = S2["d2total_dw2"](W, *X)
+        if W.is_exact():
+            return naive
+        c = W.mid()
+        centred = S2["d2total_dw2"](c, *X) + S2["d2total_dw2_explicit_w"](W, *X) * (W - c)
+        if not centred.overlaps(naive):   # both hold the curvature: a bug if disjoint
+            raise CertificationError(f"optimal_w: two enclosures of the curvature on {W} "
+                                     f"are disjoint ({centred}, {naive})")
+        return centred.intersection(naive)
 
     def slope_over(self, W):
         """``∂R/∂w`` over a ball ``W ⊂ (0, 1]``: the mean-value form
@@ -166,23 +223,27 @@ class _Problem:
 
         .. math::
 
-            R(w) \ge r^2 A^2 J_G(A) + \frac{\sigma^2 \kappa_s (1 - w_{min})^2}{2\lambda}
+            R(w) \ge r^2 k^2 J_G(k) + \frac{\sigma^2 \kappa_s (1 - w_{min})^2}{2\lambda}
                 \bigl[(\kappa(A) - A) - (\kappa(b_+) - b_+)\bigr]^+ ,
+            \quad k \le \kappa(A),
 
-        from ``κ(x) ≥ x`` and ``κ²J_G(κ)`` increasing (the bias, with
+        from ``κ`` increasing (``κ(a) ≥ κ(A) ≥ k``, the lower end of its
+        enclosure) and ``κ²J_G(κ)`` increasing (the bias, with
         ``1 − γI₂ ≤ 1``), and for the variance ``σ² c(w)(Δ − 1)``: ``Δ − 1 =
         [(κ(a) − a) − (κ(b) − b)]/(a − b)`` where ``κ(x) − x`` increases
         (``κ' ≥ 1``), ``a − b ≤ a = λ/w`` and ``w c(w) ≥ κ_s(1 − w_min)²/2``.
-        (Inequalities stated here, by hand; the expressions they bound are
-        the symbolic layer's.)"""
+        Each inequality is derived and checked exactly in
+        ``rmtheory/proofs/p10_certified_bounds.py`` (result 10); the
+        expressions bounded are the symbolic layer's."""
         flint = require_flint()
         S2 = second_order_forms()
         F = risk_forms()
         A = self.lam / w_min
-        J = self.G.integrate(F.bias_integrand, A)
-        floor = S2["bias_floor"](A, self.r2, self.gamma, J, flint.arb(0))
-        b_top = self.lam / (2 - w_min)
         k_A = enclose_kappa(A, self.H, self.gamma, self.prec)
+        k = k_A.lower()                     # an exact number below κ(A)
+        J = self.G.integrate(F.bias_integrand, k)
+        floor = S2["bias_floor"](k, self.r2, self.gamma, J, flint.arb(0))
+        b_top = self.lam / (2 - w_min)
         k_b = enclose_kappa(b_top, self.H, self.gamma, self.prec)
         gap = (k_A - A) - (k_b - b_top)
         if gap > 0:
@@ -198,7 +259,7 @@ def _convex_region(problem, w, ceiling):
     h = (w / 64).mid()
     for _ in range(30):
         try:
-            if problem.curvature(flint.arb(w, h)) > 0:
+            if problem.region_curvature((w - h).mid(), (w + h).mid()) > 0:
                 break
         except (CertificationError, ZeroDivisionError):
             pass
@@ -209,14 +270,14 @@ def _convex_region(problem, w, ceiling):
     left, right = (w - h).mid(), min((w + h).mid(), ceiling, key=mid_mpf)
     smallest = (w / 512).mid()
     for direction in (-1, +1):
-        step = h
-        while step >= smallest:
+        step, failures = h, 0
+        while step >= smallest and failures < CONVEX_FAILURES:
             a, b = ((left - step).mid(), left) if direction < 0 else \
                 (right, min((right + step).mid(), ceiling, key=mid_mpf))
             if not (0 < a < b):
                 break
             try:
-                ok = problem.curvature(flint.arb((a + b) / 2, (b - a) / 2)) > 0
+                ok = problem.region_curvature(a, b) > 0
             except (CertificationError, ZeroDivisionError):
                 ok = False
             if ok:
@@ -225,35 +286,105 @@ def _convex_region(problem, w, ceiling):
                     break
                 step = (2 * step).mid()
             else:
-                step = (step / 2).mid()
+                step, failures = (step / 2).mid(), failures + 1
     return left, right
 
 
 def _tail(problem, start, bound):
-    """The largest ``w_min ≤ start`` (halving) whose tail floor exceeds ``bound``."""
+    """A large ``w_min ≤ start`` (steps of ``TAIL_FACTOR``) whose tail floor
+    exceeds ``bound``."""
     w_min = start
-    for _ in range(200):
+    for _ in range(400):
         floor = problem.tail_floor(w_min)
         if floor > bound:
             return w_min
-        w_min = (w_min / 2).mid()
+        w_min = (w_min * TAIL_FACTOR).mid()
     raise CertificationError("optimal_w: the risk near w = 0 is not provably above the "
                              "risk at the candidate optimum (its lower bound there, the bias "
                              "at large penalties plus a variance floor, does not exceed it)")
 
 
-def _newton_candidate(problem, w0):
-    """Newton's method on the slope, on midpoints, from ``w0`` (an exact arb)."""
+def _newton_candidate(problem, w0, derivative=None):
+    """Newton's method on the slope, on midpoints, from ``w0`` (an exact arb);
+    the curvature from ``derivative`` (a problem at fewer bits) if given —
+    from a start good to those bits, one or two steps (the iteration is a
+    candidate only: the bracket proves it)."""
     flint = require_flint()
     w = w0
+
+    def curvature(x):
+        if derivative is None:
+            return problem.curvature(x)
+        with working_precision(derivative.prec), without_derivative_checks():
+            return derivative.curvature(x)
+    # with the curvature of a problem at fewer bits (relative error ε ≲
+    # 2^(30 − its bits)) a step h leaves an error ~ε h + C h²: once both are
+    # far below the bracket 2^(20 − prec) w, no evaluation is needed to see
+    # the next step vanish (the bracket test proves the result anyway)
+    if derivative is None:
+        enough = flint.arb(0)
+    else:
+        first = w0 * flint.arb(2)**(derivative.prec - problem.prec - 12)
+        second = (w0 * flint.arb(2)**(14 - problem.prec)).sqrt() / 64
+        enough = min(first, second, key=mid_mpf).mid()
     for _ in range(60):
-        step = (problem.slope(w) / problem.curvature(w)).mid()
+        step = (problem.slope(w) / curvature(w)).mid()
         w = (w - step).mid()
         if not 0 < w < 1:
             raise CertificationError("optimal_w: Newton's method left (0, 1)")
-        if abs(step) <= w * flint.arb(2)**(24 - problem.prec):
+        if abs(step) <= w * flint.arb(2)**(24 - problem.prec) or abs(step) <= enough:
             return w
     raise CertificationError("optimal_w: Newton's method on the slope did not converge")
+
+
+def _bracketed_newton(problem, w0):
+    """The zero of the slope to ``problem.prec`` bits: one Newton step from
+    ``w0`` (the curvature there), then secant steps on midpoints (a slope
+    evaluation each, order ~1.6), kept inside a bracket of sign changes
+    (``S(1) > 0`` is known; a step that leaves the bracket is replaced by
+    bisection). ``None`` if it does not settle (no rigour: a candidate
+    only)."""
+    flint = require_flint()
+    lo, hi, w = None, flint.arb(1), w0
+    previous = None
+    for _ in range(BRACKET_STEPS):
+        s = problem.slope(w)
+        if s < 0:
+            lo = w
+        elif s > 0:
+            hi = w
+        s = s.mid()
+        if previous is None:
+            c = problem.curvature(w)
+            new = (w - s / c.mid()).mid() if c > 0 else None
+        else:
+            w_old, s_old = previous
+            new = (w - s * (w - w_old) / (s - s_old)).mid() if s != s_old else None
+        previous = (w, s)
+        floor = lo if lo is not None else flint.arb(0)
+        if new is None or not floor < new < hi:
+            new = ((floor + hi) / 2 if lo is not None else w / 2).mid()
+        if abs(new - w) <= w * flint.arb(2)**(24 - problem.prec):
+            return new
+        w = new
+    return None
+
+
+#: iterations of the bracketed Newton search at the cover's precision
+BRACKET_STEPS = 40
+
+
+def _first_guess(kappa_s):
+    """``w*`` at ``λ = 0``, the closed form ``(√(κ_s² + 4κ_s) − κ_s)/2`` (as a
+    double; the optimum moves up from it as ``λ`` grows), or 1/2."""
+    flint = require_flint()
+    try:
+        k = float(kappa_s)
+    except (TypeError, ValueError):
+        return flint.arb(0.5)
+    if not k > 0:
+        return flint.arb(0.5)
+    return flint.arb((math.sqrt(k * k + 4 * k) - k) / 2)
 
 
 def _start(spec, gamma, lam, sigma2, r2, kappa_s):
@@ -272,7 +403,7 @@ def _start(spec, gamma, lam, sigma2, r2, kappa_s):
 
 def _ridge_optimum(spec, gamma, lam, sigma2, r2, kappa_s, dps):
     prec = bits_for(dps)
-    start = _start(spec, gamma, lam, sigma2, r2, kappa_s)
+    start = None           # found at the cover's precision in the first attempt
     last = None
     for _ in range(4):
         with working_precision(prec):
@@ -296,7 +427,12 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
     if not at_1.slope > 0:
         raise CertificationError(f"optimal_w: the sign of the slope at w = 1 ({at_1.slope}) "
                                  "is not decided (lam is at the critical penalty?)")
-    w = _newton_candidate(P, start)
+    with working_precision(COVER_BITS), without_derivative_checks():
+        cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
+        w = _bracketed_newton(cover, _first_guess(kappa_s) if start is None else start)
+        if w is None:       # the float64 optimum (SciPy's brentq) as the start instead
+            w = _newton_candidate(cover, _start(spec, gamma, lam, sigma2, r2, kappa_s))
+    w = _newton_candidate(P, w, derivative=cover)
     delta = (w * flint.arb(2)**(20 - prec)).mid()      # the bracket's half-width
     w_lo, w_hi = w - delta, w + delta
     s_lo, s_hi = P.slope(w_lo), P.slope(w_hi)
@@ -305,7 +441,6 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
                                  f"[w - {delta}, w + {delta}]")
     # 3. one zero in N: the slope increases on all of N, grown around w̃
     with working_precision(COVER_BITS), without_derivative_checks():
-        cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
         if not w < cover.near_1:          # an optimum within 1% of 1: move the threshold
             cover.near_1 = (1 - (1 - w) / 4).mid()
         left, right = _convex_region(cover, w, cover.near_1)
@@ -338,7 +473,11 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         return None
     return CertifiedOptimum(out["w"], False, (out["bias"][0], out["variance"][0]),
                             {k: out[k][1] for k in ("bias", "variance", "total")},
-                            {"slope_at_1": endpoints(at_1.slope)})
+                            {"slope_at_1": endpoints(at_1.slope)}, _risk_at_1(at_1))
+
+
+def _risk_at_1(at_1):
+    return {"bias": at_1.bias, "variance": at_1.variance, "total": at_1.bias + at_1.variance}
 
 
 def _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps):
@@ -353,7 +492,7 @@ def _boundary(P, at_1, spec, gamma, lam, sigma2, r2, kappa_s, dps):
     import mpmath
     one = mpmath.mpf(1)
     return CertifiedOptimum((one, (one, one)), True, None, None,
-                            {"slope_at_1": endpoints(at_1.slope)})
+                            {"slope_at_1": endpoints(at_1.slope)}, _risk_at_1(at_1))
 
 
 @functools.lru_cache(maxsize=None)

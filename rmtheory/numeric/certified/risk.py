@@ -50,8 +50,8 @@ def risk_forms():
         bias=lambdify_ball(penalty_args[:5] + (D,), forms["ridge_bias"]),
         variance_ridge=lambdify_ball((sigma2, gamma, general.I2, D), forms["ridge_variance"]),
         bias_prime=lambdify_ball(penalty_args + (D,), forms["ridge_bias_derivative"]),
-        variance=lambdify_ball(risk_args, rv.variance),
-        dtotal_dw=lambdify_ball(risk_args, rv.dtotal_dw),
+        variance=lambdify_ball(risk_args, rv.variance, cse=True),
+        dtotal_dw=lambdify_ball(risk_args, rv.dtotal_dw, cse=True),
         variance_at_w1=lambdify_ball(risk_args, rv.variance_at_w1),
         dtotal_dw_at_w1=lambdify_ball(risk_args, rv.dtotal_dw_at_w1),
         c_w=lambdify_ball((w, kappa_s), mn.c_w_kappa_s),
@@ -84,10 +84,40 @@ def _constant_integral(measure, integrand):
     return flint.arb(1) * lambdify_ball((), integrand)()
 
 
+def integrate_many(measure, integrands, value):
+    """Several integrals against one measure at one ``κ`` (fused for atoms)."""
+    if hasattr(measure, "integrate_many"):
+        return measure.integrate_many(integrands, value)
+    return tuple(measure.integrate(f, value) for f in integrands)
+
+
+def _wide(penalty):
+    """A ball of penalties (a cover's piece), not a point with rounding radius
+    (``λ/w`` of exact inputs): the two-ends hull costs two Krawczyk tests
+    and pays only for the former."""
+    return penalty.rad() > abs(penalty.mid()) * 2.0**-40
+
+
+def kappa_hull(penalty, H, gamma, prec):
+    """``κ`` over a ball of penalties ``[p₁, p₂]`` (``p₁ > 0``): ``κ`` increases
+    (``κ' = 1/(1 − γI₂) > 0``), so ``κ(P) ⊂ [κ(p₁)⁻, κ(p₂)⁺]`` from two point
+    enclosures — the spread ``κ'·rad P`` itself, where a Krawczyk step over
+    the ball adds the contraction term (three times wider, measured)."""
+    flint = require_flint()
+    lo, hi = penalty.lower(), penalty.upper()
+    if not lo > 0:
+        return None
+    k_lo = enclose_kappa(lo, H, gamma, prec)
+    k_hi = enclose_kappa(hi, H, gamma, prec)
+    return k_lo.union(k_hi)
+
+
 def penalty_balls(penalty, H, G, gamma, r2, prec, *, kappa=None, max_relative=None):
     """``κ``, ``κ'``, ``B``, ``B'``, ``df₂``, ``1 − df₂`` at one penalty (balls;
     ``penalty`` may be a wide ball, with ``max_relative`` for its κ)."""
     F = risk_forms()
+    if kappa is None:
+        kappa = kappa_hull(penalty, H, gamma, prec) if _wide(penalty) else None
     k = enclose_kappa(penalty, H, gamma, prec, max_relative=max_relative) if kappa is None \
         else kappa
     zero = require_flint().arb(0)
@@ -96,12 +126,22 @@ def penalty_balls(penalty, H, G, gamma, r2, prec, *, kappa=None, max_relative=No
         J = J_k = I2_k = zero
         gap = F.gap_direct(gamma, I2)
     else:
-        I2 = H.integrate(F.df2_integrand, k)
-        J = G.integrate(F.bias_integrand, k)
-        J_k = G.integrate(F.bias_integrand_dkappa, k)
-        I2_k = H.integrate(F.df2_integrand_dkappa, k)
-        J_H = J if G is H else H.integrate(F.bias_integrand, k)
+        if G is H:
+            I2, J, J_k, I2_k = integrate_many(H, (F.df2_integrand, F.bias_integrand,
+                                                  F.bias_integrand_dkappa,
+                                                  F.df2_integrand_dkappa), k)
+            J_H = J
+        else:
+            I2, I2_k, J_H = integrate_many(H, (F.df2_integrand, F.df2_integrand_dkappa,
+                                               F.bias_integrand), k)
+            J, J_k = integrate_many(G, (F.bias_integrand, F.bias_integrand_dkappa), k)
         gap = F.gap(k, penalty, gamma, J_H)
+        if _wide(penalty):
+            # over a ball of penalties the sum-of-terms form holds λ and κ as
+            # independent balls; 1 − γI₂ has κ once per atom (tight): keep both
+            direct = F.gap_direct(gamma, I2)
+            if direct.overlaps(gap):
+                gap = gap.intersection(direct)
     if not gap > 0:
         raise CertificationError(f"1 - df2 = {gap} is not provably positive")
     kp = F.kappa_prime(gap)
@@ -118,10 +158,11 @@ class RiskBalls(NamedTuple):
     at_a: PenaltyBalls = None
 
 
-def risk_balls(w, lam, H, G, gamma, r2, sigma2, kappa_s, prec, *, t=None, slope=False):
+def risk_balls(w, lam, H, G, gamma, r2, sigma2, kappa_s, prec, *, t=None, slope=False,
+               kappas=(None, None)):
     """Balls of the bias, the variance (and ``∂R/∂w``) at ``w`` (all inputs
     balls; ``t`` an int or None). Finite ``t`` is certified for ``λ = 0``
-    only."""
+    only. ``kappas``: enclosures of ``κ(λ/w)`` and ``κ(λ/(2 − w))`` if known."""
     F = risk_forms()
     if lam.is_zero():
         if gamma.contains(1):
@@ -142,14 +183,17 @@ def risk_balls(w, lam, H, G, gamma, r2, sigma2, kappa_s, prec, *, t=None, slope=
         raise NotImplementedError("certify=True covers the finite-t risk at lam = 0 only "
                                   f"(received t={t} with lam > 0); use t=None")
     a = lam / w
-    at_a = penalty_balls(a, H, G, gamma, r2, prec)
+    at_a = penalty_balls(a, H, G, gamma, r2, prec, kappa=kappas[0])
     if w == 1:
         args = (w, lam, sigma2, kappa_s, at_a.kappa, at_a.kappa, at_a.bias,
                 at_a.bias_prime, at_a.kappa_prime, at_a.kappa_prime)
         return RiskBalls(at_a.bias, F.variance_at_w1(*args),
                          F.dtotal_dw_at_w1(*args) if slope else None, at_a)
     b = lam / (2 - w)
-    k_b = enclose_kappa(b, H, gamma, prec)
+    k_b = kappas[1]
+    if k_b is None:
+        k_b = (kappa_hull(b, H, gamma, prec) if _wide(b) else None) \
+            or enclose_kappa(b, H, gamma, prec)
     kp_b = require_flint().arb(0)
     if slope:             # κ'(b) = 1/(1 − γI₂(b)), the gap as a sum of nonnegative terms
         gap_b = F.gap(k_b, b, gamma, H.integrate(F.bias_integrand, k_b))
