@@ -255,7 +255,7 @@ def _convex_region(problem, w, ceiling):
     """``[left, right] ∋ w`` on which ``∂²R/∂w² > 0`` is proved, by pieces
     grown from ``w`` outwards (doubled after a success, halved after a
     failure, down to ``w/512``), ``right ≤ ceiling``."""
-    flint = require_flint()
+    require_flint()
     h = (w / 64).mid()
     for _ in range(30):
         try:
