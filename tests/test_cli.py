@@ -311,7 +311,7 @@ def test_readme_lists_every_spectrum_model_and_its_defaults():
 
 def test_readme_gallery_images_exist_and_are_small():
     images = re.findall(r"!\[[^\]]*\]\((docs/gallery/[^)]+\.png)\)", _readme())
-    assert 2 <= len(images) <= 3
+    assert 2 <= len(images) <= 4      # the README shows a few; the site all
     for image in images:
         path = ROOT / image
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
