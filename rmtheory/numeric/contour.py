@@ -34,17 +34,21 @@ The integrand is real on the real axis, so only the upper half of the
 ellipse is evaluated: with ``A_j = F(κ_j) κ'(θ_j)`` and ``N`` nodes,
 ``(1/2πi) Σ_j A_j (2π/N) = (1/N)[Im A_0 + Im A_{N/2} + 2 Σ_{0<j<N/2} Im A_j]``.
 """
+import math
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import sympy as sp
 
-from .context import contextual, mp
+from .context import context_key, contextual, mp
 from .precision import NoConvergence
 from ..symbolic.general import I1 as _I1, I2 as _I2
 from ..symbolic.kappa_plane import derive_kappa_plane
 from ..symbolic.symbols import gamma as _gamma, kappa as _kappa, lam as _lam
 
-__all__ = ["KappaContour", "SignalContour", "START_NODES", "MAX_NODES"]
+__all__ = ["KappaContour", "SignalContour", "START_NODES", "MAX_NODES", "cached_contour",
+           "clear_contour_cache", "ball_arithmetic"]
 
 #: nodes on the whole ellipse of the first pass, and the most before giving up
 START_NODES = 32
@@ -63,6 +67,21 @@ def _forms():
             contextual(sp.lambdify((T, _lam, _gamma, _I2), kp.measure_weight, "mpmath")),
             contextual(sp.lambdify((_kappa, sp.Symbol("s_u", positive=True)),
                                    kp.eigvec_transform, "mpmath")))
+
+
+def start_count(bernstein_radius, prec):
+    r"""The first node count ``S`` of the doubling on an ellipse whose nearest
+    outer singularity has Bernstein radius ``R_out``: the trapezoidal error
+    falls like ``R_out^{−N/2}``, so ``N ≈ 2(prec − 8) ln 2/ln R_out`` (with
+    15% to spare) is expected to pass; the doubling starts at a quarter of
+    it (the test of convergence compares three counts), a multiple of 4 and
+    at least ``START_NODES/2``.
+
+    >>> start_count(5.83, 168), start_count(5.83, 218)
+    (40, 52)
+    """
+    need = 2.3 * (prec - 8) * math.log(2) / math.log(float(bernstein_radius))
+    return max(START_NODES // 2, 4 * math.ceil(need / 16))
 
 
 class _Closed:
@@ -93,6 +112,123 @@ class _Rule:
         return first, mp.fdot(self.weights, [r * r for r in ratios])
 
 
+# -- ball arithmetic ----------------------------------------------------------
+
+#: bits beyond the working precision at which the nodes are evaluated in
+#: balls; a total whose rounding radius exceeds 2^(−prec) of its size
+#: (the sum of the absolute values of its terms) is redone in mpmath
+BALL_GUARD_BITS = 32
+
+
+def ball_arithmetic():
+    """python-flint's module when it is installed (``rmtheory[certified]``):
+    the contour nodes are then evaluated in ``acb`` balls, about ten times
+    faster than in mpmath; ``None`` otherwise (mpmath, the same digits)."""
+    try:
+        import flint
+    except ImportError:
+        return None
+    return flint
+
+
+def ball_lambdify(args, exprs):
+    """SymPy expressions as one function of balls (``acb``/``arb``) returning a
+    tuple, common subexpressions shared (``cse``: two to five times fewer
+    ball operations for the multipliers): SymPy's mpmath printer with its
+    names bound to ball arithmetic, as
+    :func:`rmtheory.numeric.certified.balls.lambdify_ball` does for one
+    expression (its namespace and printer, so every rational is an exact
+    ball)."""
+    from .certified import balls
+    exprs = tuple(exprs)
+    if any(e.has(sp.pi) for e in exprs):
+        raise NotImplementedError("expressions with pi are not lambdified to balls")
+    return sp.lambdify(tuple(args), exprs, modules=[balls._namespace()],
+                       printer=balls._printer(), cse=True)
+
+
+@lru_cache(maxsize=None)
+def _ball_forms():
+    """The forms of :func:`_forms` as functions of balls."""
+    kp = derive_kappa_plane()
+    T = sp.Symbol("T")
+    u = sp.Symbol("s_u", positive=True)
+    return (ball_lambdify((_kappa, _gamma, _I1), (kp.penalty,)),
+            ball_lambdify((_kappa, _I1), (kp.nu_transform,)),
+            ball_lambdify((T, _lam, _gamma, _I2), (kp.measure_weight,)),
+            ball_lambdify((_kappa, u), (kp.eigvec_transform,)))
+
+
+@lru_cache(maxsize=None)
+def _ball_laws():
+    """``(I₁, I₂)`` of the ``ar1`` and ``uniform`` laws in balls, from the
+    closed forms of :func:`rmtheory.numeric.spectra._transform_lambdas`
+    (the expressions the mpmath measures evaluate)."""
+    from .spectra import _transform_lambdas
+    forms = _transform_lambdas()["expressions"]
+    k = sp.Symbol("kappa")
+    a, b = sp.symbols("a b", positive=True)
+    m1, m2 = sp.symbols("M_1 M_2")
+    ar1 = ball_lambdify((k, a, b), (forms["ar1_I1"], forms["ar1_I2"]))
+    moments = ball_lambdify((k, a, b), (forms["uniform_M1"], forms["uniform_M2"]))
+    sums = ball_lambdify((k, m1, m2), (forms["I1"], forms["I2"]))
+
+    def uniform(kappa, lo, hi):
+        return sums(kappa, *moments(kappa, lo, hi))
+    return {"ar1": ar1, "uniform": uniform}
+
+
+def _to_mpf(x):
+    """The midpoint of an ``arb`` as an mpf of the active context, exactly."""
+    from mpmath import libmp
+    man, exp = x.mid().man_exp()
+    return mp.make_mpf(libmp.from_man_exp(int(man), int(exp)))
+
+
+def _to_mpc(z):
+    return mp.mpc(_to_mpf(z.real), _to_mpf(z.imag))
+
+
+class _BallSums:
+    """``(I₁(κ), I₂(κ))`` of a rule (atoms) or a closed-form law in balls;
+    ``None`` from :meth:`make` when the measure has no ball form."""
+
+    def __init__(self, atoms=None, law=None, support=None):
+        self.atoms, self.law, self.support = atoms, law, support
+
+    @classmethod
+    def make(cls, rule):
+        from .certified.balls import from_mpf
+        if isinstance(rule, _Rule):
+            return cls(atoms=[(from_mpf(s), from_mpf(h)) for s, h in
+                              zip(rule.nodes, rule.weights)])
+        family = getattr(rule.measure, "moment_family", None)
+        if family not in ("ar1", "uniform"):
+            return None
+        from .precision import GUARD_BITS
+        with mp.extraprec(GUARD_BITS + BALL_GUARD_BITS):
+            lo, hi = rule.measure.support()
+        return cls(law=_ball_laws()[family], support=(from_mpf(lo), from_mpf(hi)))
+
+    def sums(self, k):
+        if self.law is not None:
+            return self.law(k, *self.support)
+        first = second = 0
+        for s, h in self.atoms:
+            r = s / (s + k)
+            hr = h * r
+            first += hr
+            second += hr * r
+        return first, second
+
+
+def _key(j, count):
+    """The node ``θ = 2πj/count`` as a reduced fraction ``j/count`` (nodes of
+    different counts coincide exactly when their keys do)."""
+    g = math.gcd(j, count)
+    return j // g, count // g
+
+
 class KappaContour:
     r"""The contour of one ``(spectrum, γ)`` and outer point, with its node values.
 
@@ -109,6 +245,14 @@ class KappaContour:
         Population eigenvalues ``s_u`` whose eigenvector measures ``μ_u``
         are wanted (the spikes of a spiked model). A general ``G ≠ H`` is
         :class:`SignalContour`'s.
+
+    Notes
+    -----
+    What a node costs does not depend on the integrand: ``κ_j``, ``−λ(κ_j)``
+    and ``T_μ(κ_j)λ'(κ_j)/λ(κ_j)·dκ/dθ`` are kept (by node, for every count),
+    so a second integrand on the same contour (another ``w`` or ``t``) only
+    evaluates itself at the kept points. With python-flint the nodes are
+    evaluated in ``acb`` balls (:func:`ball_arithmetic`), else in mpmath.
 
     Examples
     --------
@@ -137,8 +281,10 @@ class KappaContour:
                 raise ValueError(f"an eigenvector measure needs s_u = {s} outside supp H")
             self.R_out = min(self.R_out, self._bernstein(-s))
         self.R = mp.sqrt(self.R_out)
-        self._values = {}
-        self._H_rule = None
+        self.prec = mp.prec
+        self._mp_nodes, self._ball_nodes = {}, {}
+        self._H_rule = self._ball = None
+        self._lock = threading.Lock()
         self.nodes_used = 0
 
     def _bernstein(self, point):
@@ -147,6 +293,20 @@ class KappaContour:
         if not u > 1:  # pragma: no cover - the points are outside by construction
             raise ArithmeticError(f"the point {point} is on the segment of the contour")
         return u + mp.sqrt((u - 1) * (u + 1))
+
+    # -- node counts -------------------------------------------------------
+    def start_count(self):
+        """The first node count of the doubling (:func:`start_count`)."""
+        return start_count(self.R_out, self.prec)
+
+    def probe_keys(self):
+        """The nodes of the second count of the doubling (at least 32 of the
+        whole ellipse), where the growth of an integrand is probed: all of
+        them are nodes of the integration too."""
+        count = 2 * self.start_count()
+        if count < 32:
+            count *= 2
+        return [_key(j, count) for j in range(count // 2 + 1)]
 
     # -- nodes -------------------------------------------------------------
     def _node(self, j, count):
@@ -157,10 +317,13 @@ class KappaContour:
 
     def _rules(self):
         """The rule of ``H`` (:func:`_rule_for`, checked at the nodes of the
-        first pass)."""
+        first pass) and, with python-flint, its ball form."""
         if self._H_rule is None:
             nodes = [self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)]
-            self._H_rule = _rule_for(self.spectrum._H, False, nodes)
+            rule = _rule_for(self.spectrum._H, False, nodes)
+            if ball_arithmetic() is not None:
+                self._ball = _BallSums.make(rule)
+            self._H_rule = rule
 
     def _transforms(self, k, weight_wanted=True):
         """``(−λ(κ), λ'(κ)/λ(κ), {μ: T_μ(κ)})`` at one point ``κ`` (the weight
@@ -175,19 +338,58 @@ class KappaContour:
         factor = weight(mp.one, lam_k, self.gamma, i2) if weight_wanted else None
         return -lam_k, factor, transforms
 
-    def _evaluate(self, key, phi, work=None):
-        """``(z, [φ(z)·T_μ·(λ'/λ)·dκ/dθ per μ])`` at node ``key`` (index on the
-        finest grid), computed once (timed by ``work``, when given)."""
-        if key not in self._values and work is not None:
-            return work.run(lambda: self._evaluate(key, phi))
-        if key not in self._values:
-            k, dk = self._node(key, MAX_NODES)
+    def _mp_node(self, key):
+        """``(z, {μ: T_μ·(λ'/λ)·dκ/dθ})`` at node ``key`` in mpmath, kept."""
+        values = self._mp_nodes.get(key)
+        if values is None:
+            k, dk = self._node(*key)
             z, factor, transforms = self._transforms(k)
-            values = phi(z)
             base = factor * dk
-            self._values[key] = {m: [v * base * T for v in values]
-                                 for m, T in transforms.items()}
-        return self._values[key]
+            values = z, {m: base * T for m, T in transforms.items()}
+            self._mp_nodes[key] = values
+        return values
+
+    def _ball_node(self, key):
+        """The same in ``acb`` balls (inside :func:`~rmtheory.numeric.certified.
+        balls.working_precision`), kept."""
+        values = self._ball_nodes.get(key)
+        if values is None:
+            import flint
+            penalty, nu_T, weight, eig_T = _ball_forms()
+            j, count = key
+            if (2 * j) % count:
+                e = flint.acb(flint.arb(2 * j) / count).exp_pi_i()
+            else:          # θ = 0, π: an exact ±1, so κ is exactly real there
+                e = flint.acb(1 if (2 * j // count) % 2 == 0 else -1)
+            c, h, R, gamma = self._ball_constants
+            re = R * e
+            ie = 1 / re
+            k = c + h * (re + ie) / 2
+            dk = flint.acb(0, 1) * h * (re - ie) / 2
+            i1, i2 = self._ball.sums(k)
+            (lam_k,) = penalty(k, gamma, i1)
+            base = weight(1, lam_k, gamma, i2)[0] * dk
+            transforms = {"nu": base * nu_T(k, i1)[0]}
+            for s, s_ball in zip(self.eigvecs, self._ball_eigvecs):
+                transforms[("u", s)] = base * eig_T(k, s_ball)[0]
+            values = -lam_k, transforms
+            self._ball_nodes[key] = values
+        return values
+
+    def _prepare_balls(self):
+        from .certified.balls import from_mpf
+        self._ball_constants = tuple(from_mpf(x) for x in (self.c, self.h, self.R, self.gamma))
+        self._ball_eigvecs = [from_mpf(s) for s in self.eigvecs]
+
+    def node_z(self, key):
+        """``z = −λ(κ)`` at node ``key`` (an mpc), from the kept node values."""
+        self._rules()
+        if self._ball is not None:
+            from .certified.balls import working_precision
+            with self._lock, working_precision(self.prec + BALL_GUARD_BITS):
+                self._prepare_balls()
+                return _to_mpc(self._ball_node(key)[0])
+        return self._mp_node(key)[0]
 
     def _residues(self, phi):
         """What the points left outside contribute: ``φ(0) T_μ(κ₀)`` (the atoms
@@ -207,16 +409,23 @@ class KappaContour:
         return extra
 
     # -- integrals ---------------------------------------------------------
-    def integrate(self, phi, work=None):
+    def integrate(self, phi, work=None, ball_phi=None):
         r"""``∫ φ_i dμ`` for a tuple-valued ``φ(z) = (φ_1(z), …)`` and every
         measure ``μ`` of the contour (``"nu"``, ``("u", s)``).
 
-        The node count doubles (re-using every node). With ``d_N`` the change
-        from ``N/2`` to ``N`` nodes, geometric convergence puts the error of
-        the ``N``-node sum near ``d_N³/d_{N/2}²``; it is accepted when that,
-        and ``d_N`` itself, are below ``2^(8 − prec)`` of the integral's size
-        (the sum of the absolute values of its terms, to which the rounding
-        errors are relative).
+        The node count doubles from :meth:`start_count` (re-using every
+        node). With ``d_N`` the change from ``N/2`` to ``N`` nodes, geometric
+        convergence puts the error of the ``N``-node sum near
+        ``d_N³/d_{N/2}²``; it is accepted when that, and ``d_N`` itself, are
+        below ``2^(8 − prec)`` of the integral's size (the sum of the
+        absolute values of its terms, to which the rounding errors are
+        relative).
+
+        ``ball_phi``: the same ``φ`` on ``acb`` balls. With python-flint
+        installed the nodes are then summed in balls; the result is the
+        midpoint, kept only when every total's radius (a bound on all its
+        rounding errors) is below ``2^(−prec)`` of its size, else the sum
+        is redone in mpmath.
 
         Returns
         -------
@@ -224,24 +433,58 @@ class KappaContour:
             ``{μ: [∫ φ_i dμ]}``, with the attribute ``nodes_used`` set.
         """
         self._rules()
+        result = None
+        if ball_phi is not None and self._ball is not None:
+            from .certified.balls import working_precision
+            with self._lock, working_precision(self.prec + BALL_GUARD_BITS):
+                self._prepare_balls()
+                result = self._levels(lambda key: self._ball_node(key), ball_phi, work,
+                                      balls=True)
+        if result is None:
+            with self._lock:
+                result = self._levels(self._mp_node, phi, work, balls=False)
+        for m, terms in self._residues(phi).items():
+            result[m] = [a + b for a, b in zip(result[m], terms)]
+        return result
+
+    def _levels(self, node, phi, work, balls):
+        """The doubling of :meth:`integrate` on one kind of number; ``None``
+        (balls only) when a total's rounding radius is too large."""
         tol = mp.ldexp(1, 8 - mp.prec)
-        count, history = START_NODES, []
+        count, history = self.start_count(), []
+        terms_at = {}
+
+        def terms_of(key):
+            z, weighted = node(key)
+            values = phi(z)
+            return {m: [v * b for v in values] for m, b in weighted.items()}
         while True:
-            step = MAX_NODES // count
             half = count // 2
             totals, sizes = {}, {}
             for j in range(half + 1):
-                node = self._evaluate(j * step, phi, work)
+                key = _key(j, count)
+                terms = terms_at.get(key)
+                if terms is None:
+                    if work is not None and key not in (self._ball_nodes if balls
+                                                        else self._mp_nodes):
+                        terms = work.run(lambda: terms_of(key))
+                    else:
+                        terms = terms_of(key)
+                    terms_at[key] = terms
                 edge = j == 0 or j == half
-                for m, terms in node.items():
-                    tot = totals.setdefault(m, [mp.zero] * len(terms))
-                    siz = sizes.setdefault(m, [mp.zero] * len(terms))
-                    for i, term in enumerate(terms):
+                for m, values in terms.items():
+                    tot = totals.setdefault(m, [0] * len(values))
+                    siz = sizes.setdefault(m, [0] * len(values))
+                    for i, term in enumerate(values):
                         part = term.imag if edge else 2 * term.imag
                         tot[i] += part
                         siz[i] += abs(part)
-            result = {m: [v / count for v in vs] for m, vs in totals.items()}
-            size = {m: [v / count for v in vs] for m, vs in sizes.items()}
+            if balls:
+                result = {m: [_to_mpf(v) / count for v in vs] for m, vs in totals.items()}
+                size = {m: [_to_mpf(v) / count for v in vs] for m, vs in sizes.items()}
+            else:
+                result = {m: [v / count for v in vs] for m, vs in totals.items()}
+                size = {m: [v / count for v in vs] for m, vs in sizes.items()}
             history.append(result)
             if len(history) >= 3 and self._converged(history, size, tol):
                 break
@@ -250,9 +493,13 @@ class KappaContour:
                                     self._last_change(history, size), tol,
                                     f"no agreement with {count} nodes")
             count *= 2
+        if balls:
+            import flint
+            for m, vs in totals.items():
+                for v, s in zip(vs, size[m]):
+                    if _to_mpf(flint.arb(v.rad())) > mp.ldexp(s, -mp.prec) * count:
+                        return None
         self.nodes_used = count
-        for m, terms in self._residues(phi).items():
-            result[m] = [a + b for a, b in zip(result[m], terms)]
         return result
 
     @staticmethod
@@ -280,6 +527,45 @@ class KappaContour:
                 if d_now and d_now**3 > tol * scale * d_before**2:
                     return False
         return True
+
+
+#: contours kept (with their node values) by :func:`cached_contour`
+CONTOUR_CACHE_SIZE = 8
+_CONTOURS = OrderedDict()
+_CONTOURS_LOCK = threading.Lock()
+
+
+def cached_contour(spectrum, gamma, pole_penalty, eigvecs=()):
+    r"""``(outer, κ₀, contour)`` of :class:`KappaContour` for a spectrum, ``γ``
+    and the smallest pole penalty of the integrands, at the working
+    precision; the last :data:`CONTOUR_CACHE_SIZE` are kept with their node
+    values, so integrands that differ only in ``w`` or ``t`` (the steps of
+    ``optimal_w``, a curve in ``w``) evaluate ``λ(κ)``, ``T_μ(κ)`` once.
+
+    ``outer = κ(pole_penalty)`` and ``κ₀ = κ(0)`` (``γ > 1``, else ``None``).
+    """
+    from .fixed_point import solve_kappa
+    key = (context_key(), mp.prec, id(spectrum), gamma, pole_penalty, tuple(eigvecs))
+    with _CONTOURS_LOCK:
+        kept = _CONTOURS.get(key)
+        if kept is not None and kept[0] is spectrum:   # (the entry keeps the id alive)
+            _CONTOURS.move_to_end(key)
+            return kept[1:]
+    outer = solve_kappa(pole_penalty, spectrum, gamma)
+    kappa0 = solve_kappa(mp.zero, spectrum, gamma) if gamma > 1 else None
+    contour = KappaContour(spectrum, gamma, outer, kappa0, eigvecs=eigvecs)
+    with _CONTOURS_LOCK:
+        _CONTOURS[key] = (spectrum, outer, kappa0, contour)
+        _CONTOURS.move_to_end(key)
+        while len(_CONTOURS) > CONTOUR_CACHE_SIZE:
+            _CONTOURS.popitem(last=False)
+    return outer, kappa0, contour
+
+
+def clear_contour_cache():
+    """Forget the contours of :func:`cached_contour` (a benchmark of a cold call)."""
+    with _CONTOURS_LOCK:
+        _CONTOURS.clear()
 
 
 def _rule_for(measure, signal, nodes, closed=True):
