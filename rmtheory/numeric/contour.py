@@ -53,6 +53,8 @@ __all__ = ["KappaContour", "SignalContour", "START_NODES", "MAX_NODES", "cached_
 #: nodes on the whole ellipse of the first pass, and the most before giving up
 START_NODES = 32
 MAX_NODES = 1 << 14
+#: the node count expected to pass, over the one the convergence rate alone predicts
+COUNT_MARGIN = 1.3
 #: rule levels of a continuous measure checked against the next on the first pass
 _LEVEL_MARGIN = 1
 
@@ -73,14 +75,14 @@ def start_count(bernstein_radius, prec):
     r"""The first node count ``S`` of the doubling on an ellipse whose nearest
     outer singularity has Bernstein radius ``R_out``: the trapezoidal error
     falls like ``R_out^{−N/2}``, so ``N ≈ 2(prec − 8) ln 2/ln R_out`` (with
-    15% to spare) is expected to pass; the doubling starts at a quarter of
+    30% to spare) is expected to pass; the doubling starts at a quarter of
     it (the test of convergence compares three counts), a multiple of 4 and
     at least ``START_NODES/2``.
 
     >>> start_count(5.83, 168), start_count(5.83, 218)
     (40, 52)
     """
-    need = 2.3 * (prec - 8) * math.log(2) / math.log(float(bernstein_radius))
+    need = 2 * COUNT_MARGIN * (prec - 8) * math.log(2) / math.log(float(bernstein_radius))
     return max(START_NODES // 2, 4 * math.ceil(need / 16))
 
 
@@ -189,6 +191,14 @@ def _to_mpc(z):
     return mp.mpc(_to_mpf(z.real), _to_mpf(z.imag))
 
 
+def _to_acb(x):
+    """An mpf or mpc as the exact ``acb`` of its binary value."""
+    import flint
+    from .certified.balls import from_mpf
+    x = mp.mpc(x)
+    return flint.acb(from_mpf(x.real), from_mpf(x.imag))
+
+
 class _BallSums:
     """``(I₁(κ), I₂(κ))`` of a rule (atoms) or a closed-form law in balls;
     ``None`` from :meth:`make` when the measure has no ball form."""
@@ -210,9 +220,36 @@ class _BallSums:
             lo, hi = rule.measure.support()
         return cls(law=_ball_laws()[family], support=(from_mpf(lo), from_mpf(hi)))
 
+    #: numbers of atoms for which the sums are evaluated as rational functions
+    #: (above, building the polynomials costs more, and they cancel more)
+    POLY_ATOMS, MAX_POLY_ATOMS = 4, 24
+    #: bits beyond the ball precision at which the polynomials are evaluated
+    POLY_BITS = 64
+
     def sums(self, k):
         if self.law is not None:
             return self.law(k, *self.support)
+        if self.POLY_ATOMS <= len(self.atoms) <= self.MAX_POLY_ATOMS and \
+                self.slope_bounds is not None:
+            import flint
+            prec = flint.ctx.prec
+            # at the midpoint of κ (Horner on a ball would multiply its
+            # radius by the size of the coefficients, not by the small
+            # derivative of the sums): the rounding of the cancelling
+            # polynomials, evaluated with POLY_BITS more, is in the ball;
+            # the radius of κ is added through the bounds of |I₁'|, |I₂'|
+            flint.ctx.prec = prec + self.POLY_BITS
+            try:
+                polys = self._polys()
+                point = k.mid()
+                q = polys[0](point)
+                first, second = polys[1](point) / q, polys[2](point) / (q * q)
+            finally:
+                flint.ctx.prec = prec
+            if min(first.rel_accuracy_bits(), second.rel_accuracy_bits()) >= prec:
+                r = k.rad()
+                return (first + self._widen(r * self.slope_bounds[0]),
+                        second + self._widen(r * self.slope_bounds[1]))
         first = second = 0
         for s, h in self.atoms:
             r = s / (s + k)
@@ -220,6 +257,52 @@ class _BallSums:
             first += hr
             second += hr * r
         return first, second
+
+    @staticmethod
+    def _widen(radius):
+        import flint
+        ball = flint.arb(0, radius)
+        return flint.acb(ball, ball)
+
+    #: ``(sup|I₁'|, sup|I₂'|)`` on the contour (set by :class:`KappaContour`)
+    slope_bounds = None
+
+    def bound_slopes(self, distance):
+        r"""Bounds of ``|I₁'(κ)| = |Σ h s/(s+κ)²| ≤ E s/δ²`` and
+        ``|I₂'(κ)| = |Σ 2h s²/(s+κ)³| ≤ 2E s²/δ³`` for ``κ`` at distance at
+        least ``δ`` (an ``arb``, > 0) from every atom."""
+        if self.atoms is None or not distance > 0:
+            self.slope_bounds = None
+            return
+        import flint
+        first = sum((h * s for s, h in self.atoms), flint.arb(0))
+        second = sum((h * s * s for s, h in self.atoms), flint.arb(0))
+        self.slope_bounds = ((first / distance**2).upper(),
+                             (2 * second / distance**3).upper())
+
+    def _polys(self):
+        r"""``(Q, N₁, N₂)`` with ``Q = Π_j (x + s_j)``, ``N₁ = Σ_j h_j s_j Q/(x + s_j)``,
+        ``N₂ = Σ_j h_j s_j² (Q/(x + s_j))²``: ``I₁ = N₁/Q`` and ``I₂ = N₂/Q²``
+        (built once, at the ball precision: one polynomial evaluation in
+        FLINT instead of a Python loop over the atoms)."""
+        import flint
+        if getattr(self, "_made", None) is None or self._made[0] != flint.ctx.prec:
+            # real coefficients (arb_poly), evaluated at a complex point
+            x = flint.arb_poly([0, 1])
+            linear = [x + s for s, _ in self.atoms]
+            Q = flint.arb_poly([1])
+            for f in linear:
+                Q *= f
+            N1 = N2 = flint.arb_poly([0])
+            for j, (s, h) in enumerate(self.atoms):
+                rest = flint.arb_poly([1])
+                for i, f in enumerate(linear):
+                    if i != j:
+                        rest *= f
+                N1 += h * s * rest
+                N2 += h * s * s * rest * rest
+            self._made = flint.ctx.prec, (Q, N1, N2)
+        return self._made[1]
 
 
 def _key(j, count):
@@ -274,8 +357,9 @@ class KappaContour:
         # residues explicit: they are left outside, like κ₀
         highest = spectrum.support[1]
         self.c, self.h = segment(spectrum, gamma)
-        out = outer if kappa0 is None else min(outer, kappa0)
-        self.R_out = self._bernstein(out)
+        # the simple pole at κ₀ (λ(κ₀) = 0) is subtracted from the integrand
+        # (:meth:`integrate`), so only the poles of φ bound the annulus
+        self.R_out = self._bernstein(outer)
         for s in self.eigvecs:
             if not s > highest:
                 raise ValueError(f"an eigenvector measure needs s_u = {s} outside supp H")
@@ -319,8 +403,8 @@ class KappaContour:
         """The rule of ``H`` (:func:`_rule_for`, checked at the nodes of the
         first pass) and, with python-flint, its ball form."""
         if self._H_rule is None:
-            nodes = [self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)]
-            rule = _rule_for(self.spectrum._H, False, nodes)
+            rule = _rule_for(self.spectrum._H, False, lambda: [
+                self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)])
             if ball_arithmetic() is not None:
                 self._ball = _BallSums.make(rule)
             self._H_rule = rule
@@ -345,7 +429,7 @@ class KappaContour:
             k, dk = self._node(*key)
             z, factor, transforms = self._transforms(k)
             base = factor * dk
-            values = z, {m: base * T for m, T in transforms.items()}
+            values = z, {m: base * T for m, T in transforms.items()}, self._pole_part(k, dk)
             self._mp_nodes[key] = values
         return values
 
@@ -372,24 +456,51 @@ class KappaContour:
             transforms = {"nu": base * nu_T(k, i1)[0]}
             for s, s_ball in zip(self.eigvecs, self._ball_eigvecs):
                 transforms[("u", s)] = base * eig_T(k, s_ball)[0]
-            values = -lam_k, transforms
+            values = -lam_k, transforms, self._pole_part(k, dk)
             self._ball_nodes[key] = values
         return values
 
     def _prepare_balls(self):
         from .certified.balls import from_mpf
-        self._ball_constants = tuple(from_mpf(x) for x in (self.c, self.h, self.R, self.gamma))
+        if getattr(self, "_ball_constants", None) is not None:
+            return
+        c, h, R, gamma = (from_mpf(x) for x in (self.c, self.h, self.R, self.gamma))
+        self._ball_constants = c, h, R, gamma
         self._ball_eigvecs = [from_mpf(s) for s in self.eigvecs]
+        self._ball_kappa0 = None if self.kappa0 is None else from_mpf(self.kappa0)
+        # the ellipse is nearest to its segment [c − h, c + h] (which holds
+        # −supp H) at the ends of its major axis: h((R + 1/R)/2 − 1)
+        self._ball.bound_slopes((h * ((R + 1 / R) / 2 - 1)).lower())
 
-    def node_z(self, key):
-        """``z = −λ(κ)`` at node ``key`` (an mpc), from the kept node values."""
+    def node_z(self, keys):
+        """``z = −λ(κ)`` at the nodes ``keys`` as Python complex numbers (for a
+        probe of the integrand's size: a double is enough), from the kept
+        node values."""
         self._rules()
         if self._ball is not None:
             from .certified.balls import working_precision
             with self._lock, working_precision(self.prec + BALL_GUARD_BITS):
                 self._prepare_balls()
-                return _to_mpc(self._ball_node(key)[0])
-        return self._mp_node(key)[0]
+                return [complex(self._ball_node(key)[0].mid()) for key in keys]
+        with self._lock:
+            return [complex(self._mp_node(key)[0]) for key in keys]
+
+    def _pole_part(self, k, dk):
+        """``κ'(θ)/(κ − κ₀)``: the node's factor of the subtracted pole (``None``
+        without ``κ₀``)."""
+        if self.kappa0 is None:
+            return None
+        k0 = self._ball_kappa0 if hasattr(k, "mid") else self.kappa0
+        return dk / (k - k0)
+
+    def _pole_residues(self, phi):
+        """``{μ: [φ_i(0) T_μ(κ₀)]}``, the residues of the integrands at ``κ₀``
+        (``None`` without ``κ₀``)."""
+        if self.kappa0 is None:
+            return None
+        _, _, masses = self._transforms(self.kappa0, weight_wanted=False)
+        at_zero = phi(mp.zero)
+        return {m: [v * T for v in at_zero] for m, T in masses.items()}
 
     def _residues(self, phi):
         """What the points left outside contribute: ``φ(0) T_μ(κ₀)`` (the atoms
@@ -434,54 +545,82 @@ class KappaContour:
         """
         self._rules()
         result = None
+        residues = self._pole_residues(phi)
         if ball_phi is not None and self._ball is not None:
             from .certified.balls import working_precision
             with self._lock, working_precision(self.prec + BALL_GUARD_BITS):
                 self._prepare_balls()
+                in_balls = None if residues is None else {
+                    m: [_to_acb(v) for v in vs] for m, vs in residues.items()}
                 result = self._levels(lambda key: self._ball_node(key), ball_phi, work,
-                                      balls=True)
+                                      in_balls, balls=True)
         if result is None:
             with self._lock:
-                result = self._levels(self._mp_node, phi, work, balls=False)
+                result = self._levels(self._mp_node, phi, work, residues, balls=False)
         for m, terms in self._residues(phi).items():
             result[m] = [a + b for a, b in zip(result[m], terms)]
         return result
 
-    def _levels(self, node, phi, work, balls):
+    def _levels(self, node, phi, work, residues, balls):
         """The doubling of :meth:`integrate` on one kind of number; ``None``
-        (balls only) when a total's rounding radius is too large."""
+        (balls only) when a total's rounding radius is too large.
+
+        With ``κ₀`` the simple pole ``r_μ/(κ − κ₀)`` of each integrand
+        (``r_μ = φ(0) T_μ(κ₀)``, :meth:`_pole_residues`) is subtracted at
+        every node: its integral over the contour, which leaves ``κ₀``
+        outside, is 0, and without it the trapezoidal rule converges at the
+        rate of the next singularity (fewer nodes)."""
+        if balls:
+            import flint
         tol = mp.ldexp(1, 8 - mp.prec)
         count, history = self.start_count(), []
-        terms_at = {}
+        kept = self._ball_nodes if balls else self._mp_nodes
 
         def terms_of(key):
-            z, weighted = node(key)
+            z, weighted, pole = node(key)
             values = phi(z)
-            return {m: [v * b for v in values] for m, b in weighted.items()}
+            if residues is None:
+                return {m: [v * b for v in values] for m, b in weighted.items()}
+            return {m: [v * b - r * pole for v, r in zip(values, residues[m])]
+                    for m, b in weighted.items()}
+
+        def add(totals, sizes, key):
+            if work is not None and key not in kept:
+                terms = work.run(lambda: terms_of(key))
+            else:
+                terms = terms_of(key)
+            for m, values in terms.items():
+                tot = totals.setdefault(m, [0] * len(values))
+                siz = sizes.setdefault(m, [0] * len(values))
+                for i, term in enumerate(values):
+                    part = term.imag
+                    tot[i] += part
+                    siz[i] += abs(part)
+        # (1/N)[Im A_0 + Im A_{N/2} + 2 Σ_{0<j<N/2} Im A_j]: the ends, and the
+        # inner nodes of every count so far (the inner nodes of N/2 are inner
+        # nodes of N, so each count adds only its new ones)
+        ends, end_sizes, inner, inner_sizes = {}, {}, {}, {}
+        add(ends, end_sizes, _key(0, count))
+        add(ends, end_sizes, _key(count // 2, count))
+        first = True
         while True:
             half = count // 2
-            totals, sizes = {}, {}
-            for j in range(half + 1):
-                key = _key(j, count)
-                terms = terms_at.get(key)
-                if terms is None:
-                    if work is not None and key not in (self._ball_nodes if balls
-                                                        else self._mp_nodes):
-                        terms = work.run(lambda: terms_of(key))
-                    else:
-                        terms = terms_of(key)
-                    terms_at[key] = terms
-                edge = j == 0 or j == half
-                for m, values in terms.items():
-                    tot = totals.setdefault(m, [0] * len(values))
-                    siz = sizes.setdefault(m, [0] * len(values))
-                    for i, term in enumerate(values):
-                        part = term.imag if edge else 2 * term.imag
-                        tot[i] += part
-                        siz[i] += abs(part)
+            for j in range(1, half, 1 if first else 2):
+                add(inner, inner_sizes, _key(j, count))
+            first = False
+
+            def combine(a, b):
+                return {m: [x + 2 * y for x, y in zip(a[m], b.get(m, [0] * len(a[m])))]
+                        for m in a}
+            totals, sizes = combine(ends, inner), combine(end_sizes, inner_sizes)
             if balls:
                 result = {m: [_to_mpf(v) / count for v in vs] for m, vs in totals.items()}
                 size = {m: [_to_mpf(v) / count for v in vs] for m, vs in sizes.items()}
+                # the radius bounds every rounding error of the total: above
+                # 2^(−prec) of its size the balls cannot confirm the digits
+                if any(_to_mpf(flint.arb(v.rad())) > mp.ldexp(sz, -mp.prec) * count
+                       for m, vs in totals.items() for v, sz in zip(vs, size[m])):
+                    return None
             else:
                 result = {m: [v / count for v in vs] for m, vs in totals.items()}
                 size = {m: [v / count for v in vs] for m, vs in sizes.items()}
@@ -493,12 +632,6 @@ class KappaContour:
                                     self._last_change(history, size), tol,
                                     f"no agreement with {count} nodes")
             count *= 2
-        if balls:
-            import flint
-            for m, vs in totals.items():
-                for v, s in zip(vs, size[m]):
-                    if _to_mpf(flint.arb(v.rad())) > mp.ldexp(s, -mp.prec) * count:
-                        return None
         self.nodes_used = count
         return result
 
@@ -572,11 +705,14 @@ def _rule_for(measure, signal, nodes, closed=True):
     """The rule of ``measure``: exact for atoms; for a continuous measure the
     first level at which the integrals at every point of ``nodes`` agree with
     the next level to the working precision, unless (``closed``) the measure
-    has a closed form."""
+    has a closed form. ``nodes`` may be a function returning them (called
+    only when a level must be chosen)."""
     if measure.discrete:
         return _Rule(measure, 0)
-    if closed and measure.transform_sums(nodes[0]) is not None:
+    if closed and measure.transform_sums(mp.one) is not None:   # (any point off the cut)
         return _Closed(measure)
+    if callable(nodes):
+        nodes = nodes()
     level = measure.start_level
     previous = _Rule(measure, level)
     while level < measure.max_level:

@@ -18,6 +18,7 @@ Marchenko–Pastur law itself), so ``ν`` has density ``Im s_ν(x + i0)/π`` on
 the support and, for ``γ > 1``, an atom at 0 where ``a_t = u_t = 0``.
 The integrals are done by tanh-sinh quadrature between the support edges.
 """
+import math
 from functools import lru_cache
 
 import sympy as sp
@@ -387,7 +388,8 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
     pole = lam / 2 if 0 < w < 2 else lam / (2 - w)
     parts = contour_risk(at, pole, spectrum, gamma, r2, sigma2,
                          derivative=derivative, extra_bits=(2 * t).bit_length(), t=t,
-                         growth=lambda z: abs((1 - w) * z / (z + lam)), ball_at=ball_at)
+                         growth=lambda z: abs((1 - float(w)) * z / (z + float(lam))),
+                         ball_at=ball_at)
     if derivative and t == 0:          # the first fit uses real labels only
         parts = parts._replace(dtotal_dw=parts.dtotal_dw * 0)
     return parts
@@ -446,7 +448,8 @@ def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=Fa
     extra_bits : int
         Guard bits for the multipliers (``log2(2t)`` for powers ``q^{2t}``).
     growth : callable, optional
-        ``|one step's factor|`` at a complex eigenvalue (``|(1 − w) z/(z + λ)|``
+        ``|one step's factor|`` at a complex eigenvalue (a Python complex;
+        ``|(1 − w) z/(z + λ)|``
         for the mixed scheme). Where it exceeds 1 on the contour, the terms
         of size ``growth^{2t}`` of the multipliers cancel: that many bits are
         added (up to :data:`MAX_GROWTH_BITS`; beyond, the call is refused).
@@ -513,17 +516,20 @@ def _growth_bits(contour, growth, t, work):
     factor stays below 1 there)."""
     if growth is None or not t:
         return 0
-    largest = mp.zero
-    for key in contour.probe_keys():
-        z = contour.node_z(key) if work is None else work.run(lambda: contour.node_z(key))
+    largest = 0.0
+    keys = contour.probe_keys()
+    # the first few timed one by one (the budget's probe), the rest at once
+    timed = [contour.node_z([key]) if work is None else
+             work.run(lambda: contour.node_z([key])) for key in keys[:_PROBE_SOLVES]]
+    for z in sum(timed, []) + contour.node_z(keys[_PROBE_SOLVES:]):
         largest = max(largest, growth(z))
     if largest <= 1:
         return 0
-    bits = int(2 * t * mp.log(largest, 2)) + 16
+    bits = int(2 * t * math.log2(largest)) + 16
     if bits > MAX_GROWTH_BITS:
         raise ValueError(
             f"t = {t} is too large for the contour at this penalty: the multipliers grow "
-            f"like {mp.nstr(largest, 4)}^(2t) on it, which would need {bits} more bits; use "
+            f"like {largest:.4g}^(2t) on it, which would need {bits} more bits; use "
             "t=None (the stationary risk) or a larger lam")
     return bits
 
