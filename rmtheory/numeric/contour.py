@@ -363,7 +363,6 @@ class KappaContour:
         for s in self.eigvecs:
             if not s > highest:
                 raise ValueError(f"an eigenvector measure needs s_u = {s} outside supp H")
-            self.R_out = min(self.R_out, self._bernstein(-s))
         self.R = mp.sqrt(self.R_out)
         self.prec = mp.prec
         self._mp_nodes, self._ball_nodes = {}, {}
@@ -467,7 +466,7 @@ class KappaContour:
         c, h, R, gamma = (from_mpf(x) for x in (self.c, self.h, self.R, self.gamma))
         self._ball_constants = c, h, R, gamma
         self._ball_eigvecs = [from_mpf(s) for s in self.eigvecs]
-        self._ball_kappa0 = None if self.kappa0 is None else from_mpf(self.kappa0)
+        self._ball_poles = {p: from_mpf(at) for p, at in self._poles().items()}
         # the ellipse is nearest to its segment [c − h, c + h] (which holds
         # −supp H) at the ends of its major axis: h((R + 1/R)/2 − 1)
         self._ball.bound_slopes((h * ((R + 1 / R) / 2 - 1)).lower())
@@ -486,21 +485,36 @@ class KappaContour:
             return [complex(self._mp_node(key)[0]) for key in keys]
 
     def _pole_part(self, k, dk):
-        """``κ'(θ)/(κ − κ₀)``: the node's factor of the subtracted pole (``None``
-        without ``κ₀``)."""
-        if self.kappa0 is None:
-            return None
-        k0 = self._ball_kappa0 if hasattr(k, "mid") else self.kappa0
-        return dk / (k - k0)
+        """``{p: κ'(θ)/(κ − p)}`` over the subtracted poles ``p`` (``κ₀`` and the
+        ``−s_u``): the node's factors of the subtracted poles."""
+        if hasattr(k, "mid"):
+            points = self._ball_poles
+        else:
+            points = self._poles()
+        return {p: dk / (k - at) for p, at in points.items()}
+
+    def _poles(self):
+        """``{name: point}`` of the simple poles subtracted from the integrands."""
+        points = {} if self.kappa0 is None else {"k0": self.kappa0}
+        points.update({("u", s): -s for s in self.eigvecs})
+        return points
 
     def _pole_residues(self, phi):
-        """``{μ: [φ_i(0) T_μ(κ₀)]}``, the residues of the integrands at ``κ₀``
-        (``None`` without ``κ₀``)."""
-        if self.kappa0 is None:
-            return None
-        _, _, masses = self._transforms(self.kappa0, weight_wanted=False)
-        at_zero = phi(mp.zero)
-        return {m: [v * T for v in at_zero] for m, T in masses.items()}
+        """``{μ: [(p, [Res_p φ_i-integrand of μ])]}``: at ``κ₀`` (every ``μ``)
+        ``φ_i(0) T_μ(κ₀)``, and for ``μ_u`` at ``κ = −s_u`` (the pole of
+        ``T_u = κ/(s_u + κ)``) ``φ_i(z(−s_u))·(−s_u)·λ'/λ``. The same residues
+        :meth:`_residues` adds."""
+        poles = {}
+        if self.kappa0 is not None:
+            _, _, masses = self._transforms(self.kappa0, weight_wanted=False)
+            at_zero = phi(mp.zero)
+            for m, T in masses.items():
+                poles[m] = [("k0", [v * T for v in at_zero])]
+        for s in self.eigvecs:
+            z, factor, _ = self._transforms(-s)
+            poles.setdefault(("u", s), []).append(
+                (("u", s), [v * (-s) * factor for v in phi(z)]))
+        return poles
 
     def _residues(self, phi):
         """What the points left outside contribute: ``φ(0) T_μ(κ₀)`` (the atoms
@@ -550,8 +564,8 @@ class KappaContour:
             from .certified.balls import working_precision
             with self._lock, working_precision(self.prec + BALL_GUARD_BITS):
                 self._prepare_balls()
-                in_balls = None if residues is None else {
-                    m: [_to_acb(v) for v in vs] for m, vs in residues.items()}
+                in_balls = {m: [(p, [_to_acb(v) for v in rs]) for p, rs in parts]
+                            for m, parts in residues.items()}
                 result = self._levels(lambda key: self._ball_node(key), ball_phi, work,
                                       in_balls, balls=True)
         if result is None:
@@ -565,11 +579,14 @@ class KappaContour:
         """The doubling of :meth:`integrate` on one kind of number; ``None``
         (balls only) when a total's rounding radius is too large.
 
-        With ``κ₀`` the simple pole ``r_μ/(κ − κ₀)`` of each integrand
-        (``r_μ = φ(0) T_μ(κ₀)``, :meth:`_pole_residues`) is subtracted at
-        every node: its integral over the contour, which leaves ``κ₀``
-        outside, is 0, and without it the trapezoidal rule converges at the
-        rate of the next singularity (fewer nodes)."""
+        The simple poles whose residues :meth:`_residues` adds (``κ₀``, where
+        ``λ = 0``, and the ``−s_u`` of the eigenvector transforms) are
+        subtracted at every node, ``r/(κ − p)`` with ``r`` the residue
+        (:meth:`_pole_residues`): what is left is analytic there, so the
+        trapezoidal rule converges at the rate of the poles of ``φ`` alone
+        (fewer nodes; a spike just above the bulk no longer narrows the
+        annulus), and the sum plus the residues is the integral whether the
+        ellipse passes inside or outside ``p``."""
         if balls:
             import flint
         tol = mp.ldexp(1, 8 - mp.prec)
@@ -577,12 +594,15 @@ class KappaContour:
         kept = self._ball_nodes if balls else self._mp_nodes
 
         def terms_of(key):
-            z, weighted, pole = node(key)
+            z, weighted, poles = node(key)
             values = phi(z)
-            if residues is None:
-                return {m: [v * b for v in values] for m, b in weighted.items()}
-            return {m: [v * b - r * pole for v, r in zip(values, residues[m])]
-                    for m, b in weighted.items()}
+            terms = {}
+            for m, b in weighted.items():
+                row = [v * b for v in values]
+                for p, rs in residues.get(m, ()):
+                    row = [x - r * poles[p] for x, r in zip(row, rs)]
+                terms[m] = row
+            return terms
 
         def add(totals, sizes, key):
             if work is not None and key not in kept:
