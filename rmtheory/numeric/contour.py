@@ -22,17 +22,30 @@ no fixed-point solve. The contour is the Bernstein ellipse
 around the segment that holds every singularity that must be inside
 (``−supp H``, ``−supp G``, the non-physical preimages of the poles of
 ``φ``, and, for ``γ ≤ 1``, the zero of ``1 − γI₁``), with ``R`` the
-geometric mean of 1 and the Bernstein radius of the nearest singularity
-that must stay outside (``κ₀`` for ``γ > 1``, whose residue is added
-separately, and ``κ(λ_p)`` for the smallest pole penalty ``λ_p`` of
-``φ``). The integrand is analytic in the annulus between, so the
+geometric mean of 1 and the Bernstein radius ``R_out`` of ``κ(λ_p)``, the
+nearest singularity that must stay outside (``λ_p`` the smallest pole
+penalty of ``φ``). The simple poles whose residues are added separately
+(``κ₀`` for ``γ > 1``, and the ``−s_u`` of the spikes' eigenvector
+transforms) are subtracted from the integrand at every node, so they do
+not bound the annulus. The integrand is analytic in the annulus, so the
 trapezoidal rule converges geometrically, like ``R_out^{−N/2}``; the node
-count doubles (re-using every node) until two counts agree to the working
-precision relative to each integral's own size.
+count doubles (re-using every node) from the count that rate predicts
+(:func:`start_count`) until three counts agree to the working precision
+relative to each integral's own size.
 
 The integrand is real on the real axis, so only the upper half of the
 ellipse is evaluated: with ``A_j = F(κ_j) κ'(θ_j)`` and ``N`` nodes,
 ``(1/2πi) Σ_j A_j (2π/N) = (1/N)[Im A_0 + Im A_{N/2} + 2 Σ_{0<j<N/2} Im A_j]``.
+
+Speed. A node's values that do not depend on the integrand (``κ_j``,
+``−λ(κ_j)``, ``T_μ(κ_j)λ'/λ·κ'``) are kept on the contour, and the
+contours of the last calls are kept (:func:`cached_contour`): the steps of
+``optimal_w``, which differ only in ``w``, evaluate the spectrum once per
+precision. With python-flint installed the nodes are evaluated in ``acb``
+balls (:func:`ball_arithmetic`, ten times faster than mpmath; the
+midpoints are used, and a total whose radius — a bound on all its
+rounding errors — exceeds ``2^(−prec)`` of its size is redone in mpmath);
+without it, in mpmath, with the same digits.
 """
 import math
 import threading
@@ -155,9 +168,11 @@ def _ball_forms():
     kp = derive_kappa_plane()
     T = sp.Symbol("T")
     u = sp.Symbol("s_u", positive=True)
-    return (ball_lambdify((_kappa, _gamma, _I1), (kp.penalty,)),
-            ball_lambdify((_kappa, _I1), (kp.nu_transform,)),
-            ball_lambdify((T, _lam, _gamma, _I2), (kp.measure_weight,)),
+    # one function for a node's λ(κ), its weight λ'/λ (the weight of T = 1)
+    # and T_ν λ'/λ: the subexpressions shared, one call
+    weight = kp.measure_weight.subs({T: 1, _lam: kp.penalty})
+    return (ball_lambdify((_kappa, _gamma, _I1, _I2),
+                          (kp.penalty, weight, weight * kp.nu_transform)),
             ball_lambdify((_kappa, u), (kp.eigvec_transform,)))
 
 
@@ -438,7 +453,7 @@ class KappaContour:
         values = self._ball_nodes.get(key)
         if values is None:
             import flint
-            penalty, nu_T, weight, eig_T = _ball_forms()
+            forms, eig_T = _ball_forms()
             j, count = key
             if (2 * j) % count:
                 e = flint.acb(flint.arb(2 * j) / count).exp_pi_i()
@@ -450,11 +465,12 @@ class KappaContour:
             k = c + h * (re + ie) / 2
             dk = flint.acb(0, 1) * h * (re - ie) / 2
             i1, i2 = self._ball.sums(k)
-            (lam_k,) = penalty(k, gamma, i1)
-            base = weight(1, lam_k, gamma, i2)[0] * dk
-            transforms = {"nu": base * nu_T(k, i1)[0]}
-            for s, s_ball in zip(self.eigvecs, self._ball_eigvecs):
-                transforms[("u", s)] = base * eig_T(k, s_ball)[0]
+            lam_k, weight, nu = forms(k, gamma, i1, i2)
+            transforms = {"nu": nu * dk}
+            if self.eigvecs:
+                base = weight * dk
+                for s, s_ball in zip(self.eigvecs, self._ball_eigvecs):
+                    transforms[("u", s)] = base * eig_T(k, s_ball)[0]
             values = -lam_k, transforms, self._pole_part(k, dk)
             self._ball_nodes[key] = values
         return values
@@ -500,6 +516,7 @@ class KappaContour:
         return points
 
     def _pole_residues(self, phi):
+        # (real: the integrands are real on the real axis, and so are κ₀, −s_u)
         """``{μ: [(p, [Res_p φ_i-integrand of μ])]}``: at ``κ₀`` (every ``μ``)
         ``φ_i(0) T_μ(κ₀)``, and for ``μ_u`` at ``κ = −s_u`` (the pole of
         ``T_u = κ/(s_u + κ)``) ``φ_i(z(−s_u))·(−s_u)·λ'/λ``. The same residues
@@ -561,10 +578,10 @@ class KappaContour:
         result = None
         residues = self._pole_residues(phi)
         if ball_phi is not None and self._ball is not None:
-            from .certified.balls import working_precision
+            from .certified.balls import from_mpf, working_precision
             with self._lock, working_precision(self.prec + BALL_GUARD_BITS):
                 self._prepare_balls()
-                in_balls = {m: [(p, [_to_acb(v) for v in rs]) for p, rs in parts]
+                in_balls = {m: [(p, [from_mpf(mp.re(v)) for v in rs]) for p, rs in parts]
                             for m, parts in residues.items()}
                 result = self._levels(lambda key: self._ball_node(key), ball_phi, work,
                                       in_balls, balls=True)
@@ -594,14 +611,14 @@ class KappaContour:
         kept = self._ball_nodes if balls else self._mp_nodes
 
         def terms_of(key):
+            # the residues are real (the integrands are real on the real
+            # axis), so Σ Im(v b − r P) = Σ Im(v b) − r Σ Im P: each pole's
+            # factor P is summed once, as a measure of its own
             z, weighted, poles = node(key)
             values = phi(z)
-            terms = {}
-            for m, b in weighted.items():
-                row = [v * b for v in values]
-                for p, rs in residues.get(m, ()):
-                    row = [x - r * poles[p] for x, r in zip(row, rs)]
-                terms[m] = row
+            terms = {m: [v * b for v in values] for m, b in weighted.items()}
+            for p, factor in poles.items():
+                terms[("pole", p)] = [factor]
             return terms
 
         def add(totals, sizes, key):
@@ -633,6 +650,14 @@ class KappaContour:
                 return {m: [x + 2 * y for x, y in zip(a[m], b.get(m, [0] * len(a[m])))]
                         for m in a}
             totals, sizes = combine(ends, inner), combine(end_sizes, inner_sizes)
+            # less the subtracted poles (their rounding counted in the size)
+            for m, parts in residues.items():
+                for p, rs in parts:
+                    pole, pole_size = totals[("pole", p)][0], sizes[("pole", p)][0]
+                    totals[m] = [x - r * pole for x, r in zip(totals[m], rs)]
+                    sizes[m] = [x + abs(r) * pole_size for x, r in zip(sizes[m], rs)]
+            for key in [m for m in totals if isinstance(m, tuple) and m[0] == "pole"]:
+                del totals[key], sizes[key]
             if balls:
                 result = {m: [_to_mpf(v) / count for v in vs] for m, vs in totals.items()}
                 size = {m: [_to_mpf(v) / count for v in vs] for m, vs in sizes.items()}
