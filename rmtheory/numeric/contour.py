@@ -93,7 +93,7 @@ def start_count(bernstein_radius, prec):
     at least ``START_NODES/2``.
 
     >>> start_count(5.83, 168), start_count(5.83, 218)
-    (40, 52)
+    (44, 56)
     """
     need = 2 * COUNT_MARGIN * (prec - 8) * math.log(2) / math.log(float(bernstein_radius))
     return max(START_NODES // 2, 4 * math.ceil(need / 16))
