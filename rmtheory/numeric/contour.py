@@ -239,7 +239,7 @@ class _BallSums:
     #: (above, building the polynomials costs more, and they cancel more)
     POLY_ATOMS, MAX_POLY_ATOMS = 4, 24
     #: bits beyond the ball precision at which the polynomials are evaluated
-    POLY_BITS = 64
+    POLY_BITS = 48
 
     def sums(self, k):
         if self.law is not None:

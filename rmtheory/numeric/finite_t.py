@@ -417,11 +417,14 @@ def _stationary_suffices(w, lam, spectrum, gamma, r2, sigma2, t, kappa_s):
     with mp.extraprec(16):
         q = abs(1 - w)         # (w > 1 only from a numerical derivative's probes)
         power = mp.zero if q == 0 else mp.exp(t * mp.log(q))
-        if power > mp.ldexp(1, -mp.prec // 4):      # not even close: skip the solves
+        tol = mp.ldexp(1, -mp.prec - 8)
+        # necessary conditions, checked before the solves: B_∞ ≤ r² s_max (so
+        # the bias bound needs 2q^t ≤ tol when r² > 0) and the variance bound
+        # needs q^{2t} ≤ tol
+        if power > (tol / 2 if r2 > 0 else mp.sqrt(tol)):
             return None
         stationary = stationary_risk(w, lam, spectrum, gamma, r2, sigma2, kappa_s=kappa_s)
         s_max = max(spectrum.support[1], spectrum._G.support()[1])
-        tol = mp.ldexp(1, -mp.prec - 8)
         bias_gap = 2 * power * mp.sqrt(stationary.bias * r2 * s_max) + power**2 * r2 * s_max
         if bias_gap > tol * stationary.bias:
             return None
