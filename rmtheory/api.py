@@ -491,8 +491,8 @@ backend : {"mpmath", "float64"}, default "mpmath"
         ``ValueError`` where it cannot (a quadrature rule that does not
         settle in float64, an ill-conditioned ``κ``), and ignores ``dps``.
     certify : bool, default False
-        Prove the digits (optional extra ``rmtheory[certified]``,
-        python-flint): ball arithmetic gives, for every reported number, an
+        Prove the digits (python-flint, a dependency; where it is missing,
+        ``pip install "rmtheory[certified]"``): ball arithmetic gives, for every reported number, an
         enclosure ``(lo, hi)`` that provably contains the exact value of the
         limit theory for the inputs as given (``result.enclosures``; ``kappa``,
         ``stieltjes`` and ``critical_lambda`` then return a small result with

@@ -22,33 +22,52 @@ no fixed-point solve. The contour is the Bernstein ellipse
 around the segment that holds every singularity that must be inside
 (``−supp H``, ``−supp G``, the non-physical preimages of the poles of
 ``φ``, and, for ``γ ≤ 1``, the zero of ``1 − γI₁``), with ``R`` the
-geometric mean of 1 and the Bernstein radius of the nearest singularity
-that must stay outside (``κ₀`` for ``γ > 1``, whose residue is added
-separately, and ``κ(λ_p)`` for the smallest pole penalty ``λ_p`` of
-``φ``). The integrand is analytic in the annulus between, so the
+geometric mean of 1 and the Bernstein radius ``R_out`` of ``κ(λ_p)``, the
+nearest singularity that must stay outside (``λ_p`` the smallest pole
+penalty of ``φ``). The simple poles whose residues are added separately
+(``κ₀`` for ``γ > 1``, and the ``−s_u`` of the spikes' eigenvector
+transforms) are subtracted from the integrand at every node, so they do
+not bound the annulus. The integrand is analytic in the annulus, so the
 trapezoidal rule converges geometrically, like ``R_out^{−N/2}``; the node
-count doubles (re-using every node) until two counts agree to the working
-precision relative to each integral's own size.
+count doubles (re-using every node) from the count that rate predicts
+(:func:`start_count`) until three counts agree to the working precision
+relative to each integral's own size.
 
 The integrand is real on the real axis, so only the upper half of the
 ellipse is evaluated: with ``A_j = F(κ_j) κ'(θ_j)`` and ``N`` nodes,
 ``(1/2πi) Σ_j A_j (2π/N) = (1/N)[Im A_0 + Im A_{N/2} + 2 Σ_{0<j<N/2} Im A_j]``.
+
+Speed. A node's values that do not depend on the integrand (``κ_j``,
+``−λ(κ_j)``, ``T_μ(κ_j)λ'/λ·κ'``) are kept on the contour, and the
+contours of the last calls are kept (:func:`cached_contour`): the steps of
+``optimal_w``, which differ only in ``w``, evaluate the spectrum once per
+precision. With python-flint installed the nodes are evaluated in ``acb``
+balls (:func:`ball_arithmetic`, ten times faster than mpmath; the
+midpoints are used, and a total whose radius — a bound on all its
+rounding errors — exceeds ``2^(−prec)`` of its size is redone in mpmath);
+without it, in mpmath, with the same digits.
 """
+import math
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import sympy as sp
 
-from .context import contextual, mp
+from .context import context_key, contextual, mp
 from .precision import NoConvergence
 from ..symbolic.general import I1 as _I1, I2 as _I2
 from ..symbolic.kappa_plane import derive_kappa_plane
 from ..symbolic.symbols import gamma as _gamma, kappa as _kappa, lam as _lam
 
-__all__ = ["KappaContour", "SignalContour", "START_NODES", "MAX_NODES"]
+__all__ = ["KappaContour", "SignalContour", "START_NODES", "MAX_NODES", "cached_contour",
+           "clear_contour_cache", "ball_arithmetic"]
 
 #: nodes on the whole ellipse of the first pass, and the most before giving up
 START_NODES = 32
 MAX_NODES = 1 << 14
+#: the node count expected to pass, over the one the convergence rate alone predicts
+COUNT_MARGIN = 1.3
 #: rule levels of a continuous measure checked against the next on the first pass
 _LEVEL_MARGIN = 1
 
@@ -63,6 +82,21 @@ def _forms():
             contextual(sp.lambdify((T, _lam, _gamma, _I2), kp.measure_weight, "mpmath")),
             contextual(sp.lambdify((_kappa, sp.Symbol("s_u", positive=True)),
                                    kp.eigvec_transform, "mpmath")))
+
+
+def start_count(bernstein_radius, prec):
+    r"""The first node count ``S`` of the doubling on an ellipse whose nearest
+    outer singularity has Bernstein radius ``R_out``: the trapezoidal error
+    falls like ``R_out^{−N/2}``, so ``N ≈ 2(prec − 8) ln 2/ln R_out`` (with
+    30% to spare) is expected to pass; the doubling starts at a quarter of
+    it (the test of convergence compares three counts), a multiple of 4 and
+    at least ``START_NODES/2``.
+
+    >>> start_count(5.83, 168), start_count(5.83, 218)
+    (44, 56)
+    """
+    need = 2 * COUNT_MARGIN * (prec - 8) * math.log(2) / math.log(float(bernstein_radius))
+    return max(START_NODES // 2, 4 * math.ceil(need / 16))
 
 
 class _Closed:
@@ -93,6 +127,206 @@ class _Rule:
         return first, mp.fdot(self.weights, [r * r for r in ratios])
 
 
+# -- ball arithmetic ----------------------------------------------------------
+
+#: bits beyond the working precision at which the nodes are evaluated in
+#: balls; a total whose rounding radius exceeds 2^(−prec) of its size
+#: (the sum of the absolute values of its terms) is redone in mpmath
+BALL_GUARD_BITS = 32
+
+
+def ball_arithmetic():
+    """python-flint's module when it is installed (``rmtheory[certified]``):
+    the contour nodes are then evaluated in ``acb`` balls, about ten times
+    faster than in mpmath; ``None`` otherwise (mpmath, the same digits)."""
+    try:
+        import flint
+    except ImportError:
+        return None
+    return flint
+
+
+def ball_lambdify(args, exprs):
+    """SymPy expressions as one function of balls (``acb``/``arb``) returning a
+    tuple, common subexpressions shared (``cse``: two to five times fewer
+    ball operations for the multipliers): SymPy's mpmath printer with its
+    names bound to ball arithmetic, as
+    :func:`rmtheory.numeric.certified.balls.lambdify_ball` does for one
+    expression (its namespace and printer, so every rational is an exact
+    ball)."""
+    from .certified import balls
+    exprs = tuple(exprs)
+    if any(e.has(sp.pi) for e in exprs):
+        raise NotImplementedError("expressions with pi are not lambdified to balls")
+    return sp.lambdify(tuple(args), exprs, modules=[balls._namespace()],
+                       printer=balls._printer(), cse=True)
+
+
+@lru_cache(maxsize=None)
+def _ball_forms():
+    """The forms of :func:`_forms` as functions of balls."""
+    kp = derive_kappa_plane()
+    T = sp.Symbol("T")
+    u = sp.Symbol("s_u", positive=True)
+    # one function for a node's λ(κ), its weight λ'/λ (the weight of T = 1)
+    # and T_ν λ'/λ: the subexpressions shared, one call
+    weight = kp.measure_weight.subs({T: 1, _lam: kp.penalty})
+    return (ball_lambdify((_kappa, _gamma, _I1, _I2),
+                          (kp.penalty, weight, weight * kp.nu_transform)),
+            ball_lambdify((_kappa, u), (kp.eigvec_transform,)))
+
+
+@lru_cache(maxsize=None)
+def _ball_laws():
+    """``(I₁, I₂)`` of the ``ar1`` and ``uniform`` laws in balls, from the
+    closed forms of :func:`rmtheory.numeric.spectra._transform_lambdas`
+    (the expressions the mpmath measures evaluate)."""
+    from .spectra import _transform_lambdas
+    forms = _transform_lambdas()["expressions"]
+    k = sp.Symbol("kappa")
+    a, b = sp.symbols("a b", positive=True)
+    m1, m2 = sp.symbols("M_1 M_2")
+    ar1 = ball_lambdify((k, a, b), (forms["ar1_I1"], forms["ar1_I2"]))
+    moments = ball_lambdify((k, a, b), (forms["uniform_M1"], forms["uniform_M2"]))
+    sums = ball_lambdify((k, m1, m2), (forms["I1"], forms["I2"]))
+
+    def uniform(kappa, lo, hi):
+        return sums(kappa, *moments(kappa, lo, hi))
+    return {"ar1": ar1, "uniform": uniform}
+
+
+def _to_mpf(x):
+    """The midpoint of an ``arb`` as an mpf of the active context, exactly."""
+    from mpmath import libmp
+    man, exp = x.mid().man_exp()
+    return mp.make_mpf(libmp.from_man_exp(int(man), int(exp)))
+
+
+def _to_mpc(z):
+    return mp.mpc(_to_mpf(z.real), _to_mpf(z.imag))
+
+
+def _to_acb(x):
+    """An mpf or mpc as the exact ``acb`` of its binary value."""
+    import flint
+    from .certified.balls import from_mpf
+    x = mp.mpc(x)
+    return flint.acb(from_mpf(x.real), from_mpf(x.imag))
+
+
+class _BallSums:
+    """``(I₁(κ), I₂(κ))`` of a rule (atoms) or a closed-form law in balls;
+    ``None`` from :meth:`make` when the measure has no ball form."""
+
+    def __init__(self, atoms=None, law=None, support=None):
+        self.atoms, self.law, self.support = atoms, law, support
+
+    @classmethod
+    def make(cls, rule):
+        from .certified.balls import from_mpf
+        if isinstance(rule, _Rule):
+            return cls(atoms=[(from_mpf(s), from_mpf(h)) for s, h in
+                              zip(rule.nodes, rule.weights)])
+        family = getattr(rule.measure, "moment_family", None)
+        if family not in ("ar1", "uniform"):
+            return None
+        from .precision import GUARD_BITS
+        with mp.extraprec(GUARD_BITS + BALL_GUARD_BITS):
+            lo, hi = rule.measure.support()
+        return cls(law=_ball_laws()[family], support=(from_mpf(lo), from_mpf(hi)))
+
+    #: numbers of atoms for which the sums are evaluated as rational functions
+    #: (above, building the polynomials costs more, and they cancel more)
+    POLY_ATOMS, MAX_POLY_ATOMS = 4, 24
+    #: bits beyond the ball precision at which the polynomials are evaluated
+    POLY_BITS = 48
+
+    def sums(self, k):
+        if self.law is not None:
+            return self.law(k, *self.support)
+        if self.POLY_ATOMS <= len(self.atoms) <= self.MAX_POLY_ATOMS and \
+                self.slope_bounds is not None:
+            import flint
+            prec = flint.ctx.prec
+            # at the midpoint of κ (Horner on a ball would multiply its
+            # radius by the size of the coefficients, not by the small
+            # derivative of the sums): the rounding of the cancelling
+            # polynomials, evaluated with POLY_BITS more, is in the ball;
+            # the radius of κ is added through the bounds of |I₁'|, |I₂'|
+            flint.ctx.prec = prec + self.POLY_BITS
+            try:
+                polys = self._polys()
+                point = k.mid()
+                q = polys[0](point)
+                first, second = polys[1](point) / q, polys[2](point) / (q * q)
+            finally:
+                flint.ctx.prec = prec
+            if min(first.rel_accuracy_bits(), second.rel_accuracy_bits()) >= prec:
+                r = k.rad()
+                return (first + self._widen(r * self.slope_bounds[0]),
+                        second + self._widen(r * self.slope_bounds[1]))
+        first = second = 0
+        for s, h in self.atoms:
+            r = s / (s + k)
+            hr = h * r
+            first += hr
+            second += hr * r
+        return first, second
+
+    @staticmethod
+    def _widen(radius):
+        import flint
+        ball = flint.arb(0, radius)
+        return flint.acb(ball, ball)
+
+    #: ``(sup|I₁'|, sup|I₂'|)`` on the contour (set by :class:`KappaContour`)
+    slope_bounds = None
+
+    def bound_slopes(self, distance):
+        r"""Bounds of ``|I₁'(κ)| = |Σ h s/(s+κ)²| ≤ E s/δ²`` and
+        ``|I₂'(κ)| = |Σ 2h s²/(s+κ)³| ≤ 2E s²/δ³`` for ``κ`` at distance at
+        least ``δ`` (an ``arb``, > 0) from every atom."""
+        if self.atoms is None or not distance > 0:
+            self.slope_bounds = None
+            return
+        import flint
+        first = sum((h * s for s, h in self.atoms), flint.arb(0))
+        second = sum((h * s * s for s, h in self.atoms), flint.arb(0))
+        self.slope_bounds = ((first / distance**2).upper(),
+                             (2 * second / distance**3).upper())
+
+    def _polys(self):
+        r"""``(Q, N₁, N₂)`` with ``Q = Π_j (x + s_j)``, ``N₁ = Σ_j h_j s_j Q/(x + s_j)``,
+        ``N₂ = Σ_j h_j s_j² (Q/(x + s_j))²``: ``I₁ = N₁/Q`` and ``I₂ = N₂/Q²``
+        (built once, at the ball precision: one polynomial evaluation in
+        FLINT instead of a Python loop over the atoms)."""
+        import flint
+        if getattr(self, "_made", None) is None or self._made[0] != flint.ctx.prec:
+            # real coefficients (arb_poly), evaluated at a complex point
+            x = flint.arb_poly([0, 1])
+            linear = [x + s for s, _ in self.atoms]
+            Q = flint.arb_poly([1])
+            for f in linear:
+                Q *= f
+            N1 = N2 = flint.arb_poly([0])
+            for j, (s, h) in enumerate(self.atoms):
+                rest = flint.arb_poly([1])
+                for i, f in enumerate(linear):
+                    if i != j:
+                        rest *= f
+                N1 += h * s * rest
+                N2 += h * s * s * rest * rest
+            self._made = flint.ctx.prec, (Q, N1, N2)
+        return self._made[1]
+
+
+def _key(j, count):
+    """The node ``θ = 2πj/count`` as a reduced fraction ``j/count`` (nodes of
+    different counts coincide exactly when their keys do)."""
+    g = math.gcd(j, count)
+    return j // g, count // g
+
+
 class KappaContour:
     r"""The contour of one ``(spectrum, γ)`` and outer point, with its node values.
 
@@ -109,6 +343,14 @@ class KappaContour:
         Population eigenvalues ``s_u`` whose eigenvector measures ``μ_u``
         are wanted (the spikes of a spiked model). A general ``G ≠ H`` is
         :class:`SignalContour`'s.
+
+    Notes
+    -----
+    What a node costs does not depend on the integrand: ``κ_j``, ``−λ(κ_j)``
+    and ``T_μ(κ_j)λ'(κ_j)/λ(κ_j)·dκ/dθ`` are kept (by node, for every count),
+    so a second integrand on the same contour (another ``w`` or ``t``) only
+    evaluates itself at the kept points. With python-flint the nodes are
+    evaluated in ``acb`` balls (:func:`ball_arithmetic`), else in mpmath.
 
     Examples
     --------
@@ -130,15 +372,17 @@ class KappaContour:
         # residues explicit: they are left outside, like κ₀
         highest = spectrum.support[1]
         self.c, self.h = segment(spectrum, gamma)
-        out = outer if kappa0 is None else min(outer, kappa0)
-        self.R_out = self._bernstein(out)
+        # the simple pole at κ₀ (λ(κ₀) = 0) is subtracted from the integrand
+        # (:meth:`integrate`), so only the poles of φ bound the annulus
+        self.R_out = self._bernstein(outer)
         for s in self.eigvecs:
             if not s > highest:
                 raise ValueError(f"an eigenvector measure needs s_u = {s} outside supp H")
-            self.R_out = min(self.R_out, self._bernstein(-s))
         self.R = mp.sqrt(self.R_out)
-        self._values = {}
-        self._H_rule = None
+        self.prec = mp.prec
+        self._mp_nodes, self._ball_nodes = {}, {}
+        self._H_rule = self._ball = None
+        self._lock = threading.Lock()
         self.nodes_used = 0
 
     def _bernstein(self, point):
@@ -147,6 +391,20 @@ class KappaContour:
         if not u > 1:  # pragma: no cover - the points are outside by construction
             raise ArithmeticError(f"the point {point} is on the segment of the contour")
         return u + mp.sqrt((u - 1) * (u + 1))
+
+    # -- node counts -------------------------------------------------------
+    def start_count(self):
+        """The first node count of the doubling (:func:`start_count`)."""
+        return start_count(self.R_out, self.prec)
+
+    def probe_keys(self):
+        """The nodes of the second count of the doubling (at least 32 of the
+        whole ellipse), where the growth of an integrand is probed: all of
+        them are nodes of the integration too."""
+        count = 2 * self.start_count()
+        if count < 32:
+            count *= 2
+        return [_key(j, count) for j in range(count // 2 + 1)]
 
     # -- nodes -------------------------------------------------------------
     def _node(self, j, count):
@@ -157,10 +415,13 @@ class KappaContour:
 
     def _rules(self):
         """The rule of ``H`` (:func:`_rule_for`, checked at the nodes of the
-        first pass)."""
+        first pass) and, with python-flint, its ball form."""
         if self._H_rule is None:
-            nodes = [self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)]
-            self._H_rule = _rule_for(self.spectrum._H, False, nodes)
+            rule = _rule_for(self.spectrum._H, False, lambda: [
+                self._node(j, START_NODES)[0] for j in range(START_NODES // 2 + 1)])
+            if ball_arithmetic() is not None:
+                self._ball = _BallSums.make(rule)
+            self._H_rule = rule
 
     def _transforms(self, k, weight_wanted=True):
         """``(−λ(κ), λ'(κ)/λ(κ), {μ: T_μ(κ)})`` at one point ``κ`` (the weight
@@ -175,19 +436,102 @@ class KappaContour:
         factor = weight(mp.one, lam_k, self.gamma, i2) if weight_wanted else None
         return -lam_k, factor, transforms
 
-    def _evaluate(self, key, phi, work=None):
-        """``(z, [φ(z)·T_μ·(λ'/λ)·dκ/dθ per μ])`` at node ``key`` (index on the
-        finest grid), computed once (timed by ``work``, when given)."""
-        if key not in self._values and work is not None:
-            return work.run(lambda: self._evaluate(key, phi))
-        if key not in self._values:
-            k, dk = self._node(key, MAX_NODES)
+    def _mp_node(self, key):
+        """``(z, {μ: T_μ·(λ'/λ)·dκ/dθ})`` at node ``key`` in mpmath, kept."""
+        values = self._mp_nodes.get(key)
+        if values is None:
+            k, dk = self._node(*key)
             z, factor, transforms = self._transforms(k)
-            values = phi(z)
             base = factor * dk
-            self._values[key] = {m: [v * base * T for v in values]
-                                 for m, T in transforms.items()}
-        return self._values[key]
+            values = z, {m: base * T for m, T in transforms.items()}, self._pole_part(k, dk)
+            self._mp_nodes[key] = values
+        return values
+
+    def _ball_node(self, key):
+        """The same in ``acb`` balls (inside :func:`~rmtheory.numeric.certified.
+        balls.working_precision`), kept."""
+        values = self._ball_nodes.get(key)
+        if values is None:
+            import flint
+            forms, eig_T = _ball_forms()
+            j, count = key
+            if (2 * j) % count:
+                e = flint.acb(flint.arb(2 * j) / count).exp_pi_i()
+            else:          # θ = 0, π: an exact ±1, so κ is exactly real there
+                e = flint.acb(1 if (2 * j // count) % 2 == 0 else -1)
+            c, h, R, gamma = self._ball_constants
+            re = R * e
+            ie = 1 / re
+            k = c + h * (re + ie) / 2
+            dk = flint.acb(0, 1) * h * (re - ie) / 2
+            i1, i2 = self._ball.sums(k)
+            lam_k, weight, nu = forms(k, gamma, i1, i2)
+            transforms = {"nu": nu * dk}
+            if self.eigvecs:
+                base = weight * dk
+                for s, s_ball in zip(self.eigvecs, self._ball_eigvecs):
+                    transforms[("u", s)] = base * eig_T(k, s_ball)[0]
+            values = -lam_k, transforms, self._pole_part(k, dk)
+            self._ball_nodes[key] = values
+        return values
+
+    def _prepare_balls(self):
+        from .certified.balls import from_mpf
+        if getattr(self, "_ball_constants", None) is not None:
+            return
+        c, h, R, gamma = (from_mpf(x) for x in (self.c, self.h, self.R, self.gamma))
+        self._ball_constants = c, h, R, gamma
+        self._ball_eigvecs = [from_mpf(s) for s in self.eigvecs]
+        self._ball_poles = {p: from_mpf(at) for p, at in self._poles().items()}
+        # the ellipse is nearest to its segment [c − h, c + h] (which holds
+        # −supp H) at the ends of its major axis: h((R + 1/R)/2 − 1)
+        self._ball.bound_slopes((h * ((R + 1 / R) / 2 - 1)).lower())
+
+    def node_z(self, keys):
+        """``z = −λ(κ)`` at the nodes ``keys`` as Python complex numbers (for a
+        probe of the integrand's size: a double is enough), from the kept
+        node values."""
+        self._rules()
+        if self._ball is not None:
+            from .certified.balls import working_precision
+            with self._lock, working_precision(self.prec + BALL_GUARD_BITS):
+                self._prepare_balls()
+                return [complex(self._ball_node(key)[0].mid()) for key in keys]
+        with self._lock:
+            return [complex(self._mp_node(key)[0]) for key in keys]
+
+    def _pole_part(self, k, dk):
+        """``{p: κ'(θ)/(κ − p)}`` over the subtracted poles ``p`` (``κ₀`` and the
+        ``−s_u``): the node's factors of the subtracted poles."""
+        if hasattr(k, "mid"):
+            points = self._ball_poles
+        else:
+            points = self._poles()
+        return {p: dk / (k - at) for p, at in points.items()}
+
+    def _poles(self):
+        """``{name: point}`` of the simple poles subtracted from the integrands."""
+        points = {} if self.kappa0 is None else {"k0": self.kappa0}
+        points.update({("u", s): -s for s in self.eigvecs})
+        return points
+
+    def _pole_residues(self, phi):
+        # (real: the integrands are real on the real axis, and so are κ₀, −s_u)
+        """``{μ: [(p, [Res_p φ_i-integrand of μ])]}``: at ``κ₀`` (every ``μ``)
+        ``φ_i(0) T_μ(κ₀)``, and for ``μ_u`` at ``κ = −s_u`` (the pole of
+        ``T_u = κ/(s_u + κ)``) ``φ_i(z(−s_u))·(−s_u)·λ'/λ``. The same residues
+        :meth:`_residues` adds."""
+        poles = {}
+        if self.kappa0 is not None:
+            _, _, masses = self._transforms(self.kappa0, weight_wanted=False)
+            at_zero = phi(mp.zero)
+            for m, T in masses.items():
+                poles[m] = [("k0", [v * T for v in at_zero])]
+        for s in self.eigvecs:
+            z, factor, _ = self._transforms(-s)
+            poles.setdefault(("u", s), []).append(
+                (("u", s), [v * (-s) * factor for v in phi(z)]))
+        return poles
 
     def _residues(self, phi):
         """What the points left outside contribute: ``φ(0) T_μ(κ₀)`` (the atoms
@@ -207,16 +551,23 @@ class KappaContour:
         return extra
 
     # -- integrals ---------------------------------------------------------
-    def integrate(self, phi, work=None):
+    def integrate(self, phi, work=None, ball_phi=None):
         r"""``∫ φ_i dμ`` for a tuple-valued ``φ(z) = (φ_1(z), …)`` and every
         measure ``μ`` of the contour (``"nu"``, ``("u", s)``).
 
-        The node count doubles (re-using every node). With ``d_N`` the change
-        from ``N/2`` to ``N`` nodes, geometric convergence puts the error of
-        the ``N``-node sum near ``d_N³/d_{N/2}²``; it is accepted when that,
-        and ``d_N`` itself, are below ``2^(8 − prec)`` of the integral's size
-        (the sum of the absolute values of its terms, to which the rounding
-        errors are relative).
+        The node count doubles from :meth:`start_count` (re-using every
+        node). With ``d_N`` the change from ``N/2`` to ``N`` nodes, geometric
+        convergence puts the error of the ``N``-node sum near
+        ``d_N³/d_{N/2}²``; it is accepted when that, and ``d_N`` itself, are
+        below ``2^(8 − prec)`` of the integral's size (the sum of the
+        absolute values of its terms, to which the rounding errors are
+        relative).
+
+        ``ball_phi``: the same ``φ`` on ``acb`` balls. With python-flint
+        installed the nodes are then summed in balls; the result is the
+        midpoint, kept only when every total's radius (a bound on all its
+        rounding errors) is below ``2^(−prec)`` of its size, else the sum
+        is redone in mpmath.
 
         Returns
         -------
@@ -224,24 +575,100 @@ class KappaContour:
             ``{μ: [∫ φ_i dμ]}``, with the attribute ``nodes_used`` set.
         """
         self._rules()
+        result = None
+        residues = self._pole_residues(phi)
+        if ball_phi is not None and self._ball is not None:
+            from .certified.balls import from_mpf, working_precision
+            with self._lock, working_precision(self.prec + BALL_GUARD_BITS):
+                self._prepare_balls()
+                in_balls = {m: [(p, [from_mpf(mp.re(v)) for v in rs]) for p, rs in parts]
+                            for m, parts in residues.items()}
+                result = self._levels(lambda key: self._ball_node(key), ball_phi, work,
+                                      in_balls, balls=True)
+        if result is None:
+            with self._lock:
+                result = self._levels(self._mp_node, phi, work, residues, balls=False)
+        for m, terms in self._residues(phi).items():
+            result[m] = [a + b for a, b in zip(result[m], terms)]
+        return result
+
+    def _levels(self, node, phi, work, residues, balls):
+        """The doubling of :meth:`integrate` on one kind of number; ``None``
+        (balls only) when a total's rounding radius is too large.
+
+        The simple poles whose residues :meth:`_residues` adds (``κ₀``, where
+        ``λ = 0``, and the ``−s_u`` of the eigenvector transforms) are
+        subtracted at every node, ``r/(κ − p)`` with ``r`` the residue
+        (:meth:`_pole_residues`): what is left is analytic there, so the
+        trapezoidal rule converges at the rate of the poles of ``φ`` alone
+        (fewer nodes; a spike just above the bulk no longer narrows the
+        annulus), and the sum plus the residues is the integral whether the
+        ellipse passes inside or outside ``p``."""
+        if balls:
+            import flint
         tol = mp.ldexp(1, 8 - mp.prec)
-        count, history = START_NODES, []
+        count, history = self.start_count(), []
+        kept = self._ball_nodes if balls else self._mp_nodes
+
+        def terms_of(key):
+            # the residues are real (the integrands are real on the real
+            # axis), so Σ Im(v b − r P) = Σ Im(v b) − r Σ Im P: each pole's
+            # factor P is summed once, as a measure of its own
+            z, weighted, poles = node(key)
+            values = phi(z)
+            terms = {m: [v * b for v in values] for m, b in weighted.items()}
+            for p, factor in poles.items():
+                terms[("pole", p)] = [factor]
+            return terms
+
+        def add(totals, sizes, key):
+            if work is not None and key not in kept:
+                terms = work.run(lambda: terms_of(key))
+            else:
+                terms = terms_of(key)
+            for m, values in terms.items():
+                tot = totals.setdefault(m, [0] * len(values))
+                siz = sizes.setdefault(m, [0] * len(values))
+                for i, term in enumerate(values):
+                    part = term.imag
+                    tot[i] += part
+                    siz[i] += abs(part)
+        # (1/N)[Im A_0 + Im A_{N/2} + 2 Σ_{0<j<N/2} Im A_j]: the ends, and the
+        # inner nodes of every count so far (the inner nodes of N/2 are inner
+        # nodes of N, so each count adds only its new ones)
+        ends, end_sizes, inner, inner_sizes = {}, {}, {}, {}
+        add(ends, end_sizes, _key(0, count))
+        add(ends, end_sizes, _key(count // 2, count))
+        first = True
         while True:
-            step = MAX_NODES // count
             half = count // 2
-            totals, sizes = {}, {}
-            for j in range(half + 1):
-                node = self._evaluate(j * step, phi, work)
-                edge = j == 0 or j == half
-                for m, terms in node.items():
-                    tot = totals.setdefault(m, [mp.zero] * len(terms))
-                    siz = sizes.setdefault(m, [mp.zero] * len(terms))
-                    for i, term in enumerate(terms):
-                        part = term.imag if edge else 2 * term.imag
-                        tot[i] += part
-                        siz[i] += abs(part)
-            result = {m: [v / count for v in vs] for m, vs in totals.items()}
-            size = {m: [v / count for v in vs] for m, vs in sizes.items()}
+            for j in range(1, half, 1 if first else 2):
+                add(inner, inner_sizes, _key(j, count))
+            first = False
+
+            def combine(a, b):
+                return {m: [x + 2 * y for x, y in zip(a[m], b.get(m, [0] * len(a[m])))]
+                        for m in a}
+            totals, sizes = combine(ends, inner), combine(end_sizes, inner_sizes)
+            # less the subtracted poles (their rounding counted in the size)
+            for m, parts in residues.items():
+                for p, rs in parts:
+                    pole, pole_size = totals[("pole", p)][0], sizes[("pole", p)][0]
+                    totals[m] = [x - r * pole for x, r in zip(totals[m], rs)]
+                    sizes[m] = [x + abs(r) * pole_size for x, r in zip(sizes[m], rs)]
+            for key in [m for m in totals if isinstance(m, tuple) and m[0] == "pole"]:
+                del totals[key], sizes[key]
+            if balls:
+                result = {m: [_to_mpf(v) / count for v in vs] for m, vs in totals.items()}
+                size = {m: [_to_mpf(v) / count for v in vs] for m, vs in sizes.items()}
+                # the radius bounds every rounding error of the total: above
+                # 2^(−prec) of its size the balls cannot confirm the digits
+                if any(_to_mpf(flint.arb(v.rad())) > mp.ldexp(sz, -mp.prec) * count
+                       for m, vs in totals.items() for v, sz in zip(vs, size[m])):
+                    return None
+            else:
+                result = {m: [v / count for v in vs] for m, vs in totals.items()}
+                size = {m: [v / count for v in vs] for m, vs in sizes.items()}
             history.append(result)
             if len(history) >= 3 and self._converged(history, size, tol):
                 break
@@ -251,8 +678,6 @@ class KappaContour:
                                     f"no agreement with {count} nodes")
             count *= 2
         self.nodes_used = count
-        for m, terms in self._residues(phi).items():
-            result[m] = [a + b for a, b in zip(result[m], terms)]
         return result
 
     @staticmethod
@@ -282,15 +707,57 @@ class KappaContour:
         return True
 
 
+#: contours kept (with their node values) by :func:`cached_contour`
+CONTOUR_CACHE_SIZE = 8
+_CONTOURS = OrderedDict()
+_CONTOURS_LOCK = threading.Lock()
+
+
+def cached_contour(spectrum, gamma, pole_penalty, eigvecs=()):
+    r"""``(outer, κ₀, contour)`` of :class:`KappaContour` for a spectrum, ``γ``
+    and the smallest pole penalty of the integrands, at the working
+    precision; the last :data:`CONTOUR_CACHE_SIZE` are kept with their node
+    values, so integrands that differ only in ``w`` or ``t`` (the steps of
+    ``optimal_w``, a curve in ``w``) evaluate ``λ(κ)``, ``T_μ(κ)`` once.
+
+    ``outer = κ(pole_penalty)`` and ``κ₀ = κ(0)`` (``γ > 1``, else ``None``).
+    """
+    from .fixed_point import solve_kappa
+    key = (context_key(), mp.prec, id(spectrum), gamma, pole_penalty, tuple(eigvecs))
+    with _CONTOURS_LOCK:
+        kept = _CONTOURS.get(key)
+        if kept is not None and kept[0] is spectrum:   # (the entry keeps the id alive)
+            _CONTOURS.move_to_end(key)
+            return kept[1:]
+    outer = solve_kappa(pole_penalty, spectrum, gamma)
+    kappa0 = solve_kappa(mp.zero, spectrum, gamma) if gamma > 1 else None
+    contour = KappaContour(spectrum, gamma, outer, kappa0, eigvecs=eigvecs)
+    with _CONTOURS_LOCK:
+        _CONTOURS[key] = (spectrum, outer, kappa0, contour)
+        _CONTOURS.move_to_end(key)
+        while len(_CONTOURS) > CONTOUR_CACHE_SIZE:
+            _CONTOURS.popitem(last=False)
+    return outer, kappa0, contour
+
+
+def clear_contour_cache():
+    """Forget the contours of :func:`cached_contour` (a benchmark of a cold call)."""
+    with _CONTOURS_LOCK:
+        _CONTOURS.clear()
+
+
 def _rule_for(measure, signal, nodes, closed=True):
     """The rule of ``measure``: exact for atoms; for a continuous measure the
     first level at which the integrals at every point of ``nodes`` agree with
     the next level to the working precision, unless (``closed``) the measure
-    has a closed form."""
+    has a closed form. ``nodes`` may be a function returning them (called
+    only when a level must be chosen)."""
     if measure.discrete:
         return _Rule(measure, 0)
-    if closed and measure.transform_sums(nodes[0]) is not None:
+    if closed and measure.transform_sums(mp.one) is not None:   # (any point off the cut)
         return _Closed(measure)
+    if callable(nodes):
+        nodes = nodes()
     level = measure.start_level
     previous = _Rule(measure, level)
     while level < measure.max_level:

@@ -18,6 +18,7 @@ Marchenko–Pastur law itself), so ``ν`` has density ``Im s_ν(x + i0)/π`` on
 the support and, for ``γ > 1``, an atom at 0 where ``a_t = u_t = 0``.
 The integrals are done by tanh-sinh quadrature between the support edges.
 """
+import math
 from functools import lru_cache
 
 import sympy as sp
@@ -138,18 +139,11 @@ def expected_solves(dps, intervals):
 
 
 def expected_nodes(bernstein_radius, prec):
-    """Contour nodes evaluated by one finite-``t`` evaluation: the trapezoidal
-    rule's error falls like ``R^(−N/2)`` (``R`` the Bernstein radius of the
-    nearest outer point), so ``N ≈ 2·prec·ln 2/ln R`` to the working
-    precision, rounded up to the next power of two from ``START_NODES``; half
-    of them (the upper half of the ellipse) are evaluated."""
-    import math
-    from .contour import START_NODES
-    need = 2 * prec * math.log(2) / math.log(float(bernstein_radius))
-    count = START_NODES
-    while count < need:
-        count *= 2
-    return count // 2 + 1
+    """Contour nodes evaluated by one finite-``t`` evaluation: the upper half
+    of the ellipse at four times :func:`.contour.start_count` (the count at
+    which the doubling is expected to stop)."""
+    from .contour import start_count
+    return 2 * start_count(bernstein_radius, prec) + 1
 
 
 class _Work:
@@ -303,6 +297,29 @@ def _contour_multipliers():
             contextual(sp.lambdify(args, tuple(d_dw(g) for g in forms), "mpmath", cse=True)))
 
 
+@lru_cache(maxsize=None)
+def _ball_contour_multipliers():
+    """:func:`_contour_multipliers` on ``acb`` balls (python-flint): the same
+    SymPy expressions, lambdified with the names bound to ball arithmetic."""
+    from .contour import ball_lambdify
+    rg = derive_ridge()
+    args = (d, _lam, _w, _ks, _t)
+    q = rg.contraction
+    f = 1 - rg.mean_t_geometric
+
+    def d_dw(g):
+        return sp.diff(g, _w).subs(q**_t, q * sp.Pow(q, _t - 1))
+    forms = (f, f**2, rg.variance_t_geometric)
+    # with the slopes: one function, the subexpressions of both shared
+    return ball_lambdify(args, forms), ball_lambdify(args, forms + tuple(map(d_dw, forms)))
+
+
+def ball_inputs(*values):
+    """Real mpf (or int) inputs as exact balls (their binary values)."""
+    from .certified.balls import from_mpf
+    return tuple(from_mpf(mp.mpf(v)) for v in values)
+
+
 def _spike_structure(spectrum):
     """``(c, c_in, [(s_j, g_j)])`` when ``H = δ_c`` and ``G`` is atomic: the part of
     ``G`` at ``c`` and the spikes (atoms of ``G`` elsewhere, each the signal on one
@@ -351,15 +368,28 @@ def finite_t_risk(w, lam, spectrum, gamma, r2, sigma2, *, t, kappa_s=1, derivati
         stationary = _stationary_suffices(w, lam, spectrum, gamma, r2, sigma2, t, kappa_s)
         if stationary is not None:
             return stationary
+    from .contour import ball_arithmetic
     values_at, slopes_at = _contour_multipliers()
 
     def at(z):
         """``(f, f², u, ∂f, ∂f², ∂u)`` at ``d = z``."""
         value = values_at(z, lam, w, kappa_s, t)
         return value + slopes_at(z, lam, w, kappa_s, t) if derivative else value
-    parts = contour_risk(at, lam / (2 - w), spectrum, gamma, r2, sigma2,
+    ball_at = None
+    if ball_arithmetic() is not None:
+        ball_values, ball_slopes = _ball_contour_multipliers()
+        balls = ball_inputs(lam, w, kappa_s)
+
+        def ball_at(z):
+            return (ball_slopes if derivative else ball_values)(z, *balls, t)
+    # the poles of the multipliers: −λ (the decaying part), −λ/w, −λ/(2 − w);
+    # for 0 < w < 2 all are at or beyond −λ/2, so one contour (kept with its
+    # node values by cached_contour) serves every w: the steps of optimal_w
+    pole = lam / 2 if 0 < w < 2 else lam / (2 - w)
+    parts = contour_risk(at, pole, spectrum, gamma, r2, sigma2,
                          derivative=derivative, extra_bits=(2 * t).bit_length(), t=t,
-                         growth=lambda z: abs((1 - w) * z / (z + lam)))
+                         growth=lambda z: abs((1 - float(w)) * z / (z + float(lam))),
+                         ball_at=ball_at)
     if derivative and t == 0:          # the first fit uses real labels only
         parts = parts._replace(dtotal_dw=parts.dtotal_dw * 0)
     return parts
@@ -387,11 +417,14 @@ def _stationary_suffices(w, lam, spectrum, gamma, r2, sigma2, t, kappa_s):
     with mp.extraprec(16):
         q = abs(1 - w)         # (w > 1 only from a numerical derivative's probes)
         power = mp.zero if q == 0 else mp.exp(t * mp.log(q))
-        if power > mp.ldexp(1, -mp.prec // 4):      # not even close: skip the solves
+        tol = mp.ldexp(1, -mp.prec - 8)
+        # necessary conditions, checked before the solves: B_∞ ≤ r² s_max (so
+        # the bias bound needs 2q^t ≤ tol when r² > 0) and the variance bound
+        # needs q^{2t} ≤ tol
+        if power > (tol / 2 if r2 > 0 else mp.sqrt(tol)):
             return None
         stationary = stationary_risk(w, lam, spectrum, gamma, r2, sigma2, kappa_s=kappa_s)
         s_max = max(spectrum.support[1], spectrum._G.support()[1])
-        tol = mp.ldexp(1, -mp.prec - 8)
         bias_gap = 2 * power * mp.sqrt(stationary.bias * r2 * s_max) + power**2 * r2 * s_max
         if bias_gap > tol * stationary.bias:
             return None
@@ -402,7 +435,7 @@ def _stationary_suffices(w, lam, spectrum, gamma, r2, sigma2, t, kappa_s):
 
 
 def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=False,
-                 extra_bits=0, t=None, growth=None):
+                 extra_bits=0, t=None, growth=None, ball_at=None):
     r"""Bias and variance (and slope) from per-eigenvalue multipliers, for any
     ``(H, G)``, on the ``κ``-plane contour.
 
@@ -418,27 +451,28 @@ def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=Fa
     extra_bits : int
         Guard bits for the multipliers (``log2(2t)`` for powers ``q^{2t}``).
     growth : callable, optional
-        ``|one step's factor|`` at a complex eigenvalue (``|(1 − w) z/(z + λ)|``
+        ``|one step's factor|`` at a complex eigenvalue (a Python complex;
+        ``|(1 − w) z/(z + λ)|``
         for the mixed scheme). Where it exceeds 1 on the contour, the terms
         of size ``growth^{2t}`` of the multipliers cancel: that many bits are
         added (up to :data:`MAX_GROWTH_BITS`; beyond, the call is refused).
+    ball_at : callable, optional
+        ``at`` on ``acb`` balls: with python-flint the contour is summed in
+        balls (:meth:`.contour.KappaContour.integrate`).
     """
-    from .contour import KappaContour
-    from .fixed_point import solve_kappa
+    from .contour import cached_contour
     from .risk import RiskParts
     spikes = None if spectrum.signal_is_spectrum else _spike_structure(spectrum)
     eigvecs = [s for s, _ in spikes[2]] if spikes else []
 
     def build():
-        outer = solve_kappa(pole_penalty, spectrum, gamma)
-        kappa0 = solve_kappa(mp.zero, spectrum, gamma) if gamma > 1 else None
-        return outer, kappa0, KappaContour(spectrum, gamma, outer, kappa0, eigvecs=eigvecs)
+        return cached_contour(spectrum, gamma, pole_penalty, eigvecs)
     with mp.extraprec(extra_bits + 16):
         outer, kappa0, contour = build()
         # one budget for the probe of the growth and the integration (timed
-        # on the first nodes, so a hopeless call is refused within seconds)
-        probes = 0 if growth is None or not t else _PROBE_NODES
-        work = _Work(spectrum, 1, t, total=probes + expected_nodes(contour.R_out, mp.prec),
+        # on the first nodes, so a hopeless call is refused within seconds;
+        # the probe's nodes are nodes of the integration)
+        work = _Work(spectrum, 1, t, total=expected_nodes(contour.R_out, contour.prec),
                      unit="contour nodes")
     try:
         with mp.extraprec(extra_bits + 16):
@@ -446,7 +480,7 @@ def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=Fa
         with mp.extraprec(extra_bits + 16 + bits):
             if bits:       # everything again at the precision the growth needs
                 outer, kappa0, contour = build()
-            values = contour.integrate(at, work=work)
+            values = contour.integrate(at, work=work, ball_phi=ball_at)
     finally:
         work.close()
     with mp.extraprec(extra_bits + 16 + bits):
@@ -479,31 +513,26 @@ def contour_risk(at, pole_penalty, spectrum, gamma, r2, sigma2, *, derivative=Fa
 MAX_GROWTH_BITS = 4096
 
 
-#: nodes of the upper half of the contour at which the growth is probed
-_PROBE_NODES = 33
-
-
 def _growth_bits(contour, growth, t, work):
-    """Bits lost inside the multipliers: ``2t log2 max|growth|`` over
-    :data:`_PROBE_NODES` nodes of the contour (0 when the step factor stays
-    below 1 there)."""
+    """Bits lost inside the multipliers: ``2t log2 max|growth|`` over the
+    nodes of :meth:`.contour.KappaContour.probe_keys` (0 when the step
+    factor stays below 1 there)."""
     if growth is None or not t:
         return 0
-    from .contour import MAX_NODES
-    largest = mp.zero
-    contour._rules()
-    step = MAX_NODES // (2 * (_PROBE_NODES - 1))
-    for j in range(0, MAX_NODES // 2 + 1, step):
-        k, _ = contour._node(j, MAX_NODES)
-        z, _, _ = work.run(lambda: contour._transforms(k))
+    largest = 0.0
+    keys = contour.probe_keys()
+    # the first few timed one by one (the budget's probe), the rest at once
+    timed = [contour.node_z([key]) if work is None else
+             work.run(lambda: contour.node_z([key])) for key in keys[:_PROBE_SOLVES]]
+    for z in sum(timed, []) + contour.node_z(keys[_PROBE_SOLVES:]):
         largest = max(largest, growth(z))
     if largest <= 1:
         return 0
-    bits = int(2 * t * mp.log(largest, 2)) + 16
+    bits = int(2 * t * math.log2(largest)) + 16
     if bits > MAX_GROWTH_BITS:
         raise ValueError(
             f"t = {t} is too large for the contour at this penalty: the multipliers grow "
-            f"like {mp.nstr(largest, 4)}^(2t) on it, which would need {bits} more bits; use "
+            f"like {largest:.4g}^(2t) on it, which would need {bits} more bits; use "
             "t=None (the stationary risk) or a larger lam")
     return bits
 
