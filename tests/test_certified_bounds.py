@@ -164,3 +164,34 @@ def test_certified_ridge_optimum_at_low_and_high_precision(dps):
     with mp.workdps(dps + 20):
         assert max(lo - plain.w, plain.w - hi, 0) <= mp.mpf(10) ** (5 - dps) * plain.w
         assert (hi - lo) / 2 <= mp.mpf(10) ** (2 - dps) * plain.w
+
+
+class _NanCurvature:
+    """A slope that is negative at every point the walk samples (the ends of
+    its regions) but ``W − 0.3`` over balls (positive above 0.3: a cover of
+    ``[0.25, 0.5]`` with sign < 0 must fail), and a curvature enclosure that
+    is NaN: it bounds nothing, so the walk must not accept a region from
+    one point."""
+    def region_curvature(self, lo, hi):
+        return flint.arb("nan")
+
+    def slope(self, x):
+        return flint.arb(-1)
+
+    def slope_over(self, W):
+        return W - flint.arb(0.3)
+
+
+def test_walk_refuses_a_region_whose_curvature_enclosure_is_nan():
+    """A NaN lower end compares false with 0: read as "no negative
+    curvature" it proved a whole region from one slope (found in the
+    benchmark case: regions [0.197, 0.394] and [0.729, 0.99] were accepted
+    that way). The walk and the cover must fail instead."""
+    from rmtheory.numeric.certified.balls import CertificationError
+    from rmtheory.numeric.certified.cover import cover, walk
+    with working_precision(PREC):
+        lo, hi = flint.arb(0.25), flint.arb(0.5)
+        with pytest.raises(CertificationError):
+            walk(_NanCurvature(), lo, hi, -1, limit=50)
+        with pytest.raises(CertificationError):
+            cover(_NanCurvature(), lo, hi, -1)

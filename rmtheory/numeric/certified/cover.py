@@ -99,6 +99,10 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
         used += 1
         try:
             curvature = problem.region_curvature(a, b)
+            if not curvature.is_finite():
+                # a NaN or unbounded enclosure bounds nothing (a NaN's lower end
+                # compares false with 0 and would read as "no negative curvature")
+                raise CertificationError("no finite curvature enclosure")
             bound = -curvature.lower()
             bound = bound if bound > 0 else flint.arb(0)
             if not bound.is_finite():
