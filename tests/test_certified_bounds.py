@@ -195,3 +195,41 @@ def test_walk_refuses_a_region_whose_curvature_enclosure_is_nan():
             walk(_NanCurvature(), lo, hi, -1, limit=50)
         with pytest.raises(CertificationError):
             cover(_NanCurvature(), lo, hi, -1)
+
+
+@pytest.mark.parametrize("lam, lo, hi", [(0.5, 0.62, 0.66), (0.5, 0.9, 0.99), (3.0, 0.95, 0.999),
+                                         (0.5, 0.7, 0.8)])
+def test_divided_difference_curvature_is_positive_on_wide_regions(lam, lo, hi):
+    """The curvature from divided differences bounded by the ends' values
+    (κ'' ≤ 0, κ''' ≥ 0, κ'''' ≤ 0, result 10 section 5) holds every sampled
+    point curvature and proves convexity on regions where the form in κ's
+    values at the two penalties has no useful (or no finite) enclosure."""
+    spec = _spectrum("discrete", DISCRETE10, ())
+    with working_precision(PREC):
+        problem = optimize._Problem(spec, 2.0, lam, 1.0, 1.0, 1.0, PREC)
+        region = problem.region_curvature_dd(flint.arb(lo), flint.arb(hi))
+        assert region > 0, region
+        for x in np.linspace(lo, hi, 9):
+            assert region.contains(problem.curvature(flint.arb(float(x)))), x
+        old = problem.curvature(flint.arb((lo + hi) / 2, (hi - lo) / 2))
+        assert not old > 0
+
+
+def test_divided_difference_curvature_with_a_wrong_derivative_misses_the_curvature():
+    """Corrupted step: kappa' at the ends' penalties 5 % too large (a wrong
+    derivative, from which the second divided differences come) gives an
+    enclosure that misses the curvature at some weight of the region: the
+    containment check above would fail."""
+    spec = _spectrum("discrete", DISCRETE10, ())
+    with working_precision(PREC):
+        problem = optimize._Problem(spec, 2.0, 0.5, 1.0, 1.0, 1.0, PREC)
+        honest = problem.derivatives_at
+
+        def wrong(w):
+            kpa, kpb, k3a, k3b = honest(w)
+            return kpa * flint.arb("1.05"), kpb * flint.arb("1.05"), k3a, k3b
+        problem.derivatives_at = wrong
+        lo, hi = 0.63, 0.635
+        region = problem.region_curvature_dd(flint.arb(lo), flint.arb(hi))
+        points = [problem.curvature(flint.arb(float(x))) for x in np.linspace(lo, hi, 9)]
+        assert not all(region.contains(p) for p in points)
