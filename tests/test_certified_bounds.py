@@ -218,18 +218,54 @@ def test_divided_difference_curvature_is_positive_on_wide_regions(lam, lo, hi):
 def test_divided_difference_curvature_with_a_wrong_derivative_misses_the_curvature():
     """Corrupted step: kappa' at the ends' penalties 5 % too large (a wrong
     derivative, from which the second divided differences come) gives an
-    enclosure that misses the curvature at some weight of the region: the
-    containment check above would fail."""
+    enclosure that misses the curvature at some weight of the region (the
+    containment check above would fail), or is refused outright."""
     spec = _spectrum("discrete", DISCRETE10, ())
     with working_precision(PREC):
         problem = optimize._Problem(spec, 2.0, 0.5, 1.0, 1.0, 1.0, PREC)
         honest = problem.derivatives_at
 
         def wrong(w):
-            kpa, kpb, k3a, k3b = honest(w)
-            return kpa * flint.arb("1.05"), kpb * flint.arb("1.05"), k3a, k3b
+            kpa, kpb, k3a, k3b, *second = honest(w)
+            return (kpa * flint.arb("1.05"), kpb * flint.arb("1.05"), k3a, k3b, *second)
         problem.derivatives_at = wrong
         lo, hi = 0.63, 0.635
-        region = problem.region_curvature_dd(flint.arb(lo), flint.arb(hi))
+        from rmtheory.numeric.certified.balls import CertificationError
+        try:
+            region = problem.region_curvature_dd(flint.arb(lo), flint.arb(hi))
+        except CertificationError:
+            return      # refused inside: the third divided differences from the
+            # corners and from the hull of the third derivative disagree
         points = [problem.curvature(flint.arb(float(x))) for x in np.linspace(lo, hi, 9)]
         assert not all(region.contains(p) for p in points)
+
+
+def test_newton_enclosure_holds_the_optimum_and_refuses_a_wrong_curvature():
+    """Step 2 of the certificate: the ball from Newton steps with an enclosed
+    derivative holds the optimum of the two-precision path, and a curvature
+    twice too large (a corrupted derivative) is caught by the slope at the
+    ball's midpoint rather than returned as a ball."""
+    from mpmath import mp
+    from rmtheory.numeric.certified.balls import CertificationError, mid_mpf
+    from rmtheory.numeric.certified.kappa import without_derivative_checks
+    spec = _spectrum("discrete", DISCRETE10, ())
+    reference = rt.optimal_w("discrete", gamma=2.0, lam=0.5, dps=40, **DISCRETE10).w
+    prec = 135
+    with working_precision(prec):
+        problem = optimize._Problem(spec, 2.0, 0.5, 1.0, 1.0, 1.0, prec)
+        with working_precision(PREC), without_derivative_checks():
+            cover = optimize._Problem(spec, 2.0, 0.5, 1.0, 1.0, 1.0, PREC)
+            start = optimize._bracketed_newton(cover, flint.arb(0.6), tolerance=-44)
+        N, _, _, _, _ = optimize._newton_enclosure(problem, cover, start)
+        with mp.workdps(40):
+            assert mid_mpf(N.lower()) <= reference <= mid_mpf(N.upper())
+            assert N.rad() < abs(N.mid()) * flint.arb(10)**-31
+    # a curvature twice too large: the certified optimum refuses it
+    honest = optimize._Problem.region_curvature_dd
+    try:
+        optimize._Problem.region_curvature_dd = lambda self, lo, hi: 2 * honest(self, lo, hi)
+        with pytest.raises(CertificationError):
+            with working_precision(prec):
+                optimize._ridge_attempt(spec, 2.0, 0.5, 1.0, 1.0, 1.0, prec, 30, None)
+    finally:
+        optimize._Problem.region_curvature_dd = honest
