@@ -14,7 +14,10 @@ This file derives each inequality it rests on from the fixed-point equation
 and the risk of :mod:`rmtheory.symbolic.mixed`: ``κ ≥ λ``, ``0 < 1 − γI₂ ≤ 1``,
 ``κ' ≥ 1``, ``κ²J_G(κ)`` increasing, ``B ≥ r²κ²J``, the variance
 ``σ²c(w)(Δ − 1)`` with ``Δ − 1`` the slope of ``κ(x) − x`` between the two
-penalties, and ``w c(w; κ_s) ≥ κ_s(1 − w)²/2``. Every step is checked exactly.
+penalties, and ``w c(w; κ_s) ≥ κ_s(1 − w)²/2``. Section 5 proves the signs behind the
+curvature over a region of weights (``κ'' ≤ 0``, ``κ''' ≥ 0``, ``κ'''' ≤ 0``:
+each divided difference of ``κ`` is monotone in its nodes). Every step is
+checked exactly.
 
 Run ``python -m rmtheory.proofs.p10_certified_bounds [--output DIR]``, or read it
 with ``rmtheory.derivation("p10_certified_bounds")``.

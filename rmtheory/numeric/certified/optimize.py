@@ -370,7 +370,6 @@ def _convex_region(problem, w, ceiling):
     """``[left, right] ∋ w`` on which ``∂²R/∂w² > 0`` is proved, by pieces
     grown from ``w`` outwards (doubled after a success, halved after a
     failure, down to ``w/512``), ``right ≤ ceiling``."""
-    flint = require_flint()
     h = (w / 16).mid()      # w/64 with the form in κ's values (20-100x wider)
     for _ in range(30):
         try:

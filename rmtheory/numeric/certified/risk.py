@@ -103,7 +103,7 @@ def kappa_hull(penalty, H, gamma, prec):
     (``κ' = 1/(1 − γI₂) > 0``), so ``κ(P) ⊂ [κ(p₁)⁻, κ(p₂)⁺]`` from two point
     enclosures — the spread ``κ'·rad P`` itself, where a Krawczyk step over
     the ball adds the contraction term (three times wider, measured)."""
-    flint = require_flint()
+    require_flint()
     lo, hi = penalty.lower(), penalty.upper()
     if not lo > 0:
         return None
