@@ -269,3 +269,34 @@ def test_newton_enclosure_holds_the_optimum_and_refuses_a_wrong_curvature():
                 optimize._ridge_attempt(spec, 2.0, 0.5, 1.0, 1.0, 1.0, prec, 30, None)
     finally:
         optimize._Problem.region_curvature_dd = honest
+
+
+def test_divided_difference_curvature_reaches_w_equal_one():
+    """The form in divided differences has no pole at w = 1: a region ending
+    at 1 has a finite, positive enclosure (the convex neighbourhood then
+    reaches 1 and no slope sign is needed after the optimum) that holds the
+    point curvature just below 1."""
+    spec = _spectrum("discrete", DISCRETE10, ())
+    with working_precision(PREC):
+        problem = optimize._Problem(spec, 2.0, 3.0, 1.0, 1.0, 1.0, PREC)
+        region = problem.region_curvature_dd(flint.arb(0.97), flint.arb(1))
+        assert region > 0, region
+        for x in (0.97, 0.99, 0.999):
+            assert region.contains(problem.curvature(flint.arb(x))), x
+
+
+def test_certified_optimum_within_two_tenths_of_a_percent_of_one():
+    """lam = 3.9: w* = 0.99828, where the slope's ball at the first attempt's
+    bits is wider than the bracket (the closed form cancels as (1 − w)^-2);
+    the retry at more bits keeps the width the digits need and succeeds
+    (it raised CertificationError before), agreeing with the two-precision
+    path."""
+    certified = rt.optimal_w("discrete", gamma=2.0, lam=3.9, dps=30, certify=True,
+                             **DISCRETE10)
+    from mpmath import mp
+    plain = rt.optimal_w("discrete", gamma=2.0, lam=3.9, dps=30, **DISCRETE10)
+    reference = rt.optimal_w("discrete", gamma=2.0, lam=3.9, dps=60, **DISCRETE10).w
+    lo, hi = certified.enclosures["w"]
+    with mp.workdps(60):
+        assert lo <= reference <= hi
+        assert certified.w == plain.w

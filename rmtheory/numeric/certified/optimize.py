@@ -181,7 +181,7 @@ class _Problem:
         return other
 
     def region_curvature_dd(self, lo, hi):
-        r"""``∂²R/∂w²`` for every ``w ∈ [u, v] = [lo, hi]`` (exact, ``0 < u < v < 1``)
+        r"""``∂²R/∂w²`` for every ``w ∈ [u, v] = [lo, hi]`` (exact, ``0 < u < v ≤ 1``)
         from the form in divided differences of κ
         (``d2total_dw2_dd`` of :mod:`rmtheory.symbolic.certified_forms`),
         each enclosed over the region from values at its ends. With
@@ -201,8 +201,8 @@ class _Problem:
         :meth:`curvature`'s on the benchmark case."""
         flint = require_flint()
         S2 = second_order_forms()
-        if not (0 < lo < hi < 1):
-            raise CertificationError("region_curvature_dd needs 0 < lo < hi < 1")
+        if not (0 < lo < hi <= 1):
+            raise CertificationError("region_curvature_dd needs 0 < lo < hi <= 1")
         (ka_u, kb_u), (ka_v, kb_v) = self.kappas_at(lo), self.kappas_at(hi)
         kpa_u, kpb_u, k3a_u, k3b_u, k2a_u, k2b_u = self.derivatives_at(lo)
         kpa_v, kpb_v, _, _, k2a_v, k2b_v = self.derivatives_at(hi)
@@ -451,7 +451,7 @@ def _newton_candidate(problem, w0, derivative=None):
     raise CertificationError("optimal_w: Newton's method on the slope did not converge")
 
 
-def _newton_enclosure(problem, cover, w0):
+def _newton_enclosure(problem, cover, w0, dps=None):
     r"""The zero of the slope in a proved ball, by Newton steps at full
     precision whose derivative is an enclosure: at ``w_k`` the slope
     ``S(w_k)`` (``problem``'s precision) and ``C ⊃ S'(X)`` over ``X = [w_k − ρ,
@@ -463,12 +463,16 @@ def _newton_enclosure(problem, cover, w0):
     ``|S(w_k)|·rad(C)/C²``, far below the step. Each step cross-checks the
     previous ``C`` (``S(w_{k+1}) ∈ S(w_k) + C(w_{k+1} − w_k)``: a wrong
     curvature raises ``CertificationError``). Stops once ``N`` is narrower
-    than ``2^{20−prec} w``; returns ``(N, X, w_k, risk balls at w_k, C)``, or
+    than ``2^{20−p} w``, ``p`` the first attempt's bits for ``dps``; returns
+    ``(N, X, w_k, risk balls at w_k, C)``, or
     ``None`` after 8 steps (the caller falls back to the bracket)."""
     flint = require_flint()
     w = w0
     rho = (w0 * flint.arb(2)**-36).mid()
-    target = w0 * flint.arb(2)**(20 - problem.prec)
+    # the first attempt's width for dps digits, at every precision: where the
+    # slope's ball is wider than that (a cancellation near w = 1) a retry at
+    # more bits narrows the ball while the width needed stays
+    target = w0 * flint.arb(2)**(20 - (problem.prec if dps is None else bits_for(dps)))
     previous = None
     for _ in range(8):
         at = problem.risk(w, slope=True)
@@ -480,8 +484,9 @@ def _newton_enclosure(problem, cover, w0):
             if lo_prev <= w <= hi_prev and not s.overlaps(s_prev + C_prev * (w - w_prev)):
                 raise CertificationError("optimal_w: the slopes contradict the enclosure of "
                                          "the curvature between them")
+        # the ends at this precision (at the cover's bits they would merge)
+        lo, hi = (w - rho).mid(), (w + rho).mid()
         with working_precision(cover.prec), without_derivative_checks():
-            lo, hi = (w - rho).mid(), (w + rho).mid()
             try:
                 C = cover.region_curvature_dd(lo, hi)
             except (CertificationError, ZeroDivisionError):
@@ -602,7 +607,7 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
                               tolerance=-44)
         if w is None:       # the float64 optimum (SciPy's brentq) as the start instead
             w = _newton_candidate(cover, _start(spec, gamma, lam, sigma2, r2, kappa_s))
-    found = _newton_enclosure(P, cover, w)
+    found = _newton_enclosure(P, cover, w, dps)
     if found is not None:
         # w* in N (proved with the curvature over X ∋ N); the risk at w* from
         # the balls at the last Newton point w_k: R(w*) = R(w_k) ± |w* − w_k| σ,
@@ -640,7 +645,8 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
     with working_precision(COVER_BITS), without_derivative_checks():
         if not w < cover.near_1:          # an optimum within 1% of 1: move the threshold
             cover.near_1 = (1 - (1 - w) / 4).mid()
-        left, right = _convex_region(cover, w, cover.near_1)
+        # up to w = 1 itself: the form in divided differences has no pole there
+        left, right = _convex_region(cover, w, flint.arb(1))
         if not (left < w_lo and w_hi < right):
             raise CertificationError("optimal_w: the convex neighbourhood does not hold the "
                                      "bracket of the zero")
@@ -657,10 +663,11 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         pieces = 0
         if w_min < left:
             pieces += _cover(cover, w_min, left, -1)
-        if right < cover.near_1:
-            pieces += _cover(cover, right, cover.near_1, +1)
-            right = cover.near_1
-        pieces += _sign_cover(cover.slope_over, right, flint.arb(1), +1)
+        if right < 1:        # else S increases up to 1: S > 0 after the zero
+            if right < cover.near_1:
+                pieces += _cover(cover, right, cover.near_1, +1)
+                right = cover.near_1
+            pieces += _sign_cover(cover.slope_over, right, flint.arb(1), +1)
     balls = {"w": w_ball, "bias": bias, "variance": variance, "total": total}
     out, wide = _read(balls, dps, flint)
     if wide is not None:
