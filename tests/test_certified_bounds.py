@@ -164,3 +164,139 @@ def test_certified_ridge_optimum_at_low_and_high_precision(dps):
     with mp.workdps(dps + 20):
         assert max(lo - plain.w, plain.w - hi, 0) <= mp.mpf(10) ** (5 - dps) * plain.w
         assert (hi - lo) / 2 <= mp.mpf(10) ** (2 - dps) * plain.w
+
+
+class _NanCurvature:
+    """A slope that is negative at every point the walk samples (the ends of
+    its regions) but ``W − 0.3`` over balls (positive above 0.3: a cover of
+    ``[0.25, 0.5]`` with sign < 0 must fail), and a curvature enclosure that
+    is NaN: it bounds nothing, so the walk must not accept a region from
+    one point."""
+    def region_curvature(self, lo, hi):
+        return flint.arb("nan")
+
+    def slope(self, x):
+        return flint.arb(-1)
+
+    def slope_over(self, W):
+        return W - flint.arb(0.3)
+
+
+def test_walk_refuses_a_region_whose_curvature_enclosure_is_nan():
+    """A NaN lower end compares false with 0: read as "no negative
+    curvature" it proved a whole region from one slope (found in the
+    benchmark case: regions [0.197, 0.394] and [0.729, 0.99] were accepted
+    that way). The walk and the cover must fail instead."""
+    from rmtheory.numeric.certified.balls import CertificationError
+    from rmtheory.numeric.certified.cover import cover, walk
+    with working_precision(PREC):
+        lo, hi = flint.arb(0.25), flint.arb(0.5)
+        with pytest.raises(CertificationError):
+            walk(_NanCurvature(), lo, hi, -1, limit=50)
+        with pytest.raises(CertificationError):
+            cover(_NanCurvature(), lo, hi, -1)
+
+
+@pytest.mark.parametrize("lam, lo, hi", [(0.5, 0.62, 0.66), (0.5, 0.9, 0.99), (3.0, 0.95, 0.999),
+                                         (0.5, 0.7, 0.8)])
+def test_divided_difference_curvature_is_positive_on_wide_regions(lam, lo, hi):
+    """The curvature from divided differences bounded by the ends' values
+    (κ'' ≤ 0, κ''' ≥ 0, κ'''' ≤ 0, result 10 section 5) holds every sampled
+    point curvature and proves convexity on regions where the form in κ's
+    values at the two penalties has no useful (or no finite) enclosure."""
+    spec = _spectrum("discrete", DISCRETE10, ())
+    with working_precision(PREC):
+        problem = optimize._Problem(spec, 2.0, lam, 1.0, 1.0, 1.0, PREC)
+        region = problem.region_curvature_dd(flint.arb(lo), flint.arb(hi))
+        assert region > 0, region
+        for x in np.linspace(lo, hi, 9):
+            assert region.contains(problem.curvature(flint.arb(float(x)))), x
+        old = problem.curvature(flint.arb((lo + hi) / 2, (hi - lo) / 2))
+        assert not old > 0
+
+
+def test_divided_difference_curvature_with_a_wrong_derivative_misses_the_curvature():
+    """Corrupted step: kappa' at the ends' penalties 5 % too large (a wrong
+    derivative, from which the second divided differences come) gives an
+    enclosure that misses the curvature at some weight of the region (the
+    containment check above would fail), or is refused outright."""
+    spec = _spectrum("discrete", DISCRETE10, ())
+    with working_precision(PREC):
+        problem = optimize._Problem(spec, 2.0, 0.5, 1.0, 1.0, 1.0, PREC)
+        honest = problem.derivatives_at
+
+        def wrong(w):
+            kpa, kpb, k3a, k3b, *second = honest(w)
+            return (kpa * flint.arb("1.05"), kpb * flint.arb("1.05"), k3a, k3b, *second)
+        problem.derivatives_at = wrong
+        lo, hi = 0.63, 0.635
+        from rmtheory.numeric.certified.balls import CertificationError
+        try:
+            region = problem.region_curvature_dd(flint.arb(lo), flint.arb(hi))
+        except CertificationError:
+            return      # refused inside: the third divided differences from the
+            # corners and from the hull of the third derivative disagree
+        points = [problem.curvature(flint.arb(float(x))) for x in np.linspace(lo, hi, 9)]
+        assert not all(region.contains(p) for p in points)
+
+
+def test_newton_enclosure_holds_the_optimum_and_refuses_a_wrong_curvature():
+    """Step 2 of the certificate: the ball from Newton steps with an enclosed
+    derivative holds the optimum of the two-precision path, and a curvature
+    twice too large (a corrupted derivative) is caught by the slope at the
+    ball's midpoint rather than returned as a ball."""
+    from mpmath import mp
+    from rmtheory.numeric.certified.balls import CertificationError, mid_mpf
+    from rmtheory.numeric.certified.kappa import without_derivative_checks
+    spec = _spectrum("discrete", DISCRETE10, ())
+    reference = rt.optimal_w("discrete", gamma=2.0, lam=0.5, dps=40, **DISCRETE10).w
+    prec = 135
+    with working_precision(prec):
+        problem = optimize._Problem(spec, 2.0, 0.5, 1.0, 1.0, 1.0, prec)
+        with working_precision(PREC), without_derivative_checks():
+            cover = optimize._Problem(spec, 2.0, 0.5, 1.0, 1.0, 1.0, PREC)
+            start = optimize._bracketed_newton(cover, flint.arb(0.6), tolerance=-44)
+        N, _, _, _, _ = optimize._newton_enclosure(problem, cover, start)
+        with mp.workdps(40):
+            assert mid_mpf(N.lower()) <= reference <= mid_mpf(N.upper())
+            assert N.rad() < abs(N.mid()) * flint.arb(10)**-31
+    # a curvature twice too large: the certified optimum refuses it
+    honest = optimize._Problem.region_curvature_dd
+    try:
+        optimize._Problem.region_curvature_dd = lambda self, lo, hi: 2 * honest(self, lo, hi)
+        with pytest.raises(CertificationError):
+            with working_precision(prec):
+                optimize._ridge_attempt(spec, 2.0, 0.5, 1.0, 1.0, 1.0, prec, 30, None)
+    finally:
+        optimize._Problem.region_curvature_dd = honest
+
+
+def test_divided_difference_curvature_reaches_w_equal_one():
+    """The form in divided differences has no pole at w = 1: a region ending
+    at 1 has a finite, positive enclosure (the convex neighbourhood then
+    reaches 1 and no slope sign is needed after the optimum) that holds the
+    point curvature just below 1."""
+    spec = _spectrum("discrete", DISCRETE10, ())
+    with working_precision(PREC):
+        problem = optimize._Problem(spec, 2.0, 3.0, 1.0, 1.0, 1.0, PREC)
+        region = problem.region_curvature_dd(flint.arb(0.97), flint.arb(1))
+        assert region > 0, region
+        for x in (0.97, 0.99, 0.999):
+            assert region.contains(problem.curvature(flint.arb(x))), x
+
+
+def test_certified_optimum_within_two_tenths_of_a_percent_of_one():
+    """lam = 3.9: w* = 0.99828, where the slope's ball at the first attempt's
+    bits is wider than the bracket (the closed form cancels as (1 − w)^-2);
+    the retry at more bits keeps the width the digits need and succeeds
+    (it raised CertificationError before), agreeing with the two-precision
+    path."""
+    certified = rt.optimal_w("discrete", gamma=2.0, lam=3.9, dps=30, certify=True,
+                             **DISCRETE10)
+    from mpmath import mp
+    plain = rt.optimal_w("discrete", gamma=2.0, lam=3.9, dps=30, **DISCRETE10)
+    reference = rt.optimal_w("discrete", gamma=2.0, lam=3.9, dps=60, **DISCRETE10).w
+    lo, hi = certified.enclosures["w"]
+    with mp.workdps(60):
+        assert lo <= reference <= hi
+        assert certified.w == plain.w

@@ -14,7 +14,10 @@ This file derives each inequality it rests on from the fixed-point equation
 and the risk of :mod:`rmtheory.symbolic.mixed`: ``κ ≥ λ``, ``0 < 1 − γI₂ ≤ 1``,
 ``κ' ≥ 1``, ``κ²J_G(κ)`` increasing, ``B ≥ r²κ²J``, the variance
 ``σ²c(w)(Δ − 1)`` with ``Δ − 1`` the slope of ``κ(x) − x`` between the two
-penalties, and ``w c(w; κ_s) ≥ κ_s(1 − w)²/2``. Every step is checked exactly.
+penalties, and ``w c(w; κ_s) ≥ κ_s(1 − w)²/2``. Section 5 proves the signs behind the
+curvature over a region of weights (``κ'' ≤ 0``, ``κ''' ≥ 0``, ``κ'''' ≤ 0``:
+each divided difference of ``κ`` is monotone in its nodes). Every step is
+checked exactly.
 
 Run ``python -m rmtheory.proofs.p10_certified_bounds [--output DIR]``, or read it
 with ``rmtheory.derivation("p10_certified_bounds")``.
@@ -131,6 +134,65 @@ def build():
                "[g(A) - g(b_+)]^+ \\ge \\frac{\\sigma^2\\kappa_s(1-w_{min})^2}{2\\lambda}"
                "[g(A) - g(b_+)]^+$, and with section 3 the floor of the risk on $(0, w_{min}]$ "
                "that the certificate evaluates in ball arithmetic. $\\blacksquare$")
+
+    proof.section("5. The signs of $\\kappa''$, $\\kappa'''$, $\\kappa''''$ and the curvature "
+                  "in divided differences")
+    proof.text("The curvature of the risk over a region of weights "
+               "(`_Problem.region_curvature_dd`) is evaluated in the divided differences of "
+               "$\\kappa$ at the two penalties, each bounded over the region by its values at "
+               "the region's ends. That rests on the signs proved here.")
+    f2 = general.df2_integrand
+    proof.equal("The integrand of $I_2$ differentiated once in $\\kappa$.", sp.diff(f2, kappa),
+                -2 * s**2 / (s + kappa)**3, name="\\partial_\\kappa \\frac{s^2}{(s+\\kappa)^2}")
+    proof.equal("Twice.", sp.diff(f2, kappa, 2), 6 * s**2 / (s + kappa)**4)
+    proof.equal("Three times.", sp.diff(f2, kappa, 3), -24 * s**2 / (s + kappa)**5)
+    proof.positive("So (integrals against $H \\ge 0$) $I_{2\\kappa} = -p$, $I_{2\\kappa\\kappa} = q$, "
+                   "$I_{2\\kappa\\kappa\\kappa} = -r$ with $p, q, r \\ge 0$: each integrand has "
+                   "one sign, e.g.", 6 * s**2 / (s + kappa)**4)
+    p_, q_, r_ = sp.symbols("p q r", positive=True)
+    signs = {sp.Symbol("I_2kappa", real=True): -p_, sp.Symbol("I_2kappakappa", real=True): q_,
+             sp.Symbol("I_2kappakappakappa", real=True): -r_}
+    if not all(sym in forms.kappa_pppp.free_symbols for sym in signs):  # pragma: no cover
+        raise ArithmeticError("kappa'''' is not in the symbols this proof expects")
+    proof.positive("$-\\kappa'' > 0$: $\\kappa$ is concave, $\\kappa'$ decreases.",
+                   -forms.kappa_pp.subs(signs), name="-\\kappa''")
+    proof.positive("$\\kappa''' > 0$ ($\\kappa''$ increases).", forms.kappa_ppp.subs(signs),
+                   name="\\kappa'''")
+    proof.positive("$-\\kappa'''' > 0$ ($\\kappa'''$ decreases; $\\kappa''''$ by the chain rule "
+                   "from $\\kappa'''$ in `derive_certified_forms`).",
+                   sp.expand(-forms.kappa_pppp.subs(signs) * D2**6) / D2**6,
+                   name="-\\kappa''''")
+    x0, x1 = sp.symbols("x_0 x_1", positive=True)
+    fk = sp.Function("kappa")
+    dd1 = (fk(x1) - fk(x0)) / (x1 - x0)
+    proof.equal("The divided difference $\\kappa[x_0, x_1]$ moves with a node by the next one, "
+                "that node repeated: $\\partial_{x_1}\\kappa[x_0,x_1] = "
+                "(\\kappa'(x_1) - \\kappa[x_0,x_1])/(x_1 - x_0) = \\kappa[x_0,x_1,x_1]$.",
+                sp.diff(dd1, x1), (sp.diff(fk(x1), x1) - dd1) / (x1 - x0))
+    proof.text("With Hermite–Genocchi, $\\kappa[x_0,\\dots,x_n] = \\int_{\\Sigma_n} "
+               "\\kappa^{(n)}(\\textstyle\\sum_i t_i x_i)\\,dt$, so $\\partial_{x_j}"
+               "\\kappa[x_0..x_n] = \\kappa[x_0..x_n, x_j]$ has the sign of "
+               "$\\kappa^{(n+1)}$: $\\Delta = \\kappa[b,a]$ decreases in both nodes, "
+               "$\\kappa[b,a,a]$ and $\\kappa[a,b,b]$ increase in each, and a third divided "
+               "difference is $\\kappa'''(\\xi)/6$ with $\\xi$ in the hull of its nodes, where "
+               "$\\kappa'''$ decreases. For $w \\in [u, v] \\subset (0, 1)$ the nodes "
+               "$b = \\lambda/(2-w) \\in [b_u, b_v]$ and $a = \\lambda/w \\in [a_v, a_u]$; "
+               "each divided difference is bounded by its values at the corners.")
+    a_, b_ = lam / w, lam / (2 - w)
+    proof.equal("The nodes' order: $a - b > 0$ on $(0, 1)$ (numerator $2(1 - w)$).",
+                sp.factor(a_ - b_), 2 * lam * (1 - w) / (w * (2 - w)), name="a - b")
+    Delta_aa, Delta_ab, Delta_bb, Delta_a, Delta_b = sp.symbols(
+        "Delta_aa Delta_ab Delta_bb Delta_a Delta_b", real=True)
+    denominator = sp.factor(sp.denom(sp.together(forms.d2total_dw2_dd)))
+    proof.holds("The curvature in divided differences has no pole in $(0, 1]$: its "
+                "denominator is a product of powers of $w$ and $w - 2$ (the form is checked "
+                "against the direct one when `derive_certified_forms` derives it).",
+                all(set(sp.Poly(base, w).all_roots()) <= {0, 2}
+                    for base, _ in (f.as_base_exp() for f in sp.Mul.make_args(denominator))
+                    if base.has(w)),
+                latex=f"\text{{denominator}} = {sp.latex(denominator)}")
+    proof.text("So the certificate's curvature holds $\\partial^2 R/\\partial w^2$ for every "
+               "$w$ of the region. $\\blacksquare$")
     return proof
 
 

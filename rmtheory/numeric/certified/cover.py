@@ -48,7 +48,10 @@ def sign_cover(slope_over, lo, hi, sign, limit=MAX_PIECES):
 def regions(lo, hi, sign):
     """``[lo, hi]`` cut where the curvature bound of one region stays useful:
     doubling ``w`` from ``lo`` up to the middle, then halving the distance to
-    the end next to the optimum (``hi`` for ``sign < 0``, ``lo`` otherwise);
+    the end next to the optimum (``hi`` for ``sign < 0``, ``lo`` otherwise)
+    down to a quarter of the interval — with the curvature in divided
+    differences a region that fails is split by the walk at less cost than
+    many small regions up front (measured: 1/64 before, ~10 % slower);
     as a stack, first region last."""
     cuts = [lo]
     middle = ((lo + hi) / 2).mid()
@@ -59,13 +62,13 @@ def regions(lo, hi, sign):
             x = (2 * x).mid()
             cuts.append(x)
         d = (hi - middle).mid()
-        while d > (hi - lo) / 64 and d < hi - cuts[-1]:
+        while d > (hi - lo) / 4 and d < hi - cuts[-1]:
             cuts.append((hi - d).mid())
             d = (d / 2).mid()
     else:
         d = (middle - near).mid()
         steps = []
-        while d > (hi - lo) / 64:
+        while d > (hi - lo) / 4:
             steps.append((near + d).mid())
             d = (d / 2).mid()
         cuts += steps[::-1]
@@ -99,6 +102,10 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
         used += 1
         try:
             curvature = problem.region_curvature(a, b)
+            if not curvature.is_finite():
+                # a NaN or unbounded enclosure bounds nothing (a NaN's lower end
+                # compares false with 0 and would read as "no negative curvature")
+                raise CertificationError("no finite curvature enclosure")
             bound = -curvature.lower()
             bound = bound if bound > 0 else flint.arb(0)
             if not bound.is_finite():

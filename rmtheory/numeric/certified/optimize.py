@@ -3,15 +3,23 @@ r"""``w*`` and ``λ_c`` with certificates.
 **Interior optimum** (slope ``S = ∂R/∂w`` positive at ``w = 1``):
 
 1. a candidate ``w̃``: a bracketed Newton/secant search on midpoints at the
-   cover's 96 bits from the ``λ = 0`` closed form, polished at full
-   precision with the 96-bit curvature (no rigour needed);
-2. ``S(w̃ − δ) < 0 < S(w̃ + δ)`` in ball arithmetic, ``δ ≈ 2^{20−prec} w̃``;
+   cover's 96 bits from the ``λ = 0`` closed form, to a relative step of
+   ``2^-44`` (no rigour needed);
+2. Newton steps at full precision whose derivative is an enclosure
+   (:func:`_newton_enclosure`): with ``C ⊃ ∂S/∂w`` over a small ball ``X``
+   around the iterate ``w_k`` (``C > 0``) and ``|S(w_k)|`` small enough,
+   the mean value theorem puts the only zero of ``S`` in ``X`` into
+   ``w_k − S(w_k)/C``, of radius ``|S(w_k)| rad C/C²`` (two steps at
+   dps 30). Fallback: Newton on midpoints and ``S(w̃ − δ) < 0 < S(w̃ + δ)``,
+   ``δ ≈ 2^{20−prec} w̃``;
 3. ``∂S/∂w > 0`` on a neighbourhood ``N = [left, right] ∋ w̃``, grown
-   outwards piece by piece (the second derivative of :mod:`.derived` over
-   each piece: ``κ`` at the two penalties from its values at the piece's
-   ends — monotone — and the centred form in the explicit ``w``):
-   ``S`` increases on ``N``, so its only zero there lies in
-   ``[w̃ − δ, w̃ + δ]``;
+   outwards piece by piece: the curvature over each piece in divided
+   differences of ``κ`` at the two penalties, each bounded by its values
+   at the piece's ends (``κ'' ≤ 0``, ``κ''' ≥ 0``, ``κ'''' ≤ 0``: result 10,
+   section 5; :meth:`_Problem.region_curvature_dd`), else by the form in
+   ``κ``'s values (``κ`` over the piece from its ends — monotone — and the
+   centred form in the explicit ``w``): ``S`` increases on ``N``, so its
+   only zero there is the one of step 2;
 4. ``S < 0`` on ``[w_min, left]`` and ``S > 0`` on ``[right, 1]``, on a cover
    (:mod:`.cover`: walks away from the optimum with the curvature bound of
    each region, splitting a region whose bound is too loose; else
@@ -60,7 +68,7 @@ NEAR_1 = 0.99
 TAIL_FACTOR = 0.75
 #: failed curvature balls after which the convex neighbourhood stops growing
 #: in one direction (the cover takes over from there)
-CONVEX_FAILURES = 1
+CONVEX_FAILURES = 2
 
 
 class CertifiedOptimum(NamedTuple):
@@ -88,6 +96,8 @@ class _Problem:
         #: κ at the two penalties of exact weights already met (a cover's
         #: points and the ends of its regions recur)
         self._kappas = {}
+        #: κ' and κ''' at the two penalties of exact weights already met
+        self._derivatives = {}
 
     def kappas_at(self, w):
         """Enclosures of ``κ(λ/w)`` and ``κ(λ/(2 − w))`` at an exact weight ``w``
@@ -99,6 +109,25 @@ class _Problem:
                      enclose_kappa(self.lam / (2 - w), self.H, self.gamma, self.prec))
             if key is not None:
                 self._kappas[key] = found
+        return found
+
+    def derivatives_at(self, w):
+        """Enclosures of ``(κ'(a), κ'(b), κ'''(a), κ'''(b), κ''(a), κ''(b))`` at an exact weight
+        ``w < 1``, ``a = λ/w``, ``b = λ/(2 − w)`` (cached by its value)."""
+        key = w.mid().man_exp()
+        found = self._derivatives.get(key)
+        if found is None:
+            S2 = second_order_forms()
+            out = []
+            for penalty, k in zip((self.lam / w, self.lam / (2 - w)), self.kappas_at(w)):
+                pb = penalty_balls(penalty, self.H, self.G, self.gamma, self.r2, self.prec,
+                                   kappa=k)
+                I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], k)
+                I2k, kp, gap = pb.integrals["I2_kappa"], pb.kappa_prime, pb.one_minus_df2
+                out.append((kp, S2["kappa_ppp"](self.gamma, I2k, I2kk, kp, gap),
+                            S2["kappa_pp"](self.gamma, I2k, kp, gap)))
+            found = (out[0][0], out[1][0], out[0][1], out[1][1], out[0][2], out[1][2])
+            self._derivatives[key] = found
         return found
 
     def risk(self, w, slope=False):
@@ -130,14 +159,78 @@ class _Problem:
         return out
 
     def region_curvature(self, lo, hi):
-        """``∂²R/∂w²`` for every ``w ∈ [lo, hi]`` (exact ends below 1): κ at each
-        penalty over the region from its values at the ends (κ is monotone in
-        the penalty, each penalty monotone in ``w``), cached for the ends."""
+        """``∂²R/∂w²`` for every ``w ∈ [lo, hi]`` (exact ends below 1): the form
+        in divided differences (:meth:`region_curvature_dd`), else the form
+        in κ's values at the two penalties (κ over the region from its values at the ends: κ is
+        monotone in the penalty, each penalty monotone in ``w``) where the
+        former has no finite enclosure (small ``w``: ``B''`` over a wide ball of
+        penalties)."""
         flint = require_flint()
+        try:
+            found = self.region_curvature_dd(lo, hi)
+        except (CertificationError, ZeroDivisionError):
+            found = None
+        if found is not None and found.is_finite():
+            # measured 20-100 times narrower than the other form where both are
+            # finite: intersecting rarely decides a sign and costs an evaluation
+            return found
         ka_lo, kb_lo = self.kappas_at(lo)
         ka_hi, kb_hi = self.kappas_at(hi)
-        return self.curvature(flint.arb((lo + hi) / 2, (hi - lo) / 2),
-                              kappas=(ka_lo.union(ka_hi), kb_lo.union(kb_hi)))
+        other = self.curvature(flint.arb((lo + hi) / 2, (hi - lo) / 2),
+                               kappas=(ka_lo.union(ka_hi), kb_lo.union(kb_hi)))
+        return other
+
+    def region_curvature_dd(self, lo, hi):
+        r"""``∂²R/∂w²`` for every ``w ∈ [u, v] = [lo, hi]`` (exact, ``0 < u < v ≤ 1``)
+        from the form in divided differences of κ
+        (``d2total_dw2_dd`` of :mod:`rmtheory.symbolic.certified_forms`),
+        each enclosed over the region from values at its ends. With
+        ``b_u < b_v < λ < a_v < a_u`` the penalties at the ends and
+        ``κ'' ≤ 0``, ``κ''' ≥ 0``, ``κ'''' ≤ 0`` (result 10, section 5), a
+        divided difference of order ``n`` moves with each node by the sign of
+        ``κ^{(n+1)}`` (Hermite–Genocchi), so for every ``w`` in the region
+        ``Δ ∈ [κ[b_v, a_u], κ[b_u, a_v]]``, ``Δ_a = κ[b,a,a] ∈
+        [κ[b_u,a_v,a_v], κ[b_v,a_u,a_u]]``, ``Δ_b = κ[a,b,b] ∈
+        [κ[a_v,b_u,b_u], κ[a_u,b_v,b_v]]``, and the third divided differences
+        are ``κ'''(ξ)/6`` with ``ξ ∈ [b_u, a_u]``, where ``κ'''`` decreases:
+        in ``[κ'''(a_u), κ'''(b_u)]/6``. ``B'(a)``, ``B''(a)`` over the ball
+        ``[a_v, a_u]`` (κ there from its ends); the explicit ``w`` by the
+        centred form ``F(c, X) + F_w(W, X)(W − c)``. No quotient by
+        ``1 − w``: the divided differences come from values at distinct
+        penalties, and the measured enclosures are 20-100 times narrower than
+        :meth:`curvature`'s on the benchmark case."""
+        flint = require_flint()
+        S2 = second_order_forms()
+        if not (0 < lo < hi <= 1):
+            raise CertificationError("region_curvature_dd needs 0 < lo < hi <= 1")
+        (ka_u, kb_u), (ka_v, kb_v) = self.kappas_at(lo), self.kappas_at(hi)
+        kpa_u, kpb_u, k3a_u, k3b_u, k2a_u, k2b_u = self.derivatives_at(lo)
+        kpa_v, kpb_v, _, _, k2a_v, k2b_v = self.derivatives_at(hi)
+        lam = self.lam
+        au, av, bu, bv = lam / lo, lam / hi, lam / (2 - lo), lam / (2 - hi)
+        # the divided differences at the corners (b_u, a_v) and (b_v, a_u): each
+        # one's range over the region lies between its values there
+        inner = _divided_differences(bu, av, kb_u, ka_v, kpb_u, kpa_v, k2b_u, k2a_v)
+        outer = _divided_differences(bv, au, kb_v, ka_u, kpb_v, kpa_u, k2b_v, k2a_u)
+        delta, delta_a, delta_b, t_aaa, t_aabb, t_bbba = (
+            x.union(y) for x, y in zip(inner, outer))
+        # a third divided difference is also κ'''(ξ)/6, ξ ∈ [b_u, a_u], κ''' decreasing
+        third = k3a_u.union(k3b_u) / 6
+        t_aaa, t_aabb, t_bbba = (_meet(t, third) for t in (t_aaa, t_aabb, t_bbba))
+        A = flint.arb((av + au) / 2, (au - av) / 2)
+        pa = self.penalty(A, second=True, kappa=ka_u.union(ka_v))
+        W = flint.arb((lo + hi) / 2, (hi - lo) / 2)
+        X = (lam, self.sigma2, self.kappa_s, delta, delta_a, delta_b, 2 * t_aaa, t_aabb,
+             2 * t_bbba, pa["bp"], pa["bpp"])
+        c = W.mid()
+        naive = S2["d2total_dw2_dd"](W, *X)
+        centred = S2["d2total_dw2_dd"](c, *X) + S2["d2total_dw2_dd_explicit_w"](W, *X) * (W - c)
+        if not (naive.is_finite() and centred.is_finite()):
+            return centred if centred.is_finite() else naive
+        if not centred.overlaps(naive):   # both hold the curvature: a bug if disjoint
+            raise CertificationError(f"optimal_w: two enclosures of the curvature on {W} "
+                                     f"are disjoint ({centred}, {naive})")
+        return centred.intersection(naive)
 
     def curvature(self, W, kappas=(None, None)):
         """``∂²R/∂w²`` over a ball ``W`` of weights below 1: with the values at
@@ -251,12 +344,33 @@ class _Problem:
         return floor
 
 
+def _divided_differences(x, y, kx, ky, k1x, k1y, k2x, k2y):
+    """``κ[x,y], κ[x,y,y], κ[x,x,y], κ[x,y,y,y], κ[x,x,y,y], κ[x,x,x,y]`` for
+    ``x < y`` from ``κ``, ``κ'``, ``κ''`` at the two nodes (the recursion
+    ``f[..., x, y] = (f[..., y] − f[..., x])/(y − x)``, with ``f[y, y] = f'(y)``
+    and ``f[y, y, y] = f''(y)/2``). As balls: the value for each member of
+    the inputs' balls lies in it."""
+    h = y - x
+    q = (ky - kx) / h
+    xyy, xxy = (k1y - q) / h, (q - k1x) / h
+    return q, xyy, xxy, (k2y / 2 - xyy) / h, (xyy - xxy) / h, (xxy - k2x / 2) / h
+
+
+def _meet(a, b):
+    """The intersection of two enclosures of one number (a bug if disjoint)."""
+    if not a.is_finite():
+        return b
+    if not a.overlaps(b):
+        raise CertificationError(f"optimal_w: two enclosures of a divided difference are "
+                                 f"disjoint ({a}, {b})")
+    return a.intersection(b)
+
+
 def _convex_region(problem, w, ceiling):
     """``[left, right] ∋ w`` on which ``∂²R/∂w² > 0`` is proved, by pieces
     grown from ``w`` outwards (doubled after a success, halved after a
     failure, down to ``w/512``), ``right ≤ ceiling``."""
-    require_flint()
-    h = (w / 64).mid()
+    h = (w / 16).mid()      # w/64 with the form in κ's values (20-100x wider)
     for _ in range(30):
         try:
             if problem.region_curvature((w - h).mid(), (w + h).mid()) > 0:
@@ -337,8 +451,65 @@ def _newton_candidate(problem, w0, derivative=None):
     raise CertificationError("optimal_w: Newton's method on the slope did not converge")
 
 
-def _bracketed_newton(problem, w0):
-    """The zero of the slope to ``problem.prec`` bits: one Newton step from
+def _newton_enclosure(problem, cover, w0, dps=None):
+    r"""The zero of the slope in a proved ball, by Newton steps at full
+    precision whose derivative is an enclosure: at ``w_k`` the slope
+    ``S(w_k)`` (``problem``'s precision) and ``C ⊃ S'(X)`` over ``X = [w_k − ρ,
+    w_k + ρ]`` (``cover``'s curvature in divided differences, at its bits). If
+    ``C > 0`` and ``σ = max|S(w_k)| ≤ ρ C⁻/2``: ``S(w_k ± σ/C⁻)`` has the signs
+    ``±`` (mean value theorem), so a zero ``w*`` lies in ``X``, the only one
+    there (``S`` increases on ``X``), and ``0 = S(w_k) + S'(ξ)(w* − w_k)``
+    with ``ξ ∈ X`` puts it in ``N = w_k − S(w_k)/C`` — of width
+    ``|S(w_k)|·rad(C)/C²``, far below the step. Each step cross-checks the
+    previous ``C`` (``S(w_{k+1}) ∈ S(w_k) + C(w_{k+1} − w_k)``: a wrong
+    curvature raises ``CertificationError``). Stops once ``N`` is narrower
+    than ``2^{20−p} w``, ``p`` the first attempt's bits for ``dps``; returns
+    ``(N, X, w_k, risk balls at w_k, C)``, or
+    ``None`` after 8 steps (the caller falls back to the bracket)."""
+    flint = require_flint()
+    w = w0
+    rho = (w0 * flint.arb(2)**-36).mid()
+    # the first attempt's width for dps digits, at every precision: where the
+    # slope's ball is wider than that (a cancellation near w = 1) a retry at
+    # more bits narrows the ball while the width needed stays
+    target = w0 * flint.arb(2)**(20 - (problem.prec if dps is None else bits_for(dps)))
+    previous = None
+    for _ in range(8):
+        at = problem.risk(w, slope=True)
+        s = at.slope
+        if previous is not None:
+            # a cross-check of the last curvature enclosure: w lies in its X, so
+            # S(w) ∈ S(w_prev) + C_prev (w − w_prev); a wrong C fails here
+            s_prev, C_prev, w_prev, lo_prev, hi_prev = previous
+            if lo_prev <= w <= hi_prev and not s.overlaps(s_prev + C_prev * (w - w_prev)):
+                raise CertificationError("optimal_w: the slopes contradict the enclosure of "
+                                         "the curvature between them")
+        # the ends at this precision (at the cover's bits they would merge)
+        lo, hi = (w - rho).mid(), (w + rho).mid()
+        with working_precision(cover.prec), without_derivative_checks():
+            try:
+                C = cover.region_curvature_dd(lo, hi)
+            except (CertificationError, ZeroDivisionError):
+                C = None
+        if C is None or not (C.is_finite() and C > 0):
+            rho = (rho / 16).mid()
+            continue
+        sigma = max(abs(s.lower()), abs(s.upper()))
+        N = w - s / C
+        if 2 * sigma <= rho * C.lower() and N.lower() > lo and N.upper() < hi:
+            if N.rad() <= target:
+                return N, (lo, hi), w, at, C
+        # the next point: Newton's step; X around it by the step's size
+        previous = (s, C, w, lo, hi)
+        new = N.mid()
+        rho = max(abs(new - w) * 4, new * flint.arb(2)**(16 - problem.prec), key=mid_mpf).mid()
+        w = new
+    return None
+
+
+def _bracketed_newton(problem, w0, tolerance=None):
+    """The zero of the slope to ``problem.prec`` bits (to a relative step of
+    ``2^tolerance`` if given): one Newton step from
     ``w0`` (the curvature there), then secant steps on midpoints (a slope
     evaluation each, order ~1.6), kept inside a bracket of sign changes
     (``S(1) > 0`` is known; a step that leaves the bracket is replaced by
@@ -364,7 +535,8 @@ def _bracketed_newton(problem, w0):
         floor = lo if lo is not None else flint.arb(0)
         if new is None or not floor < new < hi:
             new = ((floor + hi) / 2 if lo is not None else w / 2).mid()
-        if abs(new - w) <= w * flint.arb(2)**(24 - problem.prec):
+        if abs(new - w) <= w * flint.arb(2)**(24 - problem.prec if tolerance is None
+                                             else tolerance):
             return new
         w = new
     return None
@@ -429,28 +601,56 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
                                  "is not decided (lam is at the critical penalty?)")
     with working_precision(COVER_BITS), without_derivative_checks():
         cover = _Problem(spec, gamma, lam, sigma2, r2, kappa_s, COVER_BITS)
-        w = _bracketed_newton(cover, _first_guess(kappa_s) if start is None else start)
+        # to 2^-44 only: the enclosing Newton steps at full precision converge
+        # quadratically from there (its first ball X has radius 2^-36 w)
+        w = _bracketed_newton(cover, _first_guess(kappa_s) if start is None else start,
+                              tolerance=-44)
         if w is None:       # the float64 optimum (SciPy's brentq) as the start instead
             w = _newton_candidate(cover, _start(spec, gamma, lam, sigma2, r2, kappa_s))
-    w = _newton_candidate(P, w, derivative=cover)
-    delta = (w * flint.arb(2)**(20 - prec)).mid()      # the bracket's half-width
-    w_lo, w_hi = w - delta, w + delta
-    s_lo, s_hi = P.slope(w_lo), P.slope(w_hi)
-    if not (s_lo < 0 < s_hi):
-        raise CertificationError(f"optimal_w: no sign change of the slope across "
-                                 f"[w - {delta}, w + {delta}]")
-    # 3. one zero in N: the slope increases on all of N, grown around w̃
+    found = _newton_enclosure(P, cover, w, dps)
+    if found is not None:
+        # w* in N (proved with the curvature over X ∋ N); the risk at w* from
+        # the balls at the last Newton point w_k: R(w*) = R(w_k) ± |w* − w_k| σ,
+        # σ ≥ |S(w_k)| ≥ |S| between them (S increases on X and vanishes at w*)
+        N, (x_lo, x_hi), w_k, at_k, C = found
+        w_lo, w_hi = N.lower(), N.upper()
+        # the risk at N's midpoint (|w* − mid| ≤ rad N; |S| ≤ |S(mid)| between
+        # them, S increasing on X), and its slope cross-checks C: S(mid) ∈
+        # S(w_k) + C (mid − w_k), which a wrong curvature enclosure fails
+        w = N.mid()
+        at_w = P.risk(w, slope=True)
+        if not at_w.slope.overlaps(at_k.slope + C * (w - w_k)):
+            raise CertificationError("optimal_w: the slope at the enclosure's midpoint "
+                                     "contradicts the enclosure of the curvature")
+        delta = N.rad()
+        slope_bound = max(abs(at_w.slope.lower()), abs(at_w.slope.upper()), key=mid_mpf)
+        with working_precision(COVER_BITS), without_derivative_checks():
+            X = flint.arb((x_lo + x_hi) / 2, (x_hi - x_lo) / 2)
+            bias_slope = abs(cover.lam / (X * X) * cover.penalty(cover.lam / X)["bp"]).upper()
+        w_ball = N
+    else:       # Newton's steps without an enclosure, then a bracket of sign changes
+        w = _newton_candidate(P, w, derivative=cover)
+        delta = (w * flint.arb(2)**(20 - prec)).mid()      # the bracket's half-width
+        w_lo, w_hi = w - delta, w + delta
+        s_lo, s_hi = P.slope(w_lo), P.slope(w_hi)
+        if not (s_lo < 0 < s_hi):
+            raise CertificationError(f"optimal_w: no sign change of the slope across "
+                                     f"[w - {delta}, w + {delta}]")
+        at_w = P.risk(w)
+        slope_bound = max(abs(s_lo).upper(), abs(s_hi).upper())
+        bias_slope = abs(P.lam / (w_lo * w_lo)
+                         * P.penalty(P.lam / flint.arb(w, delta))["bp"]).upper()
+        w_ball = flint.arb(w, delta)
+    # 3. one zero in the neighbourhood: the slope increases on all of it, grown around w̃
     with working_precision(COVER_BITS), without_derivative_checks():
         if not w < cover.near_1:          # an optimum within 1% of 1: move the threshold
             cover.near_1 = (1 - (1 - w) / 4).mid()
-        left, right = _convex_region(cover, w, cover.near_1)
+        # up to w = 1 itself: the form in divided differences has no pole there
+        left, right = _convex_region(cover, w, flint.arb(1))
         if not (left < w_lo and w_hi < right):
             raise CertificationError("optimal_w: the convex neighbourhood does not hold the "
                                      "bracket of the zero")
     # the risk at w*: R(w̃) ± δ max|S| (S is monotone on the bracket)
-    at_w = P.risk(w)
-    slope_bound = max(abs(s_lo).upper(), abs(s_hi).upper())
-    bias_slope = abs(P.lam / (w_lo * w_lo) * P.penalty(P.lam / flint.arb(w, delta))["bp"]).upper()
     spread_b = delta * bias_slope
     spread_v = delta * (slope_bound + bias_slope)
     bias = at_w.bias + flint.arb(0, spread_b.upper())
@@ -463,11 +663,12 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         pieces = 0
         if w_min < left:
             pieces += _cover(cover, w_min, left, -1)
-        if right < cover.near_1:
-            pieces += _cover(cover, right, cover.near_1, +1)
-            right = cover.near_1
-        pieces += _sign_cover(cover.slope_over, right, flint.arb(1), +1)
-    balls = {"w": flint.arb(w, delta), "bias": bias, "variance": variance, "total": total}
+        if right < 1:        # else S increases up to 1: S > 0 after the zero
+            if right < cover.near_1:
+                pieces += _cover(cover, right, cover.near_1, +1)
+                right = cover.near_1
+            pieces += _sign_cover(cover.slope_over, right, flint.arb(1), +1)
+    balls = {"w": w_ball, "bias": bias, "variance": variance, "total": total}
     out, wide = _read(balls, dps, flint)
     if wide is not None:
         return None
