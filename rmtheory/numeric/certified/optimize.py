@@ -56,7 +56,7 @@ from .cover import cover as _cover, sign_cover as _sign_cover
 from .derived import second_order_forms
 from .digits import _read, bits_for
 from .kappa import enclose_kappa, without_derivative_checks
-from .risk import penalty_balls, risk_balls, risk_forms
+from .risk import integrate_many, penalty_balls, risk_balls, risk_forms
 
 __all__ = ["CertifiedOptimum", "certify_optimum", "certify_critical_lambda"]
 
@@ -118,12 +118,18 @@ class _Problem:
         found = self._derivatives.get(key)
         if found is None:
             S2 = second_order_forms()
+            F = risk_forms()
             out = []
             for penalty, k in zip((self.lam / w, self.lam / (2 - w)), self.kappas_at(w)):
-                pb = penalty_balls(penalty, self.H, self.G, self.gamma, self.r2, self.prec,
-                                   kappa=k)
-                I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], k)
-                I2k, kp, gap = pb.integrals["I2_kappa"], pb.kappa_prime, pb.one_minus_df2
+                # only what the derivatives of κ need (no bias): J_H for the gap
+                # as a sum of nonnegative terms, I₂κ and I₂κκ, in one fused call
+                J_H, I2k, I2kk = integrate_many(
+                    self.H, (F.bias_integrand, F.df2_integrand_dkappa,
+                             S2["df2_integrand_dkappa2"]), k)
+                gap = F.gap(k, penalty, self.gamma, J_H)
+                if not gap > 0:
+                    raise CertificationError(f"1 - df2 = {gap} is not provably positive")
+                kp = F.kappa_prime(gap)
                 out.append((kp, S2["kappa_ppp"](self.gamma, I2k, I2kk, kp, gap),
                             S2["kappa_pp"](self.gamma, I2k, kp, gap)))
             found = (out[0][0], out[1][0], out[0][1], out[1][1], out[0][2], out[1][2])
