@@ -246,16 +246,23 @@ def _float_root(lam, H, gamma, with_slope=False):
     x, g = float(lam.mid()), float(gamma.mid())
     slope = None
     if len(floats[0]) <= SMALL_MEASURE:
-        # κ is concave in λ: its tangent at the last root found (same measure
+        # κ is concave in λ: its tangent at a root found before (same measure
         # and γ) lies above κ(x), where Newton's method on the convex,
-        # increasing equation decreases monotonically to the root
-        last = getattr(H, "_last_root", None)
+        # increasing equation decreases monotonically to the root; the
+        # nearest of the last few penalties (a cover alternates between
+        # λ/w and λ/(2 − w), so the very last one is usually far)
+        roots = getattr(H, "_roots", None)
+        if roots is None or roots[0] != g:
+            roots = H._roots = (g, [])
         start = None
-        if last is not None and last[0] == g and x > 0 and last[1] > 0:
-            start = last[2] + last[3] * (x - last[1])
+        if x > 0 and roots[1]:
+            near = min(roots[1], key=lambda r: abs(r[0] - x))
+            start = near[1] + near[2] * (x - near[0])
         k, slope = _float_newton_small(x, g, *_float_lists(H), start=start)
         if k is not None and slope is not None and x > 0:
-            H._last_root = (g, x, k, slope)
+            roots[1].append((x, k, slope))
+            if len(roots[1]) > RECENT_ROOTS:
+                del roots[1][0]
     else:
         k = _float_newton_array(x, g, *floats)
     if k is None or not (math.isfinite(k) and k > 0):
@@ -265,6 +272,9 @@ def _float_root(lam, H, gamma, with_slope=False):
                               and slope > 0 else None)
     return flint.arb(k)
 
+
+#: double-precision roots kept on a measure as starting tangents
+RECENT_ROOTS = 8
 
 #: measures with at most this many atoms use the plain-float Newton iteration
 SMALL_MEASURE = 64
@@ -380,6 +390,23 @@ def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refin
                                               inverse=inverse if derivative is None else None)
                 if inner > 0 and inner.rad() <= inner.mid() * limit:
                     return _checked(inner, f, X, dX, lam, H, gamma, prec)
+            except CertificationError:
+                pass
+    elif refine and candidate is None and H.discrete and not lam.is_zero():
+        # more bits: one Newton step in ball arithmetic from the double-precision
+        # root (error ~2^-50 -> ~2^-100) is enough for the Krawczyk test, whose
+        # image is centred on a second step (radius ~(f''/f')·r² far below
+        # 2^(24 - prec) up to ~190 bits); if not, the full refinement below
+        start, inverse = _float_root(lam, H, gamma, with_slope=True)
+        if start is not None and inverse is not None and derivative is None:
+            try:
+                m = start.mid()
+                step = f(m) * inverse
+                if step.is_finite():
+                    inner, X, dX = _krawczyk_from(f, df, (m - step).mid(), prec,
+                                                  inverse=inverse)
+                    if inner > 0 and inner.rad() <= inner.mid() * limit:
+                        return _checked(inner, f, X, dX, lam, H, gamma, prec)
             except CertificationError:
                 pass
     if candidate is None or refine:
