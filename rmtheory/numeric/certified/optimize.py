@@ -69,6 +69,9 @@ TAIL_FACTOR = 0.75
 #: failed curvature balls after which the convex neighbourhood stops growing
 #: in one direction (the cover takes over from there)
 CONVEX_FAILURES = 2
+#: the same below the optimum, where the walk of the cover takes over at the
+#: same cost per region (a failed piece is an evaluation wasted)
+CONVEX_FAILURES_BELOW = 1
 
 
 class CertifiedOptimum(NamedTuple):
@@ -338,12 +341,13 @@ class _Problem:
         S2 = second_order_forms()
         F = risk_forms()
         A = self.lam / w_min
-        k_A = enclose_kappa(A, self.H, self.gamma, self.prec)
+        # κ at both penalties of w_min through the cache: the cover's first
+        # region starts there
+        k_A, k_b = self.kappas_at(w_min)
         k = k_A.lower()                     # an exact number below κ(A)
         J = self.G.integrate(F.bias_integrand, k)
         floor = S2["bias_floor"](k, self.r2, self.gamma, J, flint.arb(0))
         b_top = self.lam / (2 - w_min)
-        k_b = enclose_kappa(b_top, self.H, self.gamma, self.prec)
         gap = (k_A - A) - (k_b - b_top)
         if gap > 0:
             floor += self.sigma2 * self.kappa_s * (1 - w_min)**2 * gap.lower() / (2 * self.lam)
@@ -391,7 +395,8 @@ def _convex_region(problem, w, ceiling):
     smallest = (w / 512).mid()
     for direction in (-1, +1):
         step, failures = h, 0
-        while step >= smallest and failures < CONVEX_FAILURES:
+        while step >= smallest and failures < (CONVEX_FAILURES if direction > 0
+                                                else CONVEX_FAILURES_BELOW):
             a, b = ((left - step).mid(), left) if direction < 0 else \
                 (right, min((right + step).mid(), ceiling, key=mid_mpf))
             if not (0 < a < b):
