@@ -72,6 +72,8 @@ CONVEX_FAILURES = 2
 #: the same below the optimum, where the walk of the cover takes over at the
 #: same cost per region (a failed piece is an evaluation wasted)
 CONVEX_FAILURES_BELOW = 1
+#: the widest piece of the convex neighbourhood, as a ratio of its ends
+CONVEX_RATIO = 1.15
 
 
 class CertifiedOptimum(NamedTuple):
@@ -409,7 +411,12 @@ def _convex_region(problem, w, ceiling):
                 left, right = (a, right) if direction < 0 else (left, b)
                 if direction > 0 and b >= ceiling:
                     break
-                step = (2 * step).mid()
+                # doubled, but a piece no wider than CONVEX_RATIO in hi/lo: the
+                # enclosure widens with it (on the benchmark case [0.79, 0.95]
+                # failed where [0.79, 0.87] and [0.87, 1] held)
+                step = min((2 * step).mid(), (right * (CONVEX_RATIO - 1)).mid()
+                           if direction > 0 else (left * (1 - 1 / CONVEX_RATIO)).mid(),
+                           key=mid_mpf)
             else:
                 step, failures = (step / 2).mid(), failures + 1
     return left, right
