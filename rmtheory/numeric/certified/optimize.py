@@ -110,7 +110,9 @@ class _Problem:
         key = w.mid().man_exp() if w.is_exact() else None
         found = self._kappas.get(key) if key is not None else None
         if found is None:
-            found = (enclose_kappa(self.lam / w, self.H, self.gamma, self.prec),
+            k_a = enclose_kappa(self.lam / w, self.H, self.gamma, self.prec)
+            # at w = 1 the two penalties are the same ball, λ
+            found = (k_a, k_a if w == 1 else
                      enclose_kappa(self.lam / (2 - w), self.H, self.gamma, self.prec))
             if key is not None:
                 self._kappas[key] = found
@@ -118,14 +120,15 @@ class _Problem:
 
     def derivatives_at(self, w):
         """Enclosures of ``(κ'(a), κ'(b), κ'''(a), κ'''(b), κ''(a), κ''(b))`` at an exact weight
-        ``w < 1``, ``a = λ/w``, ``b = λ/(2 − w)`` (cached by its value)."""
+        ``w ≤ 1``, ``a = λ/w``, ``b = λ/(2 − w)`` (cached by its value)."""
         key = w.mid().man_exp()
         found = self._derivatives.get(key)
         if found is None:
             S2 = second_order_forms()
             F = risk_forms()
             out = []
-            for penalty, k in zip((self.lam / w, self.lam / (2 - w)), self.kappas_at(w)):
+            pairs = list(zip((self.lam / w, self.lam / (2 - w)), self.kappas_at(w)))
+            for penalty, k in pairs[:1] if w == 1 else pairs:     # at 1: one penalty
                 # only what the derivatives of κ need (no bias): J_H for the gap
                 # as a sum of nonnegative terms, I₂κ and I₂κκ, in one fused call
                 J_H, I2k, I2kk = integrate_many(
@@ -137,6 +140,7 @@ class _Problem:
                 kp = F.kappa_prime(gap)
                 out.append((kp, S2["kappa_ppp"](self.gamma, I2k, I2kk, kp, gap),
                             S2["kappa_pp"](self.gamma, I2k, kp, gap)))
+            out = out * 2 if len(out) == 1 else out
             found = (out[0][0], out[1][0], out[0][1], out[1][1], out[0][2], out[1][2])
             self._derivatives[key] = found
         return found
@@ -162,8 +166,12 @@ class _Problem:
                    I2_kappa=I2_k, gap=pb.one_minus_df2)
         if second:
             k = pb.kappa
-            Jkk = self.G.integrate(S2["bias_integrand_dkappa2"], k)
-            I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], k)
+            if self.G is self.H:        # one fused call for both
+                Jkk, I2kk = integrate_many(self.H, (S2["bias_integrand_dkappa2"],
+                                                    S2["df2_integrand_dkappa2"]), k)
+            else:
+                Jkk = self.G.integrate(S2["bias_integrand_dkappa2"], k)
+                I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], k)
             i = pb.integrals
             out["bpp"] = S2["bias_pp"](k, self.r2, self.gamma, i["J"], i["I2"], i["J_kappa"],
                                        I2_k, Jkk, I2kk, pb.kappa_prime, kpp, pb.one_minus_df2)
