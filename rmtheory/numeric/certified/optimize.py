@@ -388,8 +388,10 @@ def _meet(a, b):
 
 def _convex_region(problem, w, ceiling):
     """``[left, right] ∋ w`` on which ``∂²R/∂w² > 0`` is proved, by pieces
-    grown from ``w`` outwards (doubled after a success, halved after a
-    failure, down to ``w/512``), ``right ≤ ceiling``."""
+    grown from ``w`` outwards (doubled after a success up to
+    :data:`CONVEX_RATIO` in ``hi/lo``, halved after a failure, down to
+    ``w/512``; :data:`CONVEX_FAILURES` failures upwards,
+    :data:`CONVEX_FAILURES_BELOW` downwards), ``right ≤ ceiling``."""
     h = (w / 16).mid()      # w/64 with the form in κ's values (20-100x wider)
     for _ in range(30):
         try:
