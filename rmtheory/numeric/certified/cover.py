@@ -83,7 +83,7 @@ def regions(lo, hi, sign):
     return pieces[::-1]
 
 
-def walk(problem, lo, hi, sign, limit=MAX_PIECES):
+def walk(problem, lo, hi, sign, limit=MAX_PIECES, top=None):
     """Prove ``sign · S > 0`` on ``[lo, hi]`` (``hi ≤ NEAR_1``) by walking away
     from the optimum: up from each region's lower end for ``sign > 0``, down
     from its upper end for ``sign < 0``. On a region ``Z`` with
@@ -95,10 +95,16 @@ def walk(problem, lo, hi, sign, limit=MAX_PIECES):
     would be ``m₂``: the true curvature plus the overestimate, instead of
     the overestimate minus it.) Regions are halved when their curvature
     cannot be enclosed, and the rest of a region is halved as soon as one
-    step covers less than ``1/SPLIT_RATIO`` of it. Returns the number of slope and curvature
+    step covers less than ``1/SPLIT_RATIO`` of it. ``top`` (``sign < 0``,
+    ``lo < top < hi``): ``[top, hi]`` is one region and the cuts of
+    :func:`regions` start below it. Returns the number of slope and curvature
     evaluations."""
     flint = require_flint()
-    stack, used = regions(lo, hi, sign), 0
+    if top is not None and sign < 0 and lo < top < hi:
+        stack = regions(lo, top, sign) + [(top, hi)]
+    else:
+        stack = regions(lo, hi, sign)
+    used = 0
     while stack:
         a, b = stack.pop()
         used += 1
@@ -159,10 +165,11 @@ SPLIT_RATIO = 8
 WALK_LIMIT = 400
 
 
-def cover(problem, lo, hi, sign):
-    """``sign · S > 0`` on ``[lo, hi]``: the walk, else the bisection cover
-    (the walk's curvature bounds can be too loose near ``w = 1`` or ``0``)."""
+def cover(problem, lo, hi, sign, top=None):
+    """``sign · S > 0`` on ``[lo, hi]``: the walk (``top``: see :func:`walk`),
+    else the bisection cover (the walk's curvature bounds can be too loose
+    near ``w = 1`` or ``0``)."""
     try:
-        return walk(problem, lo, hi, sign, limit=WALK_LIMIT)
+        return walk(problem, lo, hi, sign, limit=WALK_LIMIT, top=top)
     except CertificationError:
         return WALK_LIMIT + sign_cover(problem.slope_over, lo, hi, sign)

@@ -103,6 +103,10 @@ class _Problem:
         self._kappas = {}
         #: κ' and κ''' at the two penalties of exact weights already met
         self._derivatives = {}
+        #: curvature enclosures of regions with exact ends already met (the
+        #: piece the convex neighbourhood failed on below becomes the cover's
+        #: first region there)
+        self._regions = {}
 
     def kappas_at(self, w):
         """Enclosures of ``κ(λ/w)`` and ``κ(λ/(2 − w))`` at an exact weight ``w``
@@ -184,6 +188,16 @@ class _Problem:
         monotone in the penalty, each penalty monotone in ``w``) where the
         former has no finite enclosure (small ``w``: ``B''`` over a wide ball of
         penalties)."""
+        key = (lo.mid().man_exp(), hi.mid().man_exp()) if lo.is_exact() and hi.is_exact() \
+            else None
+        found = self._regions.get(key) if key is not None else None
+        if found is None:
+            found = self._region_curvature(lo, hi)
+            if key is not None:
+                self._regions[key] = found
+        return found
+
+    def _region_curvature(self, lo, hi):
         flint = require_flint()
         try:
             found = self.region_curvature_dd(lo, hi)
@@ -391,7 +405,9 @@ def _convex_region(problem, w, ceiling):
     grown from ``w`` outwards (doubled after a success up to
     :data:`CONVEX_RATIO` in ``hi/lo``, halved after a failure, down to
     ``w/512``; :data:`CONVEX_FAILURES` failures upwards,
-    :data:`CONVEX_FAILURES_BELOW` downwards), ``right ≤ ceiling``."""
+    :data:`CONVEX_FAILURES_BELOW` downwards), ``right ≤ ceiling``; and the
+    lower end of the last piece ``[below, left]`` that failed below (its
+    curvature enclosure is cached for the cover's walk), or ``None``."""
     h = (w / 16).mid()      # w/64 with the form in κ's values (20-100x wider)
     for _ in range(30):
         try:
@@ -405,6 +421,7 @@ def _convex_region(problem, w, ceiling):
                                  "positive next to the candidate")
     left, right = (w - h).mid(), min((w + h).mid(), ceiling, key=mid_mpf)
     smallest = (w / 512).mid()
+    below = None
     for direction in (-1, +1):
         step, failures = h, 0
         while step >= smallest and failures < (CONVEX_FAILURES if direction > 0
@@ -417,6 +434,8 @@ def _convex_region(problem, w, ceiling):
                 ok = problem.region_curvature(a, b) > 0
             except (CertificationError, ZeroDivisionError):
                 ok = False
+            if direction < 0:       # a failed piece [a, left] (left moves on success)
+                below = None if ok else a
             if ok:
                 left, right = (a, right) if direction < 0 else (left, b)
                 if direction > 0 and b >= ceiling:
@@ -429,7 +448,7 @@ def _convex_region(problem, w, ceiling):
                            key=mid_mpf)
             else:
                 step, failures = (step / 2).mid(), failures + 1
-    return left, right
+    return left, right, below
 
 
 def _tail(problem, start, bound):
@@ -674,7 +693,7 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         if not w < cover.near_1:          # an optimum within 1% of 1: move the threshold
             cover.near_1 = (1 - (1 - w) / 4).mid()
         # up to w = 1 itself: the form in divided differences has no pole there
-        left, right = _convex_region(cover, w, flint.arb(1))
+        left, right, below = _convex_region(cover, w, flint.arb(1))
         if not (left < w_lo and w_hi < right):
             raise CertificationError("optimal_w: the convex neighbourhood does not hold the "
                                      "bracket of the zero")
@@ -690,7 +709,9 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         w_min = _tail(cover, left, bound)
         pieces = 0
         if w_min < left:
-            pieces += _cover(cover, w_min, left, -1)
+            # the piece the neighbourhood failed on as the walk's first region
+            pieces += _cover(cover, w_min, left, -1,
+                             top=below if below is not None and w_min < below else None)
         if right < 1:        # else S increases up to 1: S > 0 after the zero
             if right < cover.near_1:
                 pieces += _cover(cover, right, cover.near_1, +1)
