@@ -88,12 +88,14 @@ def _real_ball(mid, rad):
     return flint.arb(mid, rad)
 
 
-def krawczyk(f, df, m, r, *, what, f_m=None, df_m=None):
+def krawczyk(f, df, m, r, *, what, f_m=None, df_m=None, Y=None):
     """One Krawczyk test of ``f`` on the ball ``X = m ± r`` (``m`` an exact
     arb or acb, ``r`` a positive float or arb; for an acb, the square of
     half-side ``r``). Returns ``K(X) ∩ X``, a ball holding the unique zero
     of ``f`` in ``X``, or raises :class:`CertificationError`. ``f_m``,
-    ``df_m``: ``f(m)`` and ``f'(m)`` if the caller has them already."""
+    ``df_m``: ``f(m)`` and ``f'(m)`` if the caller has them already; ``Y``:
+    the preconditioner (an exact real arb, any value is sound) instead of
+    ``1/mid f'(m)``."""
     flint = require_flint()
     complex_ = isinstance(m, flint.acb)
     r = flint.arb(r)
@@ -101,8 +103,9 @@ def krawczyk(f, df, m, r, *, what, f_m=None, df_m=None):
         X = flint.acb(flint.arb(m.real.mid(), r), flint.arb(m.imag.mid(), r))
     else:
         X = flint.arb(m.mid(), r)
-    d_mid = df(m) if df_m is None else df_m
-    Y = 1 / (flint.acb(d_mid.mid()) if complex_ else d_mid.mid())
+    if Y is None:
+        d_mid = df(m) if df_m is None else df_m
+        Y = 1 / (flint.acb(d_mid.mid()) if complex_ else d_mid.mid())
     dX = df(X)
     if dX.contains(0):
         raise CertificationError(f"{what}: the derivative may vanish on the ball "
@@ -225,10 +228,13 @@ def approximate_kappa(lam, H, gamma, prec, start=None):
     return k
 
 
-def _float_root(lam, H, gamma):
+def _float_root(lam, H, gamma, with_slope=False):
     """The root in double precision by Newton's method on the atoms' midpoints
     (monotone from the same starting points), as an exact arb; ``None`` when
     it does not settle (the ball iteration then starts from scratch).
+    ``with_slope``: ``(root, 1/f'(root))`` instead, the second a float or
+    ``None`` (``1/(1 − γI₂)`` at the last iterate, up to 64 atoms and
+    ``λ > 0``) — a Krawczyk preconditioner, which needs no rigour.
     Plain Python floats up to :data:`SMALL_MEASURE` atoms (NumPy's per-call
     overhead dominates on ten atoms), NumPy above."""
     import numpy as np
@@ -238,23 +244,37 @@ def _float_root(lam, H, gamma):
         floats = H._floats = (np.array([float(mid_mpf(x)) for x in H.locations]),
                               np.array([float(mid_mpf(x)) for x in H.weights]))
     x, g = float(lam.mid()), float(gamma.mid())
+    slope = None
     if len(floats[0]) <= SMALL_MEASURE:
-        # κ is concave in λ: its tangent at the last root found (same measure
+        # κ is concave in λ: its tangent at a root found before (same measure
         # and γ) lies above κ(x), where Newton's method on the convex,
-        # increasing equation decreases monotonically to the root
-        last = getattr(H, "_last_root", None)
+        # increasing equation decreases monotonically to the root; the
+        # nearest of the last few penalties (a cover alternates between
+        # λ/w and λ/(2 − w), so the very last one is usually far)
+        roots = getattr(H, "_roots", None)
+        if roots is None or roots[0] != g:
+            roots = H._roots = (g, [])
         start = None
-        if last is not None and last[0] == g and x > 0 and last[1] > 0:
-            start = last[2] + last[3] * (x - last[1])
+        if x > 0 and roots[1]:
+            near = min(roots[1], key=lambda r: abs(r[0] - x))
+            start = near[1] + near[2] * (x - near[0])
         k, slope = _float_newton_small(x, g, *_float_lists(H), start=start)
         if k is not None and slope is not None and x > 0:
-            H._last_root = (g, x, k, slope)
+            roots[1].append((x, k, slope))
+            if len(roots[1]) > RECENT_ROOTS:
+                del roots[1][0]
     else:
         k = _float_newton_array(x, g, *floats)
     if k is None or not (math.isfinite(k) and k > 0):
-        return None
+        return (None, None) if with_slope else None
+    if with_slope:
+        return flint.arb(k), (slope if slope is not None and math.isfinite(slope)
+                              and slope > 0 else None)
     return flint.arb(k)
 
+
+#: double-precision roots kept on a measure as starting tangents
+RECENT_ROOTS = 8
 
 #: measures with at most this many atoms use the plain-float Newton iteration
 SMALL_MEASURE = 64
@@ -361,12 +381,32 @@ def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refin
         # ~2^-50, goes to the Krawczyk test unrefined — its image is centred
         # on a Newton step, so its radius is ~(f''/f')·r² ≈ 2^-100; if not
         # tight enough, the refined candidate below takes over
-        start = _float_root(lam, H, gamma)
+        start, inverse = _float_root(lam, H, gamma, with_slope=True)
         if start is not None:
             try:
-                inner, X, dX = _krawczyk_from(f, df, start, prec)
-                if inner > 0 and relative_radius(inner) <= limit:
+                # the preconditioner 1/f' from the double-precision iteration
+                # (any Y is sound) unless a test replaced the derivative
+                inner, X, dX = _krawczyk_from(f, df, start, prec,
+                                              inverse=inverse if derivative is None else None)
+                if inner > 0 and inner.rad() <= inner.mid() * limit:
                     return _checked(inner, f, X, dX, lam, H, gamma, prec)
+            except CertificationError:
+                pass
+    elif refine and candidate is None and H.discrete and not lam.is_zero():
+        # more bits: one Newton step in ball arithmetic from the double-precision
+        # root (error ~2^-50 -> ~2^-100) is enough for the Krawczyk test, whose
+        # image is centred on a second step (radius ~(f''/f')·r² far below
+        # 2^(24 - prec) up to ~190 bits); if not, the full refinement below
+        start, inverse = _float_root(lam, H, gamma, with_slope=True)
+        if start is not None and inverse is not None and derivative is None:
+            try:
+                m = start.mid()
+                step = f(m) * inverse
+                if step.is_finite():
+                    inner, X, dX = _krawczyk_from(f, df, (m - step).mid(), prec,
+                                                  inverse=inverse)
+                    if inner > 0 and inner.rad() <= inner.mid() * limit:
+                        return _checked(inner, f, X, dX, lam, H, gamma, prec)
             except CertificationError:
                 pass
     if candidate is None or refine:
@@ -384,21 +424,29 @@ def enclose_kappa(lam, H, gamma, prec, *, candidate=None, derivative=None, refin
 QUICK_BITS = 100
 
 
-def _krawczyk_from(f, df, candidate, prec):
+def _krawczyk_from(f, df, candidate, prec, inverse=None):
     """The Krawczyk test on a ball around ``candidate`` just wide enough to
     hold the root (the Newton step, the spread of ``f(m)`` from inexact
-    inputs such as ``λ = 0.1``, a few ulps), widened up to three times."""
+    inputs such as ``λ = 0.1``, a few ulps), widened up to three times.
+    ``inverse``: an approximation of ``1/f'(candidate)`` (a float), used as
+    the preconditioner instead of evaluating ``f'`` there."""
     flint = require_flint()
     m = candidate.mid()
-    d_m, fm = df(m), f(m)
-    d = d_m.mid()
+    fm = f(m)
+    if inverse is None:
+        d_m = df(m)
+        d = d_m.mid()
+        Y = None
+    else:
+        d_m, Y = None, flint.arb(inverse)
+        d = 1 / Y
     r = 4 * (abs(fm.mid()) + fm.rad()) / abs(d) + abs(m) * flint.arb(2)**(8 - prec)
     for _ in range(3):
         try:
-            return krawczyk(f, df, m, r, what="kappa", f_m=fm, df_m=d_m)
+            return krawczyk(f, df, m, r, what="kappa", f_m=fm, df_m=d_m, Y=Y)
         except CertificationError:
             r = 16 * r
-    return krawczyk(f, df, m, r, what="kappa", f_m=fm, df_m=d_m)
+    return krawczyk(f, df, m, r, what="kappa", f_m=fm, df_m=d_m, Y=Y)
 
 
 def _checked(inner, f, X, dX, lam, H, gamma, prec):

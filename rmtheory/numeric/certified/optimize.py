@@ -56,7 +56,7 @@ from .cover import cover as _cover, sign_cover as _sign_cover
 from .derived import second_order_forms
 from .digits import _read, bits_for
 from .kappa import enclose_kappa, without_derivative_checks
-from .risk import penalty_balls, risk_balls, risk_forms
+from .risk import integrate_many, penalty_balls, risk_balls, risk_forms
 
 __all__ = ["CertifiedOptimum", "certify_optimum", "certify_critical_lambda"]
 
@@ -69,6 +69,11 @@ TAIL_FACTOR = 0.75
 #: failed curvature balls after which the convex neighbourhood stops growing
 #: in one direction (the cover takes over from there)
 CONVEX_FAILURES = 2
+#: the same below the optimum, where the walk of the cover takes over at the
+#: same cost per region (a failed piece is an evaluation wasted)
+CONVEX_FAILURES_BELOW = 1
+#: the widest piece of the convex neighbourhood, as a ratio of its ends
+CONVEX_RATIO = 1.15
 
 
 class CertifiedOptimum(NamedTuple):
@@ -98,6 +103,10 @@ class _Problem:
         self._kappas = {}
         #: κ' and κ''' at the two penalties of exact weights already met
         self._derivatives = {}
+        #: curvature enclosures of regions with exact ends already met (the
+        #: piece the convex neighbourhood failed on below becomes the cover's
+        #: first region there)
+        self._regions = {}
 
     def kappas_at(self, w):
         """Enclosures of ``κ(λ/w)`` and ``κ(λ/(2 − w))`` at an exact weight ``w``
@@ -105,7 +114,9 @@ class _Problem:
         key = w.mid().man_exp() if w.is_exact() else None
         found = self._kappas.get(key) if key is not None else None
         if found is None:
-            found = (enclose_kappa(self.lam / w, self.H, self.gamma, self.prec),
+            k_a = enclose_kappa(self.lam / w, self.H, self.gamma, self.prec)
+            # at w = 1 the two penalties are the same ball, λ
+            found = (k_a, k_a if w == 1 else
                      enclose_kappa(self.lam / (2 - w), self.H, self.gamma, self.prec))
             if key is not None:
                 self._kappas[key] = found
@@ -113,19 +124,27 @@ class _Problem:
 
     def derivatives_at(self, w):
         """Enclosures of ``(κ'(a), κ'(b), κ'''(a), κ'''(b), κ''(a), κ''(b))`` at an exact weight
-        ``w < 1``, ``a = λ/w``, ``b = λ/(2 − w)`` (cached by its value)."""
+        ``w ≤ 1``, ``a = λ/w``, ``b = λ/(2 − w)`` (cached by its value)."""
         key = w.mid().man_exp()
         found = self._derivatives.get(key)
         if found is None:
             S2 = second_order_forms()
+            F = risk_forms()
             out = []
-            for penalty, k in zip((self.lam / w, self.lam / (2 - w)), self.kappas_at(w)):
-                pb = penalty_balls(penalty, self.H, self.G, self.gamma, self.r2, self.prec,
-                                   kappa=k)
-                I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], k)
-                I2k, kp, gap = pb.integrals["I2_kappa"], pb.kappa_prime, pb.one_minus_df2
+            pairs = list(zip((self.lam / w, self.lam / (2 - w)), self.kappas_at(w)))
+            for penalty, k in pairs[:1] if w == 1 else pairs:     # at 1: one penalty
+                # only what the derivatives of κ need (no bias): J_H for the gap
+                # as a sum of nonnegative terms, I₂κ and I₂κκ, in one fused call
+                J_H, I2k, I2kk = integrate_many(
+                    self.H, (F.bias_integrand, F.df2_integrand_dkappa,
+                             S2["df2_integrand_dkappa2"]), k)
+                gap = F.gap(k, penalty, self.gamma, J_H)
+                if not gap > 0:
+                    raise CertificationError(f"1 - df2 = {gap} is not provably positive")
+                kp = F.kappa_prime(gap)
                 out.append((kp, S2["kappa_ppp"](self.gamma, I2k, I2kk, kp, gap),
                             S2["kappa_pp"](self.gamma, I2k, kp, gap)))
+            out = out * 2 if len(out) == 1 else out
             found = (out[0][0], out[1][0], out[0][1], out[1][1], out[0][2], out[1][2])
             self._derivatives[key] = found
         return found
@@ -151,8 +170,12 @@ class _Problem:
                    I2_kappa=I2_k, gap=pb.one_minus_df2)
         if second:
             k = pb.kappa
-            Jkk = self.G.integrate(S2["bias_integrand_dkappa2"], k)
-            I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], k)
+            if self.G is self.H:        # one fused call for both
+                Jkk, I2kk = integrate_many(self.H, (S2["bias_integrand_dkappa2"],
+                                                    S2["df2_integrand_dkappa2"]), k)
+            else:
+                Jkk = self.G.integrate(S2["bias_integrand_dkappa2"], k)
+                I2kk = self.H.integrate(S2["df2_integrand_dkappa2"], k)
             i = pb.integrals
             out["bpp"] = S2["bias_pp"](k, self.r2, self.gamma, i["J"], i["I2"], i["J_kappa"],
                                        I2_k, Jkk, I2kk, pb.kappa_prime, kpp, pb.one_minus_df2)
@@ -165,6 +188,16 @@ class _Problem:
         monotone in the penalty, each penalty monotone in ``w``) where the
         former has no finite enclosure (small ``w``: ``B''`` over a wide ball of
         penalties)."""
+        key = (lo.mid().man_exp(), hi.mid().man_exp()) if lo.is_exact() and hi.is_exact() \
+            else None
+        found = self._regions.get(key) if key is not None else None
+        if found is None:
+            found = self._region_curvature(lo, hi)
+            if key is not None:
+                self._regions[key] = found
+        return found
+
+    def _region_curvature(self, lo, hi):
         flint = require_flint()
         try:
             found = self.region_curvature_dd(lo, hi)
@@ -332,12 +365,13 @@ class _Problem:
         S2 = second_order_forms()
         F = risk_forms()
         A = self.lam / w_min
-        k_A = enclose_kappa(A, self.H, self.gamma, self.prec)
+        # κ at both penalties of w_min through the cache: the cover's first
+        # region starts there
+        k_A, k_b = self.kappas_at(w_min)
         k = k_A.lower()                     # an exact number below κ(A)
         J = self.G.integrate(F.bias_integrand, k)
         floor = S2["bias_floor"](k, self.r2, self.gamma, J, flint.arb(0))
         b_top = self.lam / (2 - w_min)
-        k_b = enclose_kappa(b_top, self.H, self.gamma, self.prec)
         gap = (k_A - A) - (k_b - b_top)
         if gap > 0:
             floor += self.sigma2 * self.kappa_s * (1 - w_min)**2 * gap.lower() / (2 * self.lam)
@@ -368,8 +402,12 @@ def _meet(a, b):
 
 def _convex_region(problem, w, ceiling):
     """``[left, right] ∋ w`` on which ``∂²R/∂w² > 0`` is proved, by pieces
-    grown from ``w`` outwards (doubled after a success, halved after a
-    failure, down to ``w/512``), ``right ≤ ceiling``."""
+    grown from ``w`` outwards (doubled after a success up to
+    :data:`CONVEX_RATIO` in ``hi/lo``, halved after a failure, down to
+    ``w/512``; :data:`CONVEX_FAILURES` failures upwards,
+    :data:`CONVEX_FAILURES_BELOW` downwards), ``right ≤ ceiling``; and the
+    lower end of the last piece ``[below, left]`` that failed below (its
+    curvature enclosure is cached for the cover's walk), or ``None``."""
     h = (w / 16).mid()      # w/64 with the form in κ's values (20-100x wider)
     for _ in range(30):
         try:
@@ -383,9 +421,11 @@ def _convex_region(problem, w, ceiling):
                                  "positive next to the candidate")
     left, right = (w - h).mid(), min((w + h).mid(), ceiling, key=mid_mpf)
     smallest = (w / 512).mid()
+    below = None
     for direction in (-1, +1):
         step, failures = h, 0
-        while step >= smallest and failures < CONVEX_FAILURES:
+        while step >= smallest and failures < (CONVEX_FAILURES if direction > 0
+                                                else CONVEX_FAILURES_BELOW):
             a, b = ((left - step).mid(), left) if direction < 0 else \
                 (right, min((right + step).mid(), ceiling, key=mid_mpf))
             if not (0 < a < b):
@@ -394,14 +434,21 @@ def _convex_region(problem, w, ceiling):
                 ok = problem.region_curvature(a, b) > 0
             except (CertificationError, ZeroDivisionError):
                 ok = False
+            if direction < 0:       # a failed piece [a, left] (left moves on success)
+                below = None if ok else a
             if ok:
                 left, right = (a, right) if direction < 0 else (left, b)
                 if direction > 0 and b >= ceiling:
                     break
-                step = (2 * step).mid()
+                # doubled, but a piece no wider than CONVEX_RATIO in hi/lo: the
+                # enclosure widens with it (on the benchmark case [0.79, 0.95]
+                # failed where [0.79, 0.87] and [0.87, 1] held)
+                step = min((2 * step).mid(), (right * (CONVEX_RATIO - 1)).mid()
+                           if direction > 0 else (left * (1 - 1 / CONVEX_RATIO)).mid(),
+                           key=mid_mpf)
             else:
                 step, failures = (step / 2).mid(), failures + 1
-    return left, right
+    return left, right, below
 
 
 def _tail(problem, start, bound):
@@ -646,7 +693,7 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         if not w < cover.near_1:          # an optimum within 1% of 1: move the threshold
             cover.near_1 = (1 - (1 - w) / 4).mid()
         # up to w = 1 itself: the form in divided differences has no pole there
-        left, right = _convex_region(cover, w, flint.arb(1))
+        left, right, below = _convex_region(cover, w, flint.arb(1))
         if not (left < w_lo and w_hi < right):
             raise CertificationError("optimal_w: the convex neighbourhood does not hold the "
                                      "bracket of the zero")
@@ -662,7 +709,9 @@ def _ridge_attempt(spec, gamma, lam, sigma2, r2, kappa_s, prec, dps, start):
         w_min = _tail(cover, left, bound)
         pieces = 0
         if w_min < left:
-            pieces += _cover(cover, w_min, left, -1)
+            # the piece the neighbourhood failed on as the walk's first region
+            pieces += _cover(cover, w_min, left, -1,
+                             top=below if below is not None and w_min < below else None)
         if right < 1:        # else S increases up to 1: S > 0 after the zero
             if right < cover.near_1:
                 pieces += _cover(cover, right, cover.near_1, +1)
