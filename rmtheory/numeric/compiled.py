@@ -195,7 +195,8 @@ def finite_t_forms():
     value, slope, exponent, order = _finite_t_expressions()
     return (contextual(sp.lambdify((w, kappa_s, g, e), value, "mpmath")),
             contextual(sp.lambdify((w, kappa_s, t, e, h), slope, "mpmath")),
-            sp.lambdify(t, exponent), sp.lambdify(t, order))
+            # integer exponents: plain Python (the default modules would import SciPy)
+            sp.lambdify(t, exponent, "math"), sp.lambdify(t, order, "math"))
 
 
 @disk_cached
