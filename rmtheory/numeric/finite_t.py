@@ -280,21 +280,26 @@ def _integrals(w, lam, spectrum, gamma, r2, sigma2, t, kappa_s, derivative, edge
 
 
 @lru_cache(maxsize=None)
-def _contour_multipliers():
-    """``(f, f², u_t)`` with ``f = 1 − a_t``, and ``(∂_w f, ∂_w f², ∂_w u_t)``, as two
-    functions of ``(d, λ, w, κ_s, t)`` returning tuples (``d`` may be complex:
-    they are evaluated on the contour; common subexpressions are shared)."""
+def _contour_forms():
+    """The arguments ``(d, λ, w, κ_s, t)``, the multipliers ``(f, f², u_t)``
+    with ``f = 1 − a_t``, and their ``w``-derivatives, as SymPy expressions
+    (``t q^(t−1) q'(w)`` as in :func:`_multipliers`: finite at ``w = 1``)."""
     rg = derive_ridge()
-    args = (d, _lam, _w, _ks, _t)
     q = rg.contraction
     f = 1 - rg.mean_t_geometric
-
-    def d_dw(g):
-        # as in _multipliers: t q^(t−1) q'(w), finite at w = 1
-        return sp.diff(g, _w).subs(q**_t, q * sp.Pow(q, _t - 1))
     forms = (f, f**2, rg.variance_t_geometric)
+    slopes = tuple(sp.diff(g, _w).subs(q**_t, q * sp.Pow(q, _t - 1)) for g in forms)
+    return (d, _lam, _w, _ks, _t), forms, slopes
+
+
+@lru_cache(maxsize=None)
+def _contour_multipliers():
+    """``(f, f², u_t)`` and ``(∂_w f, ∂_w f², ∂_w u_t)`` (:func:`_contour_forms`), as two
+    functions of ``(d, λ, w, κ_s, t)`` returning tuples (``d`` may be complex:
+    they are evaluated on the contour; common subexpressions are shared)."""
+    args, forms, slopes = _contour_forms()
     return (contextual(sp.lambdify(args, forms, "mpmath", cse=True)),
-            contextual(sp.lambdify(args, tuple(d_dw(g) for g in forms), "mpmath", cse=True)))
+            contextual(sp.lambdify(args, slopes, "mpmath", cse=True)))
 
 
 @lru_cache(maxsize=None)
@@ -302,16 +307,9 @@ def _ball_contour_multipliers():
     """:func:`_contour_multipliers` on ``acb`` balls (python-flint): the same
     SymPy expressions, lambdified with the names bound to ball arithmetic."""
     from .contour import ball_lambdify
-    rg = derive_ridge()
-    args = (d, _lam, _w, _ks, _t)
-    q = rg.contraction
-    f = 1 - rg.mean_t_geometric
-
-    def d_dw(g):
-        return sp.diff(g, _w).subs(q**_t, q * sp.Pow(q, _t - 1))
-    forms = (f, f**2, rg.variance_t_geometric)
+    args, forms, slopes = _contour_forms()
     # with the slopes: one function, the subexpressions of both shared
-    return ball_lambdify(args, forms), ball_lambdify(args, forms + tuple(map(d_dw, forms)))
+    return ball_lambdify(args, forms), ball_lambdify(args, forms + slopes)
 
 
 def ball_inputs(*values):
