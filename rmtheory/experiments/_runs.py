@@ -41,19 +41,26 @@ def scheme_curve(ts, scheme, w=None, model=None, *, gamma, lam=0.0):
                      for t in ts])
 
 
+def substream(seed, key):
+    """A stream of ``seed`` (an int or a SeedSequence) apart from its spawned
+    children: its spawn key extended by ``key``, an int outside the range of
+    child indices (``seed.spawn`` numbers children 0, 1, …)."""
+    if not isinstance(seed, np.random.SeedSequence):
+        seed = np.random.SeedSequence(seed)
+    return np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + (key,),
+                                  pool_size=seed.pool_size)
+
+
 def experiment_seed(seed, name):
-    """The root of one experiment's random streams: ``seed`` (an int or a
-    SeedSequence) extended by a key made from the experiment's ``name``.
+    """The root of one experiment's random streams: the :func:`substream` of
+    ``seed`` keyed by the experiment's ``name``.
 
     The report runs every experiment with the same root seed, and each
     spawns its children from it: without this, child ``k`` of one
     experiment would be child ``k`` of the next, and two figures could
     simulate the very same designs — correlated series that the
     calibration would count as independent."""
-    if not isinstance(seed, np.random.SeedSequence):
-        seed = np.random.SeedSequence(seed)
-    return np.random.SeedSequence(seed.entropy, pool_size=seed.pool_size,
-                                  spawn_key=tuple(seed.spawn_key) + (zlib.crc32(name.encode()),))
+    return substream(seed, zlib.crc32(name.encode()))
 
 
 def spawn(seed, k):
@@ -97,12 +104,9 @@ def verify_model(model, *, n, gamma, w, lam, draws, seed, t=None, kappa_s=1.0, l
 
 
 def ladder_seed(seed, k):
-    """Size ``k`` of a ladder: a stream independent of ``seed``'s own
-    children (those are the draws at the largest size)."""
-    if not isinstance(seed, np.random.SeedSequence):
-        seed = np.random.SeedSequence(seed)
-    return np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + (10**6 + k,),
-                                  pool_size=seed.pool_size)
+    """Size ``k`` of a ladder: a :func:`substream` of ``seed``, independent of
+    its own children (those are the draws at the largest size)."""
+    return substream(seed, 10**6 + k)
 
 
 def over_ladder(model, *, n, gamma, draws, seed, fn, ladder, entries="gaussian",
